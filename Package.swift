@@ -1,0 +1,53 @@
+// swift-tools-version:6.0
+// mlctl: train, tune, evaluate and serve binary-classification (lead-scoring) models in Swift.
+// The target graph below is the module diagram of ../shared/ARCHITECTURE.md; no Swift package
+// dependencies, only Foundation/Dispatch/Glibc and Debian's OpenBLAS, LAPACKE and libpq.
+import PackageDescription
+
+/// Settings for the numeric library targets. `-enforce-exclusivity=unchecked` drops the
+/// dynamic exclusivity checks in release builds; see README "Compiler settings" for the
+/// measurement behind it.
+let numericSettings: [SwiftSetting] = [
+    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "mlctl",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "mlctl", targets: ["mlctl"]),
+        .library(name: "Training", targets: ["Training"]),
+        .library(name: "Tuning", targets: ["Tuning"]),
+        .library(name: "Evaluation", targets: ["Evaluation"]),
+        .library(name: "Serving", targets: ["Serving"]),
+    ],
+    targets: [
+        // MARK: C libraries (system-library targets)
+        .systemLibrary(name: "CLinearAlgebra", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq",
+                       providers: [.apt(["libpq-dev"])]),
+
+        // MARK: Leaves: know nothing of trees, leads or databases
+        .target(name: "Tuning", dependencies: ["CLinearAlgebra"], swiftSettings: numericSettings),
+        .target(name: "Evaluation", dependencies: ["CLinearAlgebra"], swiftSettings: numericSettings),
+
+        // MARK: Models, data, features, artifacts
+        .target(name: "Training",
+                dependencies: ["Tuning", "Evaluation", "CLinearAlgebra", "CLibPQ"],
+                swiftSettings: numericSettings),
+
+        // MARK: Scoring service and batch scorer (reads artifacts, never trains)
+        .target(name: "Serving", dependencies: ["Training", "Evaluation", "CLibPQ"]),
+
+        // MARK: Command line
+        .executableTarget(name: "mlctl", dependencies: ["Training", "Tuning", "Evaluation", "Serving"]),
+
+        // MARK: Tests
+        .target(name: "TestSupport", dependencies: ["Training"], path: "Tests/TestSupport"),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"]),
+        .testTarget(name: "TuningTests", dependencies: ["Tuning"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
+        .testTarget(name: "mlctlTests", dependencies: ["mlctl", "Training", "TestSupport"]),
+    ]
+)
