@@ -1,0 +1,34 @@
+/// A failure talking to PostgreSQL, with the server's own words where it gave any.
+///
+/// Messages never contain the password of the connection URL: libpq does not echo it, and
+/// mlctl never includes the URL itself.
+public enum PostgresError: Error, CustomStringConvertible, Sendable {
+    /// Could not connect (wrong host, port, credentials, database).
+    case connectionFailed(message: String)
+    /// The server rejected a statement. `sqlState` is the five-character SQLSTATE code
+    /// (e.g. `23505` for a unique violation).
+    case server(sqlState: String, message: String, detail: String?)
+    /// The connection broke (server stopped or restarted, network gone).
+    case connectionLost(message: String)
+    /// The client could not proceed (a COPY that did not start, an unexpected result).
+    case client(message: String)
+
+    public var description: String {
+        switch self {
+        case .connectionFailed(let message): return "cannot connect to PostgreSQL: \(message)"
+        case .server(let sqlState, let message, let detail):
+            return "PostgreSQL error \(sqlState): \(message)" + (detail.map { " (\($0))" } ?? "")
+        case .connectionLost(let message): return "lost the connection to PostgreSQL: \(message)"
+        case .client(let message): return "PostgreSQL client error: \(message)"
+        }
+    }
+
+    /// Whether retrying on a new connection may help (the connection, not the statement, failed).
+    public var isConnectionProblem: Bool {
+        switch self {
+        case .connectionFailed, .connectionLost: return true
+        case .server(let sqlState, _, _): return sqlState.hasPrefix("08") || sqlState == "57P01"
+        case .client: return false
+        }
+    }
+}

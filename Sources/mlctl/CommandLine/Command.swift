@@ -1,0 +1,82 @@
+import Foundation
+
+/// A runnable subcommand: its spec and what it does. `run` returns the exit status.
+struct Command {
+    var spec: CommandSpec
+    var run: (ParsedOptions) throws -> Int32
+}
+
+/// Finds the command named by the leading words of the arguments, parses the rest and runs it,
+/// turning errors into messages and exit statuses: 0 success, 1 failure, 2 usage error,
+/// 3 not implemented yet.
+struct Dispatcher {
+    var commands: [Command]
+
+    func run(_ arguments: [String]) -> Int32 {
+        let words = Array(arguments.prefix { !$0.hasPrefix("-") })
+        guard let command = commands.filter({ words.starts(with: $0.spec.path) }).max(by: { $0.spec.path.count < $1.spec.path.count }) else {
+            return overview(for: words, arguments: arguments)
+        }
+        let rest = Array(arguments.dropFirst(command.spec.path.count))
+        do {
+            let options = try ParsedOptions(rest, spec: command.spec)
+            if options.wantsHelp {
+                Console.out(command.spec.helpText)
+                return 0
+            }
+            return try command.run(options)
+        } catch let error as UsageError {
+            Console.error("mlctl \(command.spec.name): \(error.message)\n\(command.spec.usageLine)\nRun 'mlctl \(command.spec.name) --help' for details.")
+            return 2
+        } catch {
+            Console.error("mlctl \(command.spec.name): error: \(error)")
+            return 1
+        }
+    }
+
+    /// `mlctl`, `mlctl --help`, `mlctl db`: the list of (sub)commands; an unknown word is a
+    /// usage error.
+    private func overview(for words: [String], arguments: [String]) -> Int32 {
+        let group = commands.filter { $0.spec.path.starts(with: words) }
+        let asksHelp = arguments.contains("--help") || arguments.contains("-h")
+        if group.isEmpty {
+            Console.error("mlctl: unknown command '\(words.joined(separator: " "))'\n\(listing(commands))")
+            return 2
+        }
+        let text = (words.isEmpty ? "mlctl: train, tune, evaluate and serve lead-scoring models.\n\n" : "") + listing(group)
+        if asksHelp || words.isEmpty && arguments.isEmpty {
+            Console.out(text)
+            return 0
+        }
+        if !words.isEmpty && arguments.count == words.count {
+            Console.error("mlctl \(words.joined(separator: " ")): a subcommand is needed\n\(text)")
+            return 2
+        }
+        Console.error("mlctl: \(arguments.first { $0.hasPrefix("-") } .map { "unknown option '\($0)'" } ?? "a command is needed")\n\(text)")
+        return 2
+    }
+
+    private func listing(_ group: [Command]) -> String {
+        let width = group.map { $0.spec.name.count }.max() ?? 0
+        let lines = group.map { "  mlctl \($0.spec.name.padding(toLength: width, withPad: " ", startingAt: 0))  \($0.spec.summary)" }
+        return "commands:\n" + lines.joined(separator: "\n") + "\n\nRun 'mlctl COMMAND --help' for a command's options."
+    }
+}
+
+/// Standard output and error, and whether they are terminals.
+enum Console {
+    static func out(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+    static func error(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+    /// Whether standard error is a terminal (progress bars) rather than a log (plain lines).
+    static var errorIsTerminal: Bool { isatty(2) == 1 }
+}
+
+/// The reply of a command that a later issue implements: says so, exit status 3.
+func notImplemented(_ command: String, issue: Int, _ what: String) -> Int32 {
+    Console.error("mlctl \(command): not implemented yet; \(what) is tracked in issue #\(issue).")
+    return 3
+}

@@ -1,0 +1,66 @@
+/// A declarative description of one (sub)command: its name, what it does, its options and
+/// the usage line shown with `--help` and with every usage error.
+struct CommandSpec {
+    /// Words that select the command, e.g. `["db", "seed"]`.
+    var path: [String]
+    /// One line saying what the command does.
+    var summary: String
+    /// Options the command accepts.
+    var options: [OptionSpec]
+    /// Extra text for `--help` (examples, notes).
+    var discussion: String = ""
+
+    var name: String { path.joined(separator: " ") }
+
+    /// `usage: mlctl db seed --database-url URL [--leads N] …`
+    var usageLine: String {
+        let parts = options.map { option -> String in
+            let body = option.valueName.map { "--\(option.name) \($0)" } ?? "--\(option.name)"
+            return option.isRequired ? body : "[\(body)]"
+        }
+        return (["usage: mlctl", name] + parts).joined(separator: " ")
+    }
+
+    /// The full `--help` text.
+    var helpText: String {
+        var lines = [summary, "", usageLine, "", "options:"]
+        let width = options.map { optionLabel($0).count }.max() ?? 0
+        for option in options {
+            let label = optionLabel(option)
+            var help = option.help
+            if let defaultValue = option.defaultValue { help += " (default: \(defaultValue))" }
+            lines.append("  \(label.padding(toLength: width, withPad: " ", startingAt: 0))  \(help)")
+        }
+        lines.append("  \("-h, --help".padding(toLength: width, withPad: " ", startingAt: 0))  show this help")
+        if !discussion.isEmpty { lines += ["", discussion] }
+        return lines.joined(separator: "\n")
+    }
+
+    private func optionLabel(_ option: OptionSpec) -> String {
+        option.valueName.map { "--\(option.name) \($0)" } ?? "--\(option.name)"
+    }
+}
+
+/// One `--name [VALUE]` option.
+struct OptionSpec {
+    var name: String
+    /// The placeholder of the value (`N`, `FILE`, `URL`); `nil` for a flag.
+    var valueName: String?
+    var help: String
+    var isRequired = false
+    /// Shown in `--help`; the command applies defaults itself.
+    var defaultValue: String?
+
+    static func flag(_ name: String, _ help: String) -> OptionSpec {
+        OptionSpec(name: name, valueName: nil, help: help)
+    }
+    static func value(_ name: String, _ valueName: String, _ help: String, required: Bool = false, default defaultValue: String? = nil) -> OptionSpec {
+        OptionSpec(name: name, valueName: valueName, help: help, isRequired: required, defaultValue: defaultValue)
+    }
+}
+
+/// A usage mistake: reported with the command's usage line, exit status 2.
+struct UsageError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}

@@ -1,0 +1,97 @@
+/// The options given on a command line, checked against a ``CommandSpec``, with typed access
+/// that turns bad values into ``UsageError``s naming the option.
+struct ParsedOptions {
+    private(set) var values: [String: String] = [:]
+    private(set) var flags: Set<String> = []
+    /// Whether `-h` or `--help` was given.
+    private(set) var wantsHelp = false
+
+    /// Parses `arguments` (after the command words) for `spec`.
+    /// Accepts `--name value`, `--name=value` and flags; rejects unknown options, missing
+    /// values, repeated options, positional arguments and missing required options.
+    init(_ arguments: [String], spec: CommandSpec) throws(UsageError) {
+        var byName: [String: OptionSpec] = [:]
+        for option in spec.options { byName[option.name] = option }
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            index += 1
+            if argument == "-h" || argument == "--help" { wantsHelp = true; continue }
+            guard argument.hasPrefix("--"), argument.count > 2 else {
+                throw UsageError(message: "unexpected argument '\(argument)'")
+            }
+            var name = String(argument.dropFirst(2))
+            var inlineValue: String?
+            if let equals = name.firstIndex(of: "=") {
+                inlineValue = String(name[name.index(after: equals)...])
+                name = String(name[..<equals])
+            }
+            guard let option = byName[name] else {
+                throw UsageError(message: "unknown option '--\(name)'")
+            }
+            if option.valueName == nil {
+                if inlineValue != nil { throw UsageError(message: "option '--\(name)' takes no value") }
+                flags.insert(name)
+                continue
+            }
+            if values[name] != nil { throw UsageError(message: "option '--\(name)' is given twice") }
+            if let inlineValue {
+                values[name] = inlineValue
+            } else {
+                guard index < arguments.count, !(arguments[index].hasPrefix("--") && arguments[index].count > 2) else {
+                    throw UsageError(message: "option '--\(name)' needs a value (\(option.valueName!))")
+                }
+                values[name] = arguments[index]
+                index += 1
+            }
+        }
+        if !wantsHelp {
+            for option in spec.options where option.isRequired && values[option.name] == nil {
+                throw UsageError(message: "missing required option '--\(option.name) \(option.valueName ?? "")'")
+            }
+        }
+    }
+
+    func string(_ name: String) -> String? { values[name] }
+
+    func flag(_ name: String) -> Bool { flags.contains(name) }
+
+    /// An integer option within `range`, or `defaultValue` when absent.
+    func int(_ name: String, default defaultValue: Int? = nil, in range: ClosedRange<Int> = Int.min...Int.max) throws(UsageError) -> Int? {
+        guard let text = values[name] else { return defaultValue }
+        guard let value = Int(text.replacingOccurrences(of: "_", with: "")) else {
+            throw UsageError(message: "option '--\(name)' needs a whole number, got '\(text)'")
+        }
+        guard range.contains(value) else {
+            throw UsageError(message: "option '--\(name)' must be in \(range.lowerBound)...\(range.upperBound), got \(value)")
+        }
+        return value
+    }
+
+    /// A finite number option within `range`, or `defaultValue` when absent.
+    func double(_ name: String, default defaultValue: Double? = nil, in range: ClosedRange<Double> = -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude) throws(UsageError) -> Double? {
+        guard let text = values[name] else { return defaultValue }
+        guard let value = Double(text), value.isFinite else {
+            throw UsageError(message: "option '--\(name)' needs a number, got '\(text)'")
+        }
+        guard range.contains(value) else {
+            throw UsageError(message: "option '--\(name)' must be in \(range.lowerBound)...\(range.upperBound), got \(value)")
+        }
+        return value
+    }
+
+    /// A value from a fixed set of choices.
+    func choice(_ name: String, _ choices: [String], default defaultValue: String? = nil) throws(UsageError) -> String? {
+        guard let text = values[name] else { return defaultValue }
+        guard choices.contains(text) else {
+            throw UsageError(message: "option '--\(name)' must be one of \(choices.joined(separator: ", ")), got '\(text)'")
+        }
+        return text
+    }
+
+    /// A required value (for options that are required only in some combinations).
+    func required(_ name: String) throws(UsageError) -> String {
+        guard let value = values[name] else { throw UsageError(message: "missing required option '--\(name)'") }
+        return value
+    }
+}
