@@ -1,1 +1,20 @@
-print("mlctl")
+import Foundation
+
+/// Every command of `mlctl`, in the order `mlctl --help` lists them.
+let allCommands: [Command] = [
+    TrainAllCommand.command,
+    PendingCommands.train,
+    PendingCommands.tune,
+    PendingCommands.predict,
+    PendingCommands.evaluate,
+    PendingCommands.serve,
+    PendingCommands.scoreBatch,
+] + PendingCommands.models + PendingCommands.abTesting + [
+    DatabaseCommands.migrate,
+    DatabaseCommands.seed,
+    DataCommands.extract,
+    DataCommands.list,
+    DataCommands.export,
+]
+
+exit(Dispatcher(commands: allCommands).run(Array(CommandLine.arguments.dropFirst())))

@@ -1,9 +1,9 @@
 import Foundation
 
 /// A runnable subcommand: its spec and what it does. `run` returns the exit status.
-struct Command {
+struct Command: Sendable {
     var spec: CommandSpec
-    var run: (ParsedOptions) throws -> Int32
+    var run: @Sendable (ParsedOptions) throws -> Int32
 }
 
 /// Finds the command named by the leading words of the arguments, parses the rest and runs it,

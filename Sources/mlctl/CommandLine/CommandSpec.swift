@@ -1,6 +1,6 @@
 /// A declarative description of one (sub)command: its name, what it does, its options and
 /// the usage line shown with `--help` and with every usage error.
-struct CommandSpec {
+struct CommandSpec: Sendable {
     /// Words that select the command, e.g. `["db", "seed"]`.
     var path: [String]
     /// One line saying what the command does.
@@ -42,9 +42,10 @@ struct CommandSpec {
 }
 
 /// One `--name [VALUE]` option.
-struct OptionSpec {
+struct OptionSpec: Sendable {
     var name: String
-    /// The placeholder of the value (`N`, `FILE`, `URL`); `nil` for a flag.
+    /// The placeholder of the value (`FILE`, `URL`…); `nil` for a flag. `N` means a whole
+    /// number and `X` a finite number: both are checked when the arguments are parsed.
     var valueName: String?
     var help: String
     var isRequired = false

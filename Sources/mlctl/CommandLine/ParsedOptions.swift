@@ -35,6 +35,7 @@ struct ParsedOptions {
                 continue
             }
             if values[name] != nil { throw UsageError(message: "option '--\(name)' is given twice") }
+            defer { if let value = values[name] { checkKind(value, of: option) } }
             if let inlineValue {
                 values[name] = inlineValue
             } else {
@@ -45,10 +46,24 @@ struct ParsedOptions {
                 index += 1
             }
         }
+        if let problem = kindProblem { throw problem }
         if !wantsHelp {
             for option in spec.options where option.isRequired && values[option.name] == nil {
                 throw UsageError(message: "missing required option '--\(option.name) \(option.valueName ?? "")'")
             }
+        }
+    }
+
+    private var kindProblem: UsageError?
+
+    /// Options whose placeholder is `N` take whole numbers, `X` finite numbers: checked at
+    /// parse time so that every command, implemented or not, rejects bad numbers alike.
+    private mutating func checkKind(_ value: String, of option: OptionSpec) {
+        guard kindProblem == nil else { return }
+        if option.valueName == "N" && Int(value.replacingOccurrences(of: "_", with: "")) == nil {
+            kindProblem = UsageError(message: "option '--\(option.name)' needs a whole number, got '\(value)'")
+        } else if option.valueName == "X" && !(Double(value)?.isFinite ?? false) {
+            kindProblem = UsageError(message: "option '--\(option.name)' needs a number, got '\(value)'")
         }
     }
 

@@ -1,0 +1,65 @@
+import Foundation
+
+/// Shows the progress of long work: a redrawn bar with rate and ETA on a terminal, plain log
+/// lines (at most one every few seconds) otherwise, so that logs stay readable.
+final class Progress {
+    private let label: String
+    private let total: Int?
+    private let unit: String
+    private let started = Date()
+    private var lastDraw = Date.distantPast
+    private let interactive = Console.errorIsTerminal
+
+    init(_ label: String, total: Int?, unit: String = "rows") {
+        self.label = label
+        self.total = total
+        self.unit = unit
+    }
+
+    /// Reports `done` units finished so far.
+    func update(_ done: Int) {
+        let now = Date()
+        guard now.timeIntervalSince(lastDraw) >= (interactive ? 0.1 : 5) || done == total else { return }
+        lastDraw = now
+        let elapsed = max(now.timeIntervalSince(started), 1e-6)
+        let rate = Double(done) / elapsed
+        var text = "\(label): \(formatCount(done))"
+        if let total, total > 0 {
+            let fraction = min(1, Double(done) / Double(total))
+            let eta = rate > 0 ? Double(total - done) / rate : 0
+            let bar = interactive ? "[" + String(repeating: "#", count: Int(fraction * 24)) + String(repeating: " ", count: 24 - Int(fraction * 24)) + "] " : ""
+            text = "\(label): \(bar)\(Int(fraction * 100))% \(formatCount(done))/\(formatCount(total)) \(unit), \(formatCount(Int(rate)))/s, ETA \(formatDuration(eta))"
+        } else {
+            text += " \(unit), \(formatCount(Int(rate)))/s"
+        }
+        if interactive {
+            FileHandle.standardError.write(Data(("\r\u{1B}[K" + text).utf8))
+        } else {
+            Console.error(text)
+        }
+    }
+
+    /// Ends the display with a summary line.
+    func finish(_ summary: String) {
+        if interactive { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        Console.error("\(label): \(summary) in \(formatDuration(Date().timeIntervalSince(started)))")
+    }
+}
+
+/// `1234567` → `1,234,567`.
+func formatCount(_ value: Int) -> String {
+    let digits = String(abs(value))
+    var grouped = ""
+    for (index, character) in digits.enumerated() {
+        if index > 0 && (digits.count - index) % 3 == 0 { grouped.append(",") }
+        grouped.append(character)
+    }
+    return (value < 0 ? "-" : "") + grouped
+}
+
+/// Seconds as `0.42 s`, `12.3 s`, `4 min 05 s`.
+func formatDuration(_ seconds: Double) -> String {
+    if seconds < 1 { return String(format: "%.2f s", seconds) }
+    if seconds < 60 { return String(format: "%.1f s", seconds) }
+    return String(format: "%d min %02d s", Int(seconds) / 60, Int(seconds) % 60)
+}
