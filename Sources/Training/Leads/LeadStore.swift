@@ -39,8 +39,8 @@ public enum LeadStore {
         let sql = """
             COPY (SELECT \(LeadRow.selectList) FROM \(LeadRow.fromClause)
                   WHERE (current_setting('mlctl.vertical') = '' OR l.vertical = current_setting('mlctl.vertical'))
-                    AND (current_setting('mlctl.days') = ''
-                         OR l.created_at >= now() - make_interval(days => current_setting('mlctl.days')::int))
+                    AND (NULLIF(current_setting('mlctl.days'), '') IS NULL
+                         OR l.created_at >= now() - make_interval(days => NULLIF(current_setting('mlctl.days'), '')::int))
                   ORDER BY l.id) TO STDOUT WITH (FORMAT csv)
             """
         var fields: [CSVFieldSpan] = []

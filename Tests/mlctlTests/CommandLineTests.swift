@@ -1,0 +1,121 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The command line as a user meets it: exit statuses, messages, usage lines.
+@Suite struct CommandLineTests {
+    @Test func noArgumentsListsTheCommands() throws {
+        let outcome = try CommandRunner.run([])
+        #expect(outcome.status == 0)
+        for command in ["train-all", "train", "tune", "predict", "evaluate", "serve", "score-batch", "ab create", "models list", "db seed", "extract", "datasets export"] {
+            #expect(outcome.standardOutput.contains("mlctl \(command) "), "missing \(command)")
+        }
+    }
+
+    @Test(arguments: [["train-all"], ["train"], ["tune"], ["predict"], ["evaluate"], ["serve"], ["score-batch"], ["ab", "create"],
+                      ["ab", "results"], ["models", "list"], ["db", "migrate"], ["db", "seed"], ["extract"], ["datasets", "list"], ["datasets", "export"]])
+    func everyCommandHasHelp(_ path: [String]) throws {
+        let outcome = try CommandRunner.run(path + ["--help"])
+        #expect(outcome.status == 0)
+        #expect(outcome.standardOutput.contains("usage: mlctl \(path.joined(separator: " "))"))
+    }
+
+    @Test(arguments: [
+        (["bogus"], "unknown command 'bogus'"),
+        (["train-all", "--bogus"], "unknown option '--bogus'"),
+        (["train-all", "--seed"], "option '--seed' needs a value"),
+        (["train-all", "--seed", "x1"], "option '--seed' needs a whole number, got 'x1'"),
+        (["train-all", "--seed", "1", "--seed", "2"], "option '--seed' is given twice"),
+        (["train-all", "stray"], "unexpected argument 'stray'"),
+        (["train", "--data", "x.csv", "--out", "m"], "missing required option '--target COL'"),
+        (["train", "--data", "x.csv", "--target", "y", "--out", "m", "--learning-rate", "fast"], "option '--learning-rate' needs a number"),
+        (["db"], "a subcommand is needed"),
+        (["extract", "--database-url", "u", "--out", "f", "--vertical", "life"], "option '--vertical' must be one of pc, health, commercial"),
+    ])
+    func usageErrorsExitWithStatusTwo(_ arguments: [String], _ message: String) throws {
+        let outcome = try CommandRunner.run(arguments)
+        #expect(outcome.status == 2)
+        #expect(outcome.standardError.contains(message), "stderr: \(outcome.standardError)")
+        if arguments.first != "bogus" && arguments != ["db"] {
+            #expect(outcome.standardError.contains("usage: mlctl"))
+        }
+    }
+
+    @Test func pendingCommandsSayWhichIssueTracksThem() throws {
+        let outcome = try CommandRunner.run(["serve", "--models", "m"])
+        #expect(outcome.status == 3)
+        #expect(outcome.standardError.contains("not implemented yet") && outcome.standardError.contains("issue #9"))
+    }
+
+    @Test func trainAllOnACSVRunsTheDataStages() throws {
+        let directory = TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let csv = directory.appendingPathComponent("t.csv")
+        var text = "x,c,y\n"
+        for i in 0..<200 { text += "\(i),\(i % 3 == 0 ? "a" : "b"),\(i % 4 == 0 ? 1 : 0)\n" }
+        try text.write(to: csv, atomically: true, encoding: .utf8)
+        let outcome = try CommandRunner.run(["train-all", "--data", csv.path, "--target", "y"])
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        #expect(outcome.standardOutput.contains("200 rows, 1 numeric + 1 categorical features"))
+        #expect(outcome.standardOutput.contains("Not done yet"))
+    }
+
+    @Test func badCSVNamesFileLineAndColumnAndExitsOne() throws {
+        let directory = TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let csv = directory.appendingPathComponent("bad.csv")
+        try "x,y\n1,0\n2,7\n".write(to: csv, atomically: true, encoding: .utf8)
+        let outcome = try CommandRunner.run(["train-all", "--data", csv.path, "--target", "y"])
+        #expect(outcome.status == 1)
+        #expect(outcome.standardError.contains("\(csv.path):3:2: the label must be 0 or 1, found '7' (column 'y')"))
+        let single = directory.appendingPathComponent("single.csv")
+        try "x,y\n1,0\n2,0\n".write(to: single, atomically: true, encoding: .utf8)
+        let oneClass = try CommandRunner.run(["train-all", "--data", single.path, "--target", "y"])
+        #expect(oneClass.status == 2 && oneClass.standardError.contains("single class"))
+    }
+
+    @Test func unreachableDatabaseIsAClearError() throws {
+        let outcome = try CommandRunner.run(["db", "migrate", "--database-url", "postgresql://nobody@127.0.0.1:1/none?connect_timeout=2"])
+        #expect(outcome.status == 1)
+        #expect(outcome.standardError.contains("cannot connect to PostgreSQL"))
+    }
+
+    @Test func datasetsExportWritesTheBundledLeads() throws {
+        let directory = TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let raw = directory.appendingPathComponent("raw.csv")
+        let outcome = try CommandRunner.run(["datasets", "export", "--format", "raw", "--out", raw.path])
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        let lines = try String(contentsOf: raw, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 50_001)
+        #expect(lines[0].hasPrefix("id,vertical,created_at,email"))
+    }
+}
+
+/// `db seed` and `extract` against the throwaway PostgreSQL server.
+@Suite(.enabled(if: TestDatabase.isConfigured))
+struct DatabaseCommandTests {
+    @Test func seedThenExtractGivesAFeatureTable() throws {
+        try TestDatabase.withFreshDatabase { url in
+            let migrate = try CommandRunner.run(["db", "migrate", "--database-url", url])
+            #expect(migrate.status == 0 && migrate.standardOutput.contains("applied migrations 1"))
+            let again = try CommandRunner.run(["db", "migrate", "--database-url", url])
+            #expect(again.standardOutput.contains("up to date"))
+            let seed = try CommandRunner.run(["db", "seed", "--database-url", url, "--leads", "3000", "--seed", "9", "--days", "60"])
+            #expect(seed.status == 0, "\(seed.standardError)")
+            let more = try CommandRunner.run(["db", "seed", "--database-url", url, "--leads", "1000", "--seed", "10"])
+            #expect(more.status == 0 && more.standardError.contains("ids 3001…4000"), "\(more.standardError)")
+            let directory = TestPaths.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let out = directory.appendingPathComponent("features.csv")
+            let extract = try CommandRunner.run(["extract", "--database-url", url, "--out", out.path, "--vertical", "pc", "--days", "30"])
+            #expect(extract.status == 0, "\(extract.standardError)")
+            let table = try String(contentsOf: out, encoding: .utf8)
+            let rows = table.split(separator: "\n").count - 1
+            #expect(rows > 100 && rows < 1500)
+            #expect(table.hasPrefix("has_email,email_valid,"))
+            // Nothing is left behind beside the output.
+            #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["features.csv"])
+        }
+    }
+}
