@@ -15,6 +15,7 @@ let allCommands: [Command] = [
     DataCommands.extract,
     DataCommands.list,
     DataCommands.export,
+    DataCommands.inspect,
 ]
 
 exit(Dispatcher(commands: allCommands).run(Array(CommandLine.arguments.dropFirst())))

@@ -127,7 +127,6 @@ struct CSVParse {
                     guard case .categorical(let feature) = roles[column] else { continue }
                     chunks[k].categories[feature] = second.categories[feature]
                     chunks[k].codes[feature] = second.codes[feature]
-                    chunks[k].numbers[feature] = []
                 }
             }
         }
@@ -204,9 +203,14 @@ struct CSVParse {
         for (column, role) in roles.enumerated() {
             switch role {
             case .numeric(let feature):
-                var values: [Float] = []
-                values.reserveCapacity(chunks.reduce(0) { $0 + $1.rowCount })
-                for chunk in chunks { values.append(contentsOf: chunk.numbers[feature]) }
+                let total = chunks.reduce(0) { $0 + $1.rowCount }
+                let values = [Float](unsafeUninitializedCapacity: total) { buffer, initialized in
+                    for chunk in chunks {
+                        let part = chunk.numbers.values(feature: feature, rows: chunk.rowCount)
+                        _ = UnsafeMutableBufferPointer(rebasing: buffer[initialized..<(initialized + part.count)]).initialize(from: part)
+                        initialized += part.count
+                    }
+                }
                 columns[feature] = .numeric(NumericColumn(name: featureNames[feature], values: values))
             case .categorical(let feature):
                 columns[feature] = .categorical(try mergeCategories(feature: feature, column: column, name: header[column],
@@ -253,9 +257,11 @@ struct CSVParse {
 struct CSVChunk {
     let range: Range<Int>
     let roles: [CSVColumnRole]
+    let featureCount: Int
     var rowCount = 0
     var newlineCount = 0
-    var numbers: [[Float]]
+    /// Numeric candidates' values, filled by ``parse(base:)``.
+    var numbers = FloatColumnBuffers(count: 0, used: [])
     /// Relative line of the first non-numeric value of each numeric candidate, if any.
     var firstNonNumericLine: [Int?]
     var categories: [ByteInterner]
@@ -267,7 +273,7 @@ struct CSVChunk {
     init(range: Range<Int>, roles: [CSVColumnRole], featureCount: Int) {
         self.range = range
         self.roles = roles
-        numbers = Array(repeating: [], count: featureCount)
+        self.featureCount = featureCount
         firstNonNumericLine = Array(repeating: nil, count: featureCount)
         categories = Array(repeating: ByteInterner(), count: featureCount)
         codes = Array(repeating: [], count: featureCount)
@@ -277,6 +283,12 @@ struct CSVChunk {
         var tokenizer = CSVTokenizer(bytes: base, start: range.lowerBound, end: range.upperBound)
         var fields: [CSVFieldSpan] = []
         fields.reserveCapacity(roles.count)
+        // Numeric candidates are written straight into growable column buffers: the hot path
+        // (a number into a numeric column) then costs a parse and a store, no array bookkeeping.
+        let numericFeatureOfColumn: [Int] = roles.map { if case .numeric(let f) = $0 { return f } else { return -1 } }
+        let columns = FloatColumnBuffers(count: featureCount, used: Set(numericFeatureOfColumn.filter { $0 >= 0 }))
+        var nonNumericLine = firstNonNumericLine
+        var rows = 0
         do {
             while try tokenizer.nextRecord(into: &fields) {
                 let line = tokenizer.recordLine
@@ -285,18 +297,36 @@ struct CSVChunk {
                                     message: "expected \(roles.count) fields, found \(fields.count)")
                     break
                 }
-                for (column, field) in fields.enumerated() {
-                    if let problem = take(field, role: roles[column], base: base, tokenizer: tokenizer, line: line) {
+                columns.reserve(rows: rows + 1)
+                for column in 0..<fields.count {
+                    let field = fields[column]
+                    let feature = numericFeatureOfColumn[column]
+                    if feature >= 0 {
+                        // Numeric candidate: NaN stands in once the column has turned out not to be
+                        // numeric (it is then re-read as categories).
+                        var value = Float.nan
+                        if field.start != field.end && nonNumericLine[feature] == nil {
+                            if let parsed = DecimalParser.parse(base, field.start, field.end) {
+                                value = Float(parsed)
+                            } else {
+                                nonNumericLine[feature] = line
+                            }
+                        }
+                        columns.store(value, feature: feature, row: rows)
+                    } else if let problem = take(field, role: roles[column], base: base, tokenizer: tokenizer, line: line) {
                         failure = .init(line: line, column: column + 1, message: problem)
                         break
                     }
                 }
                 if failure != nil { break }
-                rowCount += 1
+                rows += 1
             }
         } catch {
             failure = error
         }
+        rowCount = rows
+        firstNonNumericLine = nonNumericLine
+        numbers = columns
         newlineCount = tokenizer.currentLine - 1
     }
 
@@ -308,15 +338,8 @@ struct CSVChunk {
         switch role {
         case .ignored:
             return nil
-        case .numeric(let feature):
-            if firstNonNumericLine[feature] != nil { return nil }  // will be re-read as categories
-            if isEmpty { numbers[feature].append(.nan); return nil }
-            if let value = DecimalParser.parse(base, field.start, field.end) {
-                numbers[feature].append(Float(value))
-            } else {
-                firstNonNumericLine[feature] = line
-            }
-            return nil
+        case .numeric:
+            preconditionFailure("numeric fields are stored by parse(base:)")
         case .categorical(let feature):
             if isEmpty { codes[feature].append(CategoricalColumn.missingCode); return nil }
             let code = field.hasEscapedQuotes
@@ -339,5 +362,47 @@ struct CSVChunk {
             weights.append(Float(value))
             return nil
         }
+    }
+}
+
+/// Column buffers of `Float` that grow together, one row at a time, for the CSV hot path.
+/// Each used feature gets its own buffer; capacity doubles when a row does not fit.
+final class FloatColumnBuffers: @unchecked Sendable {
+    private var pointers: [UnsafeMutablePointer<Float>?]
+    private var capacity = 0
+
+    init(count: Int, used: Set<Int>) {
+        pointers = (0..<count).map { used.contains($0) ? UnsafeMutablePointer<Float>.allocate(capacity: 0) : nil }
+    }
+
+    deinit {
+        for pointer in pointers { pointer?.deallocate() }
+    }
+
+    func isUsed(_ feature: Int) -> Bool { pointers[feature] != nil }
+
+    /// Makes room for `rows` rows in every buffer.
+    @inline(__always)
+    func reserve(rows: Int) {
+        guard rows > capacity else { return }
+        let newCapacity = max(4096, capacity * 2, rows)
+        for k in 0..<pointers.count {
+            guard let old = pointers[k] else { continue }
+            let new = UnsafeMutablePointer<Float>.allocate(capacity: newCapacity)
+            new.update(from: old, count: capacity)
+            old.deallocate()
+            pointers[k] = new
+        }
+        capacity = newCapacity
+    }
+
+    @inline(__always)
+    func store(_ value: Float, feature: Int, row: Int) {
+        pointers[feature].unsafelyUnwrapped[row] = value
+    }
+
+    /// The first `rows` values of `feature`.
+    func values(feature: Int, rows: Int) -> UnsafeBufferPointer<Float> {
+        UnsafeBufferPointer(start: pointers[feature]!, count: rows)
     }
 }

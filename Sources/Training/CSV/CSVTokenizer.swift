@@ -59,11 +59,13 @@ struct CSVTokenizer {
                 try readQuotedField(into: &fields)
             } else {
                 let start = position
-                while position < end {
-                    let b = bytes[position]
+                var scan = position
+                while scan < end {
+                    let b = bytes[scan]
                     if b == 0x2C || b == 0x0A { break }
-                    position += 1
+                    scan += 1
                 }
+                position = scan
                 var fieldEnd = position
                 if fieldEnd > start && bytes[fieldEnd - 1] == 0x0D && (position >= end || bytes[position] == 0x0A) {
                     fieldEnd -= 1

@@ -66,3 +66,42 @@ enum DataCommands {
             return 0
         })
 }
+
+extension DataCommands {
+    static let inspect = Command(
+        spec: CommandSpec(
+            path: ["datasets", "inspect"], summary: "Read a CSV table and describe its columns",
+            options: [
+                .value("data", "FILE", "CSV table", required: true),
+                .value("target", "COL", "label column (0/1), if any"),
+                .value("threads", "N", "parsing threads (default: all cores)"),
+            ]),
+        run: { options in
+            let started = Date()
+            let url = URL(fileURLWithPath: try options.required("data"))
+            let threads = try options.int("threads", in: 1...256)
+            let dataset = try CSVReader.read(contentsOf: url, options: CSVReadOptions(target: options.string("target"), threads: threads))
+            let seconds = Date().timeIntervalSince(started)
+            var lines = ["\(url.path): \(formatCount(dataset.rowCount)) rows × \(dataset.columns.count) feature columns, read in \(formatDuration(seconds))"]
+            if options.string("target") != nil {
+                lines.append("label: \(formatCount(dataset.positiveCount)) positive (\(String(format: "%.2f", 100 * Double(dataset.positiveCount) / Double(max(1, dataset.rowCount)))) %)")
+            }
+            for column in dataset.columns {
+                switch column {
+                case .numeric(let c):
+                    var low = Float.infinity, high = -Float.infinity, missing = 0
+                    for value in c.values {
+                        if value.isNaN { missing += 1; continue }
+                        low = min(low, value); high = max(high, value)
+                    }
+                    let range = missing == c.values.count ? "" : ", min \(low), max \(high)"
+                    lines.append("  \(c.name): numeric, \(missing) missing\(range)")
+                case .categorical(let c):
+                    let missing = c.codes.filter { $0 == CategoricalColumn.missingCode }.count
+                    lines.append("  \(c.name): categorical, \(c.categories.count) categories, \(missing) missing")
+                }
+            }
+            Console.out(lines.joined(separator: "\n"))
+            return 0
+        })
+}
