@@ -1,1 +1,0 @@
-// Evaluation: metrics, curves, calibration and reports over (scores, labels, weights). See issue 6.

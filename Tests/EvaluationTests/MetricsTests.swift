@@ -1,0 +1,40 @@
+import Testing
+@testable import Evaluation
+
+@Suite struct RankingMetricsTests {
+    @Test func perfectInvertedAndRandomRankings() {
+        #expect(RankingMetrics.rocAUC(scores: [0.1, 0.2, 0.8, 0.9], labels: [0, 0, 1, 1]) == 1)
+        #expect(RankingMetrics.rocAUC(scores: [0.9, 0.8, 0.2, 0.1], labels: [0, 0, 1, 1]) == 0)
+        #expect(RankingMetrics.rocAUC(scores: [0.5, 0.5, 0.5, 0.5], labels: [0, 1, 0, 1]) == 0.5)
+    }
+
+    /// Hand-computed: pairs (pos, neg) = (0.35 vs 0.1 ✓, 0.35 vs 0.4 ✗, 0.8 vs both ✓) → 3/4;
+    /// with a tie (0.4 vs 0.4) worth one half.
+    @Test func handComputedWithTies() {
+        #expect(RankingMetrics.rocAUC(scores: [0.1, 0.4, 0.35, 0.8], labels: [0, 0, 1, 1]) == 0.75)
+        #expect(RankingMetrics.rocAUC(scores: [0.1, 0.4, 0.4, 0.8], labels: [0, 0, 1, 1]) == 0.875)
+    }
+
+    @Test func weightsCountAsRepeatedRows() {
+        let weighted = RankingMetrics.rocAUC(scores: [0.1, 0.4, 0.35, 0.8], labels: [0, 0, 1, 1], weights: [1, 2, 1, 1])
+        let repeated = RankingMetrics.rocAUC(scores: [0.1, 0.4, 0.4, 0.35, 0.8], labels: [0, 0, 0, 1, 1])
+        #expect(abs(weighted - repeated) < 1e-15)
+    }
+
+    @Test func undefinedCasesAreNaN() {
+        #expect(RankingMetrics.rocAUC(scores: [0.1, 0.2], labels: [1, 1]).isNaN)
+        #expect(RankingMetrics.rocAUC(scores: [.nan, 0.2], labels: [0, 1]).isNaN)
+        #expect(RankingMetrics.rocAUC(scores: [], labels: []).isNaN)
+    }
+
+    @Test func logLossMatchesHandComputation() {
+        let value = ProbabilityMetrics.logLoss(probabilities: [0.9, 0.2], labels: [1, 0])
+        #expect(abs(value - (-(log(0.9) + log(0.8)) / 2)) < 1e-15)
+        #expect(ProbabilityMetrics.logLoss(probabilities: [0, 1], labels: [1, 0]) > 30)
+        #expect(ProbabilityMetrics.logLoss(probabilities: [1.5], labels: [1]).isNaN)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
