@@ -1,0 +1,57 @@
+import Foundation
+
+/// The binary log-loss objective: for label y ∈ {0, 1}, raw score s and p = σ(s), the gradient
+/// is w·(p − y) and the hessian w·p·(1 − p), where w is the row's weight (sample weight ×
+/// class weight).
+enum BinaryLogLoss {
+    /// Per-row weights: sample weights times class weights (`scale_pos_weight` for positives,
+    /// or n / (2·n_class) when balanced). `nil` when every weight is 1.
+    static func rowWeights(labels: [UInt8], sampleWeights: [Float]?, parameters: GBDTParameters) -> [Float]? {
+        var positiveWeight = parameters.scalePositiveWeight, negativeWeight = 1.0
+        if parameters.balanced {
+            let positives = Double(labels.reduce(0) { $0 + Int($1) })
+            let n = Double(labels.count)
+            positiveWeight = n / (2 * positives)
+            negativeWeight = n / (2 * (n - positives))
+        }
+        if sampleWeights == nil && positiveWeight == 1 && negativeWeight == 1 { return nil }
+        return labels.indices.map { row in
+            Float(Double(sampleWeights?[row] ?? 1) * (labels[row] == 1 ? positiveWeight : negativeWeight))
+        }
+    }
+
+    /// The starting raw score: the log-odds of the weighted positive rate (LightGBM's
+    /// `boost_from_average`).
+    static func initialScore(labels: [UInt8], weights: [Float]?) -> Double {
+        var positive = 0.0, total = 0.0
+        for row in labels.indices {
+            let w = Double(weights?[row] ?? 1)
+            total += w
+            if labels[row] == 1 { positive += w }
+        }
+        let p = min(max(positive / total, 1e-15), 1 - 1e-15)
+        return log(p / (1 - p))
+    }
+
+    /// Fills gradients and hessians for `scores`, in blocks on `threads` threads.
+    static func gradients(scores: [Double], labels: [UInt8], weights: [Float]?, gradients: inout [Float], hessians: inout [Float], threads: Int) {
+        let n = scores.count
+        let blockSize = 65_536
+        gradients.withUnsafeMutableBufferPointer { g in
+            hessians.withUnsafeMutableBufferPointer { h in
+                let (gOut, hOut) = (UncheckedSendable(g), UncheckedSendable(h))
+                parallelFor((n + blockSize - 1) / blockSize, threads: threads) { block in
+                    for row in (block * blockSize)..<min(n, (block + 1) * blockSize) {
+                        let p = 1 / (1 + exp(-scores[row]))
+                        let w = Double(weights?[row] ?? 1)
+                        gOut.value[row] = Float(w * (p - Double(labels[row])))
+                        hOut.value[row] = Float(max(w * p * (1 - p), 1e-16))
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The logistic function, 1 / (1 + e^−x).
+@inline(__always) public func logistic(_ x: Double) -> Double { 1 / (1 + exp(-x)) }

@@ -1,0 +1,79 @@
+/// The training rows as bin indices, one byte per (row, feature), row-major: building a
+/// leaf's histogram reads each row's bins contiguously after one random access per row.
+///
+///     row 0: [b(0,0) b(0,1) … b(0,F-1)]
+///     row 1: [b(1,0) b(1,1) … b(1,F-1)]
+///
+/// `histogramOffsets[f]` is where feature f's bins start in a flat histogram of all
+/// features (`totalBins` entries).
+public struct BinnedData: Sendable {
+    public let rowCount: Int
+    public let featureCount: Int
+    public let bins: [UInt8]
+    public let featureBins: [FeatureBins]
+    public let histogramOffsets: [Int]
+    public let totalBins: Int
+
+    /// Bins every row of `dataset` with `featureBins` (one per column), on `threads` threads.
+    public init(dataset: Dataset, featureBins: [FeatureBins], threads: Int) {
+        precondition(featureBins.count == dataset.columns.count)
+        rowCount = dataset.rowCount
+        featureCount = dataset.columns.count
+        self.featureBins = featureBins
+        var offsets: [Int] = [], total = 0
+        for bins in featureBins { offsets.append(total); total += bins.binCount }
+        histogramOffsets = offsets
+        totalBins = total
+        let featureCount = self.featureCount, rowCount = self.rowCount
+        var matrix = [UInt8](repeating: 0, count: rowCount * featureCount)
+        let categoryTables: [[UInt8]?] = zip(dataset.columns, featureBins).map { column, bins in
+            if case .categorical(let c) = column { return bins.binOfCategoryCode(categoryCount: c.categories.count) }
+            return nil
+        }
+        let blockSize = 8192
+        let blocks = (rowCount + blockSize - 1) / blockSize
+        matrix.withUnsafeMutableBufferPointer { out in
+            let output = UncheckedSendable(out)
+            parallelFor(blocks, threads: threads) { block in
+                let rows = (block * blockSize)..<min(rowCount, (block + 1) * blockSize)
+                for (feature, column) in dataset.columns.enumerated() {
+                    switch column {
+                    case .numeric(let c):
+                        let bins = featureBins[feature]
+                        c.values.withUnsafeBufferPointer { values in
+                            for row in rows {
+                                output.value[row * featureCount + feature] = UInt8(bins.numericBin(Double(values[row])))
+                            }
+                        }
+                    case .categorical(let c):
+                        let table = categoryTables[feature]!
+                        let other = UInt8(featureBins[feature].missingBin)
+                        for row in rows {
+                            let code = Int(c.codes[row])
+                            output.value[row * featureCount + feature] = code >= 0 && code < table.count ? table[code] : other
+                        }
+                    }
+                }
+            }
+        }
+        bins = matrix
+    }
+
+    /// Finds bin boundaries for every column of `dataset` (numeric: from a sample of
+    /// `parameters.binSampleCount` rows; categorical: by frequency).
+    public static func findBins(_ dataset: Dataset, parameters: GBDTParameters, threads: Int) -> [FeatureBins] {
+        let sample = binningSample(rowCount: dataset.rowCount, count: parameters.binSampleCount, seed: parameters.seed)
+        let slots = ResultSlots<FeatureBins>(count: dataset.columns.count)
+        parallelFor(dataset.columns.count, threads: threads) { feature in
+            switch dataset.columns[feature] {
+            case .numeric(let c):
+                slots[feature] = FeatureBins.numeric(values: c.values, sampleRows: sample, maxBin: parameters.maxBin,
+                                                     minDataInBin: parameters.minDataInBin)
+            case .categorical(let c):
+                slots[feature] = FeatureBins.categorical(codes: c.codes, categoryCount: c.categories.count,
+                                                         maxCategories: min(254, parameters.maxBin))
+            }
+        }
+        return slots.values
+    }
+}

@@ -1,0 +1,140 @@
+/// A model feature: its name, kind and (categorical) the training dictionary that category
+/// codes in the trees refer to.
+public struct ModelFeature: Codable, Sendable, Equatable {
+    public var name: String
+    public var kind: ColumnKind
+    public var categories: [String]?
+
+    public init(name: String, kind: ColumnKind, categories: [String]?) {
+        self.name = name
+        self.kind = kind
+        self.categories = categories
+    }
+
+    /// The features of `dataset`, in column order.
+    public static func of(_ dataset: Dataset) -> [ModelFeature] {
+        dataset.columns.map { column in
+            switch column {
+            case .numeric(let c): return ModelFeature(name: c.name, kind: .numeric, categories: nil)
+            case .categorical(let c): return ModelFeature(name: c.name, kind: .categorical, categories: c.categories)
+            }
+        }
+    }
+}
+
+/// A problem matching data to a model's features.
+public struct FeatureMismatch: Error, CustomStringConvertible, Equatable {
+    public var message: String
+    public var description: String { message }
+}
+
+extension Dataset {
+    /// This data with its columns ordered and encoded as `features` expect: columns found by
+    /// name (extra columns are ignored), categories re-coded to the training dictionaries
+    /// (unknown ones become ``CategoricalColumn/unseenCode``), numeric columns read as
+    /// categories by their text where the model expects categories.
+    public func aligned(to features: [ModelFeature]) throws(FeatureMismatch) -> Dataset {
+        var byName: [String: Column] = [:]
+        for column in columns { byName[column.name] = column }
+        var aligned: [Column] = []
+        for feature in features {
+            guard let column = byName[feature.name] else {
+                throw FeatureMismatch(message: "the data has no column '\(feature.name)', which the model needs")
+            }
+            switch (feature.kind, column) {
+            case (.numeric, .numeric):
+                aligned.append(column)
+            case (.numeric, .categorical(let c)):
+                throw FeatureMismatch(message: "column '\(c.name)' is numeric for the model but holds non-numeric values such as '\(c.categories.first ?? "")'")
+            case (.categorical, .categorical(let c)):
+                aligned.append(.categorical(c.recoded(to: feature.categories ?? [])))
+            case (.categorical, .numeric(let c)):
+                let texts = c.values.map { $0.isNaN ? nil : CSVWriter.formatNumber($0) }
+                aligned.append(.categorical(LeadDataset.categoricalColumn(name: c.name, values: texts).recoded(to: feature.categories ?? [])))
+            }
+        }
+        return Dataset(columns: aligned, labels: labels, weights: weights, rowCount: rowCount)
+    }
+}
+
+/// A trained gradient-boosted tree model for binary classification: raw score =
+/// `initialScore` + Σ tree outputs; probability = σ(raw score).
+public struct GBDTModel: Codable, Sendable, Equatable {
+    /// Bumped when the serialised form changes incompatibly.
+    public static let formatVersion = 1
+
+    public var features: [ModelFeature]
+    public var initialScore: Double
+    public var trees: [Tree]
+    public var parameters: GBDTParameters
+    /// The training bins (for drift monitoring and reproducibility).
+    public var featureBins: [FeatureBins]
+    /// The validation metric after each round, when early stopping watched one.
+    public var validationHistory: [Double]
+
+    /// Raw scores (log-odds) of every row of `dataset` (aligned by column name).
+    public func rawScores(_ dataset: Dataset, threads: Int = defaultThreadCount) throws(FeatureMismatch) -> [Double] {
+        let data = try dataset.aligned(to: features)
+        let predictor = TreeEnsemblePredictor(trees: trees, initialScore: initialScore)
+        return predictor.rawScores(data, threads: threads)
+    }
+
+    /// Probabilities of label 1.
+    public func probabilities(_ dataset: Dataset, threads: Int = defaultThreadCount) throws(FeatureMismatch) -> [Double] {
+        try rawScores(dataset, threads: threads).map(logistic)
+    }
+
+    /// Per-feature importance: the number of splits on each feature, or their total gain.
+    public func featureImportance(byGain: Bool) -> [Double] {
+        var importance = [Double](repeating: 0, count: features.count)
+        for tree in trees {
+            for node in 0..<tree.nodeCount where tree.feature[node] >= 0 {
+                importance[Int(tree.feature[node])] += byGain ? tree.gain[node] : 1
+            }
+        }
+        return importance
+    }
+}
+
+/// Scores rows with a list of trees: rows in blocks of 256 are laid out row-major (numeric
+/// values; category codes as floats), then every tree walks every row of the block, so a
+/// tree's nodes stay in cache across the block. Blocks run in parallel.
+public struct TreeEnsemblePredictor: Sendable {
+    public let trees: [Tree]
+    public let initialScore: Double
+
+    public init(trees: [Tree], initialScore: Double) {
+        self.trees = trees
+        self.initialScore = initialScore
+    }
+
+    /// Raw scores of every row of `data`, whose columns are the trees' features in order.
+    public func rawScores(_ data: Dataset, threads: Int) -> [Double] {
+        let n = data.rowCount, featureCount = data.columns.count
+        let blockSize = 256
+        var scores = [Double](repeating: initialScore, count: n)
+        scores.withUnsafeMutableBufferPointer { out in
+            let output = UncheckedSendable(out)
+            parallelFor((n + blockSize - 1) / blockSize, threads: n < 4096 ? 1 : threads) { block in
+                let rows = (block * blockSize)..<min(n, (block + 1) * blockSize)
+                var matrix = [Float](repeating: 0, count: rows.count * max(1, featureCount))
+                for (feature, column) in data.columns.enumerated() {
+                    switch column {
+                    case .numeric(let c):
+                        for (k, row) in rows.enumerated() { matrix[k * featureCount + feature] = c.values[row] }
+                    case .categorical(let c):
+                        for (k, row) in rows.enumerated() { matrix[k * featureCount + feature] = Float(c.codes[row]) }
+                    }
+                }
+                matrix.withUnsafeBufferPointer { matrix in
+                    for tree in trees {
+                        for k in 0..<rows.count {
+                            output.value[rows.lowerBound + k] += tree.value[tree.leaf(matrix.baseAddress! + k * featureCount)]
+                        }
+                    }
+                }
+            }
+        }
+        return scores
+    }
+}

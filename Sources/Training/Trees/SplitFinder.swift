@@ -1,0 +1,186 @@
+/// The best split found for a leaf: which feature, where, and the sums on each side.
+public struct SplitCandidate: Sendable {
+    public var gain: Double
+    public var feature: Int
+    /// Numeric: bins `0...thresholdBin` go left.
+    public var thresholdBin: Int
+    /// Numeric: whether missing values go left.
+    public var defaultLeft: Bool
+    /// Categorical: the bins that go left (all others, "other" and missing included, go right).
+    public var leftBins: [Int]
+    public var left: HistogramEntry
+    public var right: HistogramEntry
+
+    var isCategorical: Bool { !leftBins.isEmpty }
+
+    static let none = SplitCandidate(gain: -.infinity, feature: -1, thresholdBin: -1, defaultLeft: false, leftBins: [],
+                                     left: HistogramEntry(), right: HistogramEntry())
+}
+
+/// Split finding with LightGBM's semantics.
+///
+/// A leaf with sums (G, H) scores `T(G)² / (H + λ₂)`, where `T(G) = sign(G)·max(|G| − λ₁, 0)`
+/// (with `max_delta_step`, the score of the clipped output w: `−(2·T(G)·w + (H + λ₂)·w²)`).
+/// A split's gain is score(left) + score(right) − score(parent); it must exceed
+/// `min_gain_to_split`, and each side needs `min_data_in_leaf` rows and
+/// `min_sum_hessian_in_leaf` hessian. Row counts in these checks are estimated from hessians,
+/// `round(Σh · n / H)` with the leaf's n and H, exactly as LightGBM does; this matters (rows
+/// the model is already sure of weigh less), and matching it brought mlctl's test AUC on
+/// wa_churn from 0.0056 to 0.002 of LightGBM's. Exact counts are still kept in the tree.
+///
+/// - Numeric features scan bins left to right twice: missing values right, then left (only
+///   when the leaf has missing values), so each split learns a default direction.
+/// - Categorical features with at most `max_cat_to_onehot` bins try each category against the
+///   rest. Larger ones order the categories (those with at least `cat_smooth` rows) by
+///   Σg / (Σh + cat_smooth) and grow a left set from either end of that order, up to
+///   `max_cat_threshold` categories, evaluating once each group adds `min_data_per_group` rows,
+///   with `λ₂ + cat_l2`; missing and unseen categories always go right.
+struct SplitFinder {
+    let parameters: GBDTParameters
+
+    /// Score of a leaf with these sums (see the type's documentation).
+    @inline(__always)
+    func leafScore(gradient: Double, hessian: Double, l2: Double) -> Double {
+        let t = thresholdL1(gradient)
+        if hessian + l2 <= 0 { return 0 }
+        if parameters.maxDeltaStep > 0 {
+            let w = leafOutput(gradient: gradient, hessian: hessian, l2: l2)
+            return -(2 * t * w + (hessian + l2) * w * w)
+        }
+        return t * t / (hessian + l2)
+    }
+
+    /// The output of a leaf (before shrinkage): −T(G)/(H + λ₂), clipped to ±max_delta_step.
+    @inline(__always)
+    func leafOutput(gradient: Double, hessian: Double, l2: Double) -> Double {
+        if hessian + l2 <= 0 { return 0 }  // an empty leaf (oblivious trees)
+        var w = -thresholdL1(gradient) / (hessian + l2)
+        if parameters.maxDeltaStep > 0 { w = min(max(w, -parameters.maxDeltaStep), parameters.maxDeltaStep) }
+        return w
+    }
+
+    @inline(__always)
+    private func thresholdL1(_ g: Double) -> Double {
+        let magnitude = max(abs(g) - parameters.lambdaL1, 0)
+        return g < 0 ? -magnitude : magnitude
+    }
+
+    /// Rows per unit of hessian in a leaf, for LightGBM's count estimate.
+    @inline(__always)
+    private func countFactor(_ total: HistogramEntry) -> Double {
+        total.hessian > 0 ? Double(total.count) / total.hessian : 0
+    }
+
+    /// The estimated row count of a side: round(Σh · factor).
+    @inline(__always)
+    private func estimatedCount(_ side: HistogramEntry, _ factor: Double) -> Int {
+        Int((side.hessian * factor).rounded())
+    }
+
+    /// Whether both sides of a split satisfy `min_data_in_leaf` (estimated counts) and
+    /// `min_sum_hessian_in_leaf`.
+    @inline(__always)
+    private func allowed(left: HistogramEntry, right: HistogramEntry, total: HistogramEntry, factor: Double) -> Bool {
+        let leftCount = estimatedCount(left, factor)
+        return leftCount >= parameters.minDataInLeaf && total.count - leftCount >= parameters.minDataInLeaf
+            && left.hessian >= parameters.minSumHessianInLeaf && right.hessian >= parameters.minSumHessianInLeaf
+    }
+
+    /// The best split of `feature` given its histogram slice and the leaf's totals.
+    func bestSplit(feature: Int, bins: FeatureBins, histogram: UnsafeBufferPointer<HistogramEntry>, total: HistogramEntry) -> SplitCandidate {
+        bins.isCategorical
+            ? bestCategoricalSplit(feature: feature, bins: bins, histogram: histogram, total: total)
+            : bestNumericSplit(feature: feature, bins: bins, histogram: histogram, total: total)
+    }
+
+    private func bestNumericSplit(feature: Int, bins: FeatureBins, histogram: UnsafeBufferPointer<HistogramEntry>, total: HistogramEntry) -> SplitCandidate {
+        let l2 = parameters.lambdaL2
+        let parentScore = leafScore(gradient: total.gradient, hessian: total.hessian, l2: l2)
+        let minimumGain = parentScore + parameters.minGainToSplit
+        let valueBins = bins.upperBounds.count
+        let missing = bins.hasMissingBin ? histogram[valueBins] : HistogramEntry()
+        let factor = countFactor(total)
+        var best = SplitCandidate.none
+        var bestScore = minimumGain
+        for missingLeft in missing.count > 0 ? [false, true] : [false] {
+            var left = missingLeft ? missing : HistogramEntry()
+            for bin in 0..<(valueBins - 1) {
+                left = left + histogram[bin]
+                let right = total - left
+                let leftCount = estimatedCount(left, factor)
+                if leftCount < parameters.minDataInLeaf || left.hessian < parameters.minSumHessianInLeaf { continue }
+                if total.count - leftCount < parameters.minDataInLeaf || right.hessian < parameters.minSumHessianInLeaf { break }
+                let score = leafScore(gradient: left.gradient, hessian: left.hessian, l2: l2)
+                    + leafScore(gradient: right.gradient, hessian: right.hessian, l2: l2)
+                if score > bestScore {
+                    bestScore = score
+                    best = SplitCandidate(gain: score - parentScore, feature: feature, thresholdBin: bin,
+                                          defaultLeft: missingLeft, leftBins: [], left: left, right: right)
+                }
+            }
+        }
+        if best.feature >= 0 && missing.count == 0 && !bins.hasMissingBin {
+            // No missing values in training: at prediction they act as 0, as in LightGBM.
+            best.defaultLeft = 0 <= bins.upperBounds[best.thresholdBin]
+        }
+        return best
+    }
+
+    private func bestCategoricalSplit(feature: Int, bins: FeatureBins, histogram: UnsafeBufferPointer<HistogramEntry>, total: HistogramEntry) -> SplitCandidate {
+        let categories = bins.categoryBins.count
+        let factor = countFactor(total)
+        var best = SplitCandidate.none
+        if bins.binCount <= parameters.maxCategoriesOneHot {
+            let l2 = parameters.lambdaL2
+            let parentScore = leafScore(gradient: total.gradient, hessian: total.hessian, l2: l2)
+            var bestScore = parentScore + parameters.minGainToSplit
+            for bin in 0..<categories {
+                let left = histogram[bin], right = total - left
+                guard allowed(left: left, right: right, total: total, factor: factor) else { continue }
+                let score = leafScore(gradient: left.gradient, hessian: left.hessian, l2: l2)
+                    + leafScore(gradient: right.gradient, hessian: right.hessian, l2: l2)
+                if score > bestScore {
+                    bestScore = score
+                    best = SplitCandidate(gain: score - parentScore, feature: feature, thresholdBin: -1, defaultLeft: false,
+                                          leftBins: [bin], left: left, right: right)
+                }
+            }
+            return best
+        }
+        let l2 = parameters.lambdaL2 + parameters.categoryL2
+        let parentScore = leafScore(gradient: total.gradient, hessian: total.hessian, l2: l2)
+        var bestScore = parentScore + parameters.minGainToSplit
+        let smoothing = parameters.categorySmoothing
+        let used = (0..<categories).filter { Double(estimatedCount(histogram[$0], factor)) >= smoothing }
+        let ordered = used.map { ($0, histogram[$0].gradient / (histogram[$0].hessian + smoothing)) }
+            .sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }.map(\.0)
+        let maxLeft = min(parameters.maxCategoryThreshold, (ordered.count + 1) / 2)
+        for fromEnd in [false, true] {
+            var left = HistogramEntry()
+            var leftCount = 0, groupCount = 0
+            var members: [Int] = []
+            for step in 0..<min(ordered.count, maxLeft) {
+                let bin = fromEnd ? ordered[ordered.count - 1 - step] : ordered[step]
+                left = left + histogram[bin]
+                members.append(bin)
+                let binCount = estimatedCount(histogram[bin], factor)
+                leftCount += binCount
+                groupCount += binCount
+                if leftCount < parameters.minDataInLeaf || left.hessian < parameters.minSumHessianInLeaf { continue }
+                let right = total - left
+                let rightCount = total.count - leftCount
+                if rightCount < parameters.minDataInLeaf || rightCount < parameters.minDataPerGroup || right.hessian < parameters.minSumHessianInLeaf { break }
+                if groupCount < parameters.minDataPerGroup { continue }
+                groupCount = 0
+                let score = leafScore(gradient: left.gradient, hessian: left.hessian, l2: l2)
+                    + leafScore(gradient: right.gradient, hessian: right.hessian, l2: l2)
+                if score > bestScore {
+                    bestScore = score
+                    best = SplitCandidate(gain: score - parentScore, feature: feature, thresholdBin: -1, defaultLeft: false,
+                                          leftBins: members.sorted(), left: left, right: right)
+                }
+            }
+        }
+        return best
+    }
+}
