@@ -3,9 +3,9 @@ import Foundation
 /// Every command of `mlctl`, in the order `mlctl --help` lists them.
 let allCommands: [Command] = [
     TrainAllCommand.command,
-    PendingCommands.train,
+    ModelCommands.train,
     PendingCommands.tune,
-    PendingCommands.predict,
+    ModelCommands.predict,
     PendingCommands.evaluate,
     PendingCommands.serve,
     PendingCommands.scoreBatch,

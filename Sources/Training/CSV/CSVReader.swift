@@ -28,6 +28,28 @@ public enum CSVReader {
         return try result.get()
     }
 
+    /// The column names of the CSV file at `url` (its header row), without reading the rest.
+    public static func header(of url: URL) throws(CSVError) -> [String] {
+        guard let handle = try? FileHandle(forReadingFrom: url) else {
+            throw CSVError(file: url.path, message: "cannot read the file")
+        }
+        defer { try? handle.close() }
+        var bytes: [UInt8] = []
+        while true {
+            guard let chunk = try? handle.read(upToCount: 65_536), !chunk.isEmpty else { break }
+            bytes += chunk
+            if let newline = bytes.firstIndex(of: 0x0A), !bytes[..<newline].contains(0x22) { bytes = Array(bytes[...newline]); break }
+            if bytes.count > 64 << 20 { break }
+        }
+        return try bytes.withUnsafeBufferPointer { (buffer) throws(CSVError) -> [String] in
+            guard let base = buffer.baseAddress, !buffer.isEmpty else { throw CSVError(file: url.path, message: "the file is empty (a header row is needed)") }
+            var start = 0
+            if buffer.count >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF { start = 3 }
+            let parse = CSVParse(base: base, end: buffer.count, fileName: url.path, options: CSVReadOptions())
+            return try parse.headerOnly(from: start)
+        }
+    }
+
     /// Reads CSV text held in memory (tests, data received over the network).
     public static func read(text: String, fileName: String = "<memory>", options: CSVReadOptions = CSVReadOptions()) throws(CSVError) -> Dataset {
         let bytes = Array(text.utf8)
@@ -65,6 +87,16 @@ struct CSVParse {
     let end: Int
     let fileName: String
     let options: CSVReadOptions
+
+    /// The header's names only.
+    func headerOnly(from start: Int) throws(CSVError) -> [String] {
+        var tokenizer = CSVTokenizer(bytes: base, start: start, end: end)
+        var fields: [CSVFieldSpan] = []
+        let found: Bool
+        do { found = try tokenizer.nextRecord(into: &fields) } catch { throw locate(error, firstLine: 1, header: []) }
+        guard found else { throw CSVError(file: fileName, message: "the file is empty (a header row is needed)") }
+        return try headerNames(fields, tokenizer: tokenizer)
+    }
 
     func run(from start: Int) throws(CSVError) -> Dataset {
         var tokenizer = CSVTokenizer(bytes: base, start: start, end: end)

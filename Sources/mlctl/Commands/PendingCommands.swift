@@ -7,35 +7,6 @@ enum PendingCommands {
         .value("target", "COL", "label column (0/1)", required: true),
     ]
 
-    static let train = pending(["train"], "Train one model on a CSV table", issue: 3, what: "the gradient-boosted tree engine (and, for --algorithm logistic, issue #4)", options: dataOptions + [
-        .value("algorithm", "A", "gbdt or logistic", default: "gbdt"),
-        .value("growth", "G", "leafwise, depthwise or oblivious", default: "leafwise"),
-        .value("trees", "N", "boosting rounds", default: "100"),
-        .value("learning-rate", "X", "shrinkage", default: "0.1"),
-        .value("num-leaves", "N", "leaves per tree (leaf-wise)", default: "31"),
-        .value("max-depth", "N", "depth limit (-1: none)", default: "-1"),
-        .value("max-bin", "N", "histogram bins per feature", default: "255"),
-        .value("min-data-in-leaf", "N", "minimum rows per leaf", default: "20"),
-        .value("lambda-l1", "X", "L1 regularisation", default: "0"),
-        .value("lambda-l2", "X", "L2 regularisation", default: "0"),
-        .value("feature-fraction", "X", "features sampled per tree", default: "1"),
-        .value("bagging-fraction", "X", "rows sampled per bagging round", default: "1"),
-        .value("bagging-freq", "N", "bag every N rounds (0: off)", default: "0"),
-        .flag("goss", "gradient-based one-side sampling"),
-        .value("scale-pos-weight", "X", "weight of positive rows", default: "1"),
-        .flag("balanced", "weight classes inversely to their frequency"),
-        .value("categorical", "COLS", "auto or a comma-separated list of columns", default: "auto"),
-        .value("valid", "FILE", "validation table for early stopping"),
-        .value("early-stopping", "N", "stop after N rounds without improvement"),
-        .value("C", "X", "inverse L2 strength (logistic)", default: "1"),
-        .value("penalty", "P", "l2, l1 or elasticnet (logistic)", default: "l2"),
-        .flag("smote", "oversample the minority class with SMOTE (logistic)"),
-        .value("smote-ratio", "X", "minority/majority ratio after SMOTE"),
-        .value("threads", "N", "worker threads (default: all cores)"),
-        .value("seed", "N", "random seed", default: "0"),
-        .value("out", "DIR", "model bundle directory", required: true),
-    ])
-
     static let tune = pending(["tune"], "Search hyperparameters (TPE, Gaussian process, random) with cross-validation", issue: 5, what: "hyperparameter search", options: dataOptions + [
         .value("algorithm", "A", "gbdt or logistic", default: "gbdt"),
         .value("growth", "G", "leafwise, depthwise or oblivious", default: "leafwise"),
@@ -48,13 +19,6 @@ enum PendingCommands {
         .value("study", "FILE", "study file to resume"),
         .value("seed", "N", "random seed", default: "0"),
         .value("out", "DIR", "output directory", required: true),
-    ])
-
-    static let predict = pending(["predict"], "Score a CSV table with a model bundle", issue: 3, what: "prediction with model bundles", options: [
-        .value("model", "DIR", "model bundle", required: true),
-        .value("data", "FILE", "table to score", required: true),
-        .value("out", "FILE", "output CSV (default: standard output)"),
-        .flag("contributions", "add per-feature contributions (TreeSHAP or coefficient × value)"),
     ])
 
     static let evaluate = pending(["evaluate"], "Metrics, curves, confidence intervals and reports for models", issue: 6, what: "evaluation and reports", options: [
