@@ -45,6 +45,9 @@ let package = Package(
         // MARK: Command line
         .executableTarget(name: "mlctl", dependencies: ["Training", "Tuning", "Evaluation", "Serving"]),
 
+        // MARK: Benchmarks (bench/, compared with the reference libraries by bench/*.sh)
+        .executableTarget(name: "mlctl-bench", dependencies: ["Training", "Evaluation"], path: "bench/Sources/mlctl-bench"),
+
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["Training"], path: "Tests/TestSupport"),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Tuning", "Evaluation", "TestSupport"]),

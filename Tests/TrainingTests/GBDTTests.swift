@@ -58,45 +58,51 @@ private func numeric(_ name: String, _ values: [Float]) -> Column { .numeric(Num
         #expect(data.bins == [0, 1, 1, 2])
         let histogram = UnsafeMutableBufferPointer<HistogramEntry>.allocate(capacity: 3)
         defer { histogram.deallocate() }
-        let rows: [Int32] = [0, 1, 2, 3], g: [Float] = [1, 2, 3, 4], h: [Float] = [1, 1, 1, 1]
-        rows.withUnsafeBufferPointer { r in g.withUnsafeBufferPointer { g in h.withUnsafeBufferPointer { h in
-            HistogramBuilder.build(histogram, data: data, rows: r, gradients: g, hessians: h, features: [0], threads: 1)
-        } } }
-        #expect(Array(histogram) == [HistogramEntry(gradient: 1, hessian: 1, count: 1), HistogramEntry(gradient: 5, hessian: 2, count: 2),
-                                     HistogramEntry(gradient: 4, hessian: 1, count: 1)])
+        let rows: [Int32] = [0, 1, 2, 3], pairs: [Float] = [1, 1, 2, 1, 3, 1, 4, 1]  // (g, h) per row
+        var ordered = [Float](repeating: 0, count: 8)
+        for subset in [rows, [3, 1, 2, 0]] {  // the identity (streamed) and a gathered order
+            subset.withUnsafeBufferPointer { r in pairs.withUnsafeBufferPointer { g in ordered.withUnsafeMutableBufferPointer { o in
+                HistogramBuilder.build(histogram, data: data, rows: r, gradients: g, ordered: o, features: [0], threads: 1)
+            } } }
+            #expect(Array(histogram) == [HistogramEntry(gradient: 1, hessian: 1), HistogramEntry(gradient: 5, hessian: 2),
+                                         HistogramEntry(gradient: 4, hessian: 1)])
+        }
+        #expect(Array(histogram) == [HistogramEntry(gradient: 1, hessian: 1), HistogramEntry(gradient: 5, hessian: 2),
+                                     HistogramEntry(gradient: 4, hessian: 1)])
         let part = UnsafeMutableBufferPointer<HistogramEntry>.allocate(capacity: 3)
         defer { part.deallocate() }
-        part.initialize(from: [HistogramEntry(gradient: 1, hessian: 1, count: 1), HistogramEntry(), HistogramEntry(gradient: 4, hessian: 1, count: 1)])
+        part.initialize(from: [HistogramEntry(gradient: 1, hessian: 1), HistogramEntry(), HistogramEntry(gradient: 4, hessian: 1)])
         HistogramBuilder.subtract(parent: UnsafeBufferPointer(histogram), smaller: UnsafeBufferPointer(part), into: histogram)
-        #expect(histogram[1] == HistogramEntry(gradient: 5, hessian: 2, count: 2) && histogram[0].count == 0)
+        #expect(histogram[1] == HistogramEntry(gradient: 5, hessian: 2) && histogram[0] == HistogramEntry())
     }
 
-    private func split(_ entries: [HistogramEntry], bins: FeatureBins, parameters: GBDTParameters = {
+    /// The best split of one feature whose bins hold (Σg, Σh, rows).
+    private func split(_ cells: [(Double, Double, Int)], bins: FeatureBins, parameters: GBDTParameters = {
         var p = GBDTParameters(); p.minDataInLeaf = 1; return p
     }()) -> SplitCandidate {
-        let total = entries.reduce(HistogramEntry(), +)
+        let entries = cells.map { HistogramEntry(gradient: $0.0, hessian: $0.1) }
+        let total = LeafSums(gradient: cells.reduce(0) { $0 + $1.0 }, hessian: cells.reduce(0) { $0 + $1.1 }, count: cells.reduce(0) { $0 + $1.2 })
         return entries.withUnsafeBufferPointer { SplitFinder(parameters: parameters).bestSplit(feature: 0, bins: bins, histogram: $0, total: total) }
     }
 
     /// Left (G = −4, H = 2), right (G = 4, H = 2), parent (0, 4): gain 16/2 + 16/2 − 0 = 16.
     @Test func numericGainIsHandComputable() {
         let bins = FeatureBins(isCategorical: false, upperBounds: [0.5, .infinity], hasMissingBin: false, categoryBins: [])
-        let best = split([HistogramEntry(gradient: -4, hessian: 2, count: 2), HistogramEntry(gradient: 4, hessian: 2, count: 2)], bins: bins)
+        let best = split([(-4, 2, 2), (4, 2, 2)], bins: bins)
         #expect(best.thresholdBin == 0 && best.gain == 16)
         var regularised = GBDTParameters(); regularised.minDataInLeaf = 1; regularised.lambdaL2 = 2; regularised.lambdaL1 = 1
         // T(±4) = ±3 with λ1 = 1; (9/4 + 9/4) − 0 = 4.5
-        let r = split([HistogramEntry(gradient: -4, hessian: 2, count: 2), HistogramEntry(gradient: 4, hessian: 2, count: 2)], bins: bins, parameters: regularised)
+        let r = split([(-4, 2, 2), (4, 2, 2)], bins: bins, parameters: regularised)
         #expect(r.gain == 4.5)
         var strict = regularised; strict.minGainToSplit = 5
-        #expect(split([HistogramEntry(gradient: -4, hessian: 2, count: 2), HistogramEntry(gradient: 4, hessian: 2, count: 2)], bins: bins, parameters: strict).feature == -1)
+        #expect(split([(-4, 2, 2), (4, 2, 2)], bins: bins, parameters: strict).feature == -1)
     }
 
     /// Missing (G = −3) goes with the negative bin: (−6, 2) | (3, 1): 18 + 9 − 9/3 = 24, against
     /// 9 + 0 − 3 = 6 the other way.
     @Test func missingValuesLearnTheirDirection() {
         let bins = FeatureBins(isCategorical: false, upperBounds: [0.5, .infinity], hasMissingBin: true, categoryBins: [])
-        let best = split([HistogramEntry(gradient: -3, hessian: 1, count: 1), HistogramEntry(gradient: 3, hessian: 1, count: 1),
-                          HistogramEntry(gradient: -3, hessian: 1, count: 1)], bins: bins)
+        let best = split([(-3, 1, 1), (3, 1, 1), (-3, 1, 1)], bins: bins)
         #expect(best.defaultLeft && best.gain == 24 && best.left.count == 2)
     }
 
@@ -104,7 +110,7 @@ private func numeric(_ name: String, _ values: [Float]) -> Column { .numeric(Num
         let bins = FeatureBins(isCategorical: false, upperBounds: [0.5, .infinity], hasMissingBin: false, categoryBins: [])
         var parameters = GBDTParameters(); parameters.minDataInLeaf = 3
         // 4 rows left but with a tiny share of the hessian: estimated count round(0.1·8/1.1) = 1 < 3.
-        let entries = [HistogramEntry(gradient: -1, hessian: 0.1, count: 4), HistogramEntry(gradient: 1, hessian: 1, count: 4)]
+        let entries: [(Double, Double, Int)] = [(-1, 0.1, 4), (1, 1, 4)]
         #expect(split(entries, bins: bins, parameters: parameters).feature == -1)
         parameters.minDataInLeaf = 1
         #expect(split(entries, bins: bins, parameters: parameters).feature == 0)
@@ -112,8 +118,7 @@ private func numeric(_ name: String, _ values: [Float]) -> Column { .numeric(Num
 
     @Test func fewCategoriesSplitOneAgainstTheRest() {
         let bins = FeatureBins(isCategorical: true, upperBounds: [], hasMissingBin: false, categoryBins: [5, 1, 3])
-        let best = split([HistogramEntry(gradient: 2, hessian: 1, count: 1), HistogramEntry(gradient: -5, hessian: 1, count: 1),
-                          HistogramEntry(gradient: 2, hessian: 1, count: 1), HistogramEntry(gradient: 1, hessian: 1, count: 1)], bins: bins)
+        let best = split([(2, 1, 1), (-5, 1, 1), (2, 1, 1), (1, 1, 1)], bins: bins)
         #expect(best.leftBins == [1])
     }
 
@@ -121,7 +126,7 @@ private func numeric(_ name: String, _ values: [Float]) -> Column { .numeric(Num
         var parameters = GBDTParameters(); parameters.minDataInLeaf = 1; parameters.minDataPerGroup = 1; parameters.categorySmoothing = 1
         let bins = FeatureBins(isCategorical: true, upperBounds: [], hasMissingBin: false, categoryBins: [0, 1, 2, 3, 4, 5])
         // Categories 1 and 4 have strongly negative gradients: they form the left set.
-        let entries = [3.0, -30, 2, 4, -28, 3, 0].map { HistogramEntry(gradient: $0, hessian: 10, count: 10) }
+        let entries = [3.0, -30, 2, 4, -28, 3, 0].map { ($0, 10.0, 10) }
         let best = split(entries, bins: bins, parameters: parameters)
         #expect(best.leftBins == [1, 4])
     }

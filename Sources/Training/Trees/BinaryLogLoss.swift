@@ -33,20 +33,20 @@ enum BinaryLogLoss {
         return log(p / (1 - p))
     }
 
-    /// Fills gradients and hessians for `scores`, in blocks on `threads` threads.
-    static func gradients(scores: [Double], labels: [UInt8], weights: [Float]?, gradients: inout [Float], hessians: inout [Float], threads: Int) {
+    /// Fills `pairs` (gradient of row i at 2i, hessian at 2i + 1: one cache line holds both,
+    /// which saves a miss per row when histograms gather them) for `scores`, in blocks on
+    /// `threads` threads.
+    static func gradients(scores: [Double], labels: [UInt8], weights: [Float]?, into pairs: inout [Float], threads: Int) {
         let n = scores.count
         let blockSize = 65_536
-        gradients.withUnsafeMutableBufferPointer { g in
-            hessians.withUnsafeMutableBufferPointer { h in
-                let (gOut, hOut) = (UncheckedSendable(g), UncheckedSendable(h))
-                parallelFor((n + blockSize - 1) / blockSize, threads: threads) { block in
-                    for row in (block * blockSize)..<min(n, (block + 1) * blockSize) {
-                        let p = 1 / (1 + exp(-scores[row]))
-                        let w = Double(weights?[row] ?? 1)
-                        gOut.value[row] = Float(w * (p - Double(labels[row])))
-                        hOut.value[row] = Float(max(w * p * (1 - p), 1e-16))
-                    }
+        pairs.withUnsafeMutableBufferPointer { out in
+            let output = UncheckedSendable(out)
+            parallelFor((n + blockSize - 1) / blockSize, threads: threads) { block in
+                for row in (block * blockSize)..<min(n, (block + 1) * blockSize) {
+                    let p = 1 / (1 + exp(-scores[row]))
+                    let w = Double(weights?[row] ?? 1)
+                    output.value[2 * row] = Float(w * (p - Double(labels[row])))
+                    output.value[2 * row + 1] = Float(max(w * p * (1 - p), 1e-16))
                 }
             }
         }

@@ -1,8 +1,12 @@
-/// The training rows as bin indices, one byte per (row, feature), row-major: building a
-/// leaf's histogram reads each row's bins contiguously after one random access per row.
+/// The training rows as bin indices, one byte per (row, feature), column-major:
 ///
-///     row 0: [b(0,0) b(0,1) … b(0,F-1)]
-///     row 1: [b(1,0) b(1,1) … b(1,F-1)]
+///     feature 0: [b(0,0) b(1,0) … b(n-1,0)]
+///     feature 1: [b(0,1) b(1,1) … b(n-1,1)]
+///
+/// A leaf's histogram is built one feature at a time: its rows' bins are read from one column
+/// (n bytes, which stays in cache) while gradients stream from a buffer ordered like the leaf's
+/// rows. The row-major layout tried first spent half its time waiting for memory on each
+/// scattered row of a small leaf (perf annotate: 50 % on the first bin load of a row).
 ///
 /// `histogramOffsets[f]` is where feature f's bins start in a flat histogram of all
 /// features (`totalBins` entries).
@@ -15,6 +19,10 @@ public struct BinnedData: Sendable {
     public let totalBins: Int
 
     /// Bins every row of `dataset` with `featureBins` (one per column), on `threads` threads.
+    /// The bin of `row` in `feature`.
+    @inline(__always)
+    public func bin(row: Int, feature: Int) -> Int { Int(bins[feature &* rowCount &+ row]) }
+
     public init(dataset: Dataset, featureBins: [FeatureBins], threads: Int) {
         precondition(featureBins.count == dataset.columns.count)
         rowCount = dataset.rowCount
@@ -24,7 +32,7 @@ public struct BinnedData: Sendable {
         for bins in featureBins { offsets.append(total); total += bins.binCount }
         histogramOffsets = offsets
         totalBins = total
-        let featureCount = self.featureCount, rowCount = self.rowCount
+        let rowCount = self.rowCount
         var matrix = [UInt8](repeating: 0, count: rowCount * featureCount)
         let categoryTables: [[UInt8]?] = zip(dataset.columns, featureBins).map { column, bins in
             if case .categorical(let c) = column { return bins.binOfCategoryCode(categoryCount: c.categories.count) }
@@ -42,7 +50,7 @@ public struct BinnedData: Sendable {
                         let bins = featureBins[feature]
                         c.values.withUnsafeBufferPointer { values in
                             for row in rows {
-                                output.value[row * featureCount + feature] = UInt8(bins.numericBin(Double(values[row])))
+                                output.value[feature * rowCount + row] = UInt8(bins.numericBin(Double(values[row])))
                             }
                         }
                     case .categorical(let c):
@@ -50,7 +58,7 @@ public struct BinnedData: Sendable {
                         let other = UInt8(featureBins[feature].missingBin)
                         for row in rows {
                             let code = Int(c.codes[row])
-                            output.value[row * featureCount + feature] = code >= 0 && code < table.count ? table[code] : other
+                            output.value[feature * rowCount + row] = code >= 0 && code < table.count ? table[code] : other
                         }
                     }
                 }

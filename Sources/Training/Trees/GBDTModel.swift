@@ -108,6 +108,16 @@ public struct TreeEnsemblePredictor: Sendable {
         self.initialScore = initialScore
     }
 
+    /// The raw score of one row given as feature values in model order (numeric values;
+    /// category codes of the training dictionary as floats, negative for missing/unseen).
+    /// Allocation-free: for single-row scoring in services.
+    @inline(__always)
+    public func rawScore(row: UnsafePointer<Float>) -> Double {
+        var score = initialScore
+        for tree in trees { score += tree.value[tree.leaf(row)] }
+        return score
+    }
+
     /// Raw scores of every row of `data`, whose columns are the trees' features in order.
     public func rawScores(_ data: Dataset, threads: Int) -> [Double] {
         let n = data.rowCount, featureCount = data.columns.count

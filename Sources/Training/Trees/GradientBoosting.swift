@@ -45,7 +45,7 @@ public enum GBDTTrainer {
         let initialScore = BinaryLogLoss.initialScore(labels: train.labels, weights: weights)
         var scores = [Double](repeating: initialScore, count: n)
         var validScores = valid.map { [Double](repeating: initialScore, count: $0.0.rowCount) } ?? []
-        var gradients = [Float](repeating: 0, count: n), hessians = [Float](repeating: 0, count: n)
+        var gradients = [Float](repeating: 0, count: 2 * n)  // (g, h) pairs
         let grower = TreeGrower(data: data, parameters: parameters, threads: threads)
         let root = SeededGenerator(seed: parameters.seed)
         var trees: [Tree] = []
@@ -54,12 +54,12 @@ public enum GBDTTrainer {
         var bag = (0..<n).map { Int32($0) }
 
         for round in 0..<parameters.trees {
-            BinaryLogLoss.gradients(scores: scores, labels: train.labels, weights: weights, gradients: &gradients, hessians: &hessians, threads: threads)
+            BinaryLogLoss.gradients(scores: scores, labels: train.labels, weights: weights, into: &gradients, threads: threads)
             var roundRandom = root.derived(UInt64(round))
             let roundFeatures = sampleFeatures(count: features.count, fraction: parameters.featureFraction, random: &roundRandom)
             var rows: [Int32]
             if parameters.goss && Double(round) >= 1 / parameters.learningRate {
-                rows = gossSample(gradients: &gradients, hessians: &hessians, parameters: parameters, random: &roundRandom)
+                rows = gossSample(gradients: &gradients, parameters: parameters, random: &roundRandom)
             } else if parameters.baggingFrequency > 0 && parameters.baggingFraction < 1 {
                 if round % parameters.baggingFrequency == 0 {
                     bag = sampleRows(count: n, fraction: parameters.baggingFraction, random: &roundRandom)
@@ -69,7 +69,7 @@ public enum GBDTTrainer {
                 rows = bag
             }
             let inBagCount = rows.count
-            let result = grower.grow(rows: &rows, gradients: gradients, hessians: hessians, features: roundFeatures)
+            let result = grower.grow(rows: &rows, gradients: gradients, features: roundFeatures)
             var tree = result.tree
             tree.scale(by: parameters.learningRate)
             // Scores: in-bag rows by their leaf; the others by walking the tree in bin space.
@@ -116,10 +116,9 @@ public enum GBDTTrainer {
     @inline(__always)
     static func binnedLeaf(_ tree: Tree, data: BinnedData, row: Int) -> Int {
         var node = 0
-        let base = row * data.featureCount
         while tree.feature[node] >= 0 {
             let feature = Int(tree.feature[node])
-            let bin = Int(data.bins[base + feature])
+            let bin = data.bin(row: row, feature: feature)
             let bins = data.featureBins[feature]
             let goLeft: Bool
             if tree.categorySet[node] >= 0 {
@@ -173,11 +172,11 @@ public enum GBDTTrainer {
     /// GOSS: the `topRate` share of rows with the largest |g·h| (as LightGBM ranks them),
     /// plus a random `otherRate` share of the rest whose gradients and hessians are scaled by
     /// (1 − topRate) / otherRate. Returns the chosen rows, sorted.
-    static func gossSample(gradients: inout [Float], hessians: inout [Float], parameters: GBDTParameters, random: inout SeededGenerator) -> [Int32] {
-        let n = gradients.count
+    static func gossSample(gradients: inout [Float], parameters: GBDTParameters, random: inout SeededGenerator) -> [Int32] {
+        let n = gradients.count / 2
         let topCount = max(1, Int(Double(n) * parameters.topRate))
         let otherCount = max(1, Int(Double(n) * parameters.otherRate))
-        let magnitude = (0..<n).map { abs(gradients[$0] * hessians[$0]) }
+        let magnitude = (0..<n).map { abs(gradients[2 * $0] * gradients[2 * $0 + 1]) }
         let order = (0..<n).sorted { magnitude[$0] != magnitude[$1] ? magnitude[$0] > magnitude[$1] : $0 < $1 }
         var chosen = [Bool](repeating: false, count: n)
         for row in order[0..<topCount] { chosen[row] = true }
@@ -187,8 +186,8 @@ public enum GBDTTrainer {
         for (k, row) in rest.enumerated() where needed > 0 {
             if Double(rest.count - k) * random.nextDouble() < Double(needed) {
                 chosen[row] = true
-                gradients[row] *= factor
-                hessians[row] *= factor
+                gradients[2 * row] *= factor
+                gradients[2 * row + 1] *= factor
                 needed -= 1
             }
         }

@@ -1,63 +1,124 @@
-/// One histogram bin: sums over the rows whose feature value falls in the bin.
-/// Sums are `Double` (gradients are `Float`), so long sums do not lose small terms.
+/// One histogram bin: sums over the rows whose feature value falls in the bin. Sums are
+/// `Double` (gradients are `Float`), so long sums do not lose small terms. There is no row
+/// count: split constraints use counts estimated from hessians (LightGBM's rule), and exact
+/// counts come from the row partition; leaving it out makes an entry 16 bytes instead of 24
+/// and the hot loop one add shorter (≈25 % faster histograms, see BENCHMARKS.md).
 public struct HistogramEntry: Sendable, Equatable {
+    public var gradient: Double = 0
+    public var hessian: Double = 0
+
+    public init(gradient: Double = 0, hessian: Double = 0) {
+        self.gradient = gradient
+        self.hessian = hessian
+    }
+
+    @inline(__always) static func + (a: HistogramEntry, b: HistogramEntry) -> HistogramEntry {
+        HistogramEntry(gradient: a.gradient + b.gradient, hessian: a.hessian + b.hessian)
+    }
+    @inline(__always) static func - (a: HistogramEntry, b: HistogramEntry) -> HistogramEntry {
+        HistogramEntry(gradient: a.gradient - b.gradient, hessian: a.hessian - b.hessian)
+    }
+}
+
+/// The sums of a leaf or of one side of a split: gradient, hessian and row count.
+public struct LeafSums: Sendable, Equatable {
     public var gradient: Double = 0
     public var hessian: Double = 0
     public var count: Int = 0
 
-    @inline(__always) static func + (a: HistogramEntry, b: HistogramEntry) -> HistogramEntry {
-        HistogramEntry(gradient: a.gradient + b.gradient, hessian: a.hessian + b.hessian, count: a.count + b.count)
+    public init(gradient: Double = 0, hessian: Double = 0, count: Int = 0) {
+        self.gradient = gradient
+        self.hessian = hessian
+        self.count = count
     }
-    @inline(__always) static func - (a: HistogramEntry, b: HistogramEntry) -> HistogramEntry {
-        HistogramEntry(gradient: a.gradient - b.gradient, hessian: a.hessian - b.hessian, count: a.count - b.count)
+
+    /// The sums of `entry` with a row count.
+    init(_ entry: HistogramEntry, count: Int) {
+        self.init(gradient: entry.gradient, hessian: entry.hessian, count: count)
+    }
+
+    /// This leaf less one side (gradient and hessian; the count is the caller's).
+    @inline(__always) func minus(_ side: HistogramEntry, count sideCount: Int) -> LeafSums {
+        LeafSums(gradient: gradient - side.gradient, hessian: hessian - side.hessian, count: count - sideCount)
     }
 }
 
-/// Builds histograms of (Σg, Σh, n) per feature bin for a set of rows.
+/// Builds histograms of (Σg, Σh) per feature bin for a set of rows.
 ///
-/// Work is split by feature: each thread owns whole features and scans all of the leaf's rows
-/// in order, so every sum is accumulated in the same order whatever the thread count (the
-/// trees are bit-identical with 1 or 16 threads).
+/// The leaf's (g, h) pairs are first gathered into a buffer in the order of its rows
+/// ("ordered gradients", as LightGBM does), then each feature's histogram is filled from its
+/// bin column. Work is split by feature: each thread owns whole features and scans all of the
+/// leaf's rows in order, so every sum is accumulated in the same order whatever the thread
+/// count (the trees are bit-identical with 1 or 16 threads).
 enum HistogramBuilder {
-    /// Fills `histogram` (all features, `data.totalBins` entries, overwritten) from `rows`.
+    /// Fills `histogram` (all features, `data.totalBins` entries, overwritten) from `rows`;
+    /// `gradients` holds (g, h) pairs, row i's at 2i and 2i + 1; `ordered` is scratch space of
+    /// at least 2 · rows.count floats.
     static func build(_ histogram: UnsafeMutableBufferPointer<HistogramEntry>, data: BinnedData,
                       rows: UnsafeBufferPointer<Int32>, gradients: UnsafeBufferPointer<Float>,
-                      hessians: UnsafeBufferPointer<Float>, features: [Int], threads: Int) {
+                      ordered: UnsafeMutableBufferPointer<Float>, features: [Int], threads: Int) {
         let blocks = featureBlocks(features, rowCount: rows.count, threads: threads)
         let output = UncheckedSendable(histogram)
+        // Rows 0..<n in order (the root without bagging) need neither indices nor gathering.
+        let isIdentity = rows.count == data.rowCount && (rows.isEmpty || (rows.first == 0 && rows.last == Int32(data.rowCount - 1)))
+        if !isIdentity {
+            let chunk = 65_536, chunks = (rows.count + chunk - 1) / chunk
+            let orderedOut = UncheckedSendable(ordered)
+            parallelFor(chunks, threads: threads) { c in
+                for k in (c * chunk)..<min(rows.count, (c + 1) * chunk) {
+                    let row = Int(rows[k])
+                    orderedOut.value[2 &* k] = gradients[2 &* row]
+                    orderedOut.value[2 &* k &+ 1] = gradients[2 &* row &+ 1]
+                }
+            }
+        }
+        let pairs = UncheckedSendable(isIdentity ? gradients : UnsafeBufferPointer(ordered))
         data.bins.withUnsafeBufferPointer { bins in
-            data.histogramOffsets.withUnsafeBufferPointer { offsets in
-                parallelFor(blocks.count, threads: threads) { block in
-                    for feature in blocks[block] {
-                        let start = offsets[feature]
-                        let count = data.featureBins[feature].binCount
-                        output.value.baseAddress!.advanced(by: start).initialize(repeating: HistogramEntry(), count: count)
-                    }
-                    accumulate(into: output.value.baseAddress!, bins: bins.baseAddress!, featureCount: data.featureCount,
-                               rows: rows, gradients: gradients.baseAddress!, hessians: hessians.baseAddress!,
-                               offsets: offsets.baseAddress!, features: blocks[block])
+            parallelFor(blocks.count, threads: threads) { block in
+                for feature in blocks[block] {
+                    let target = output.value.baseAddress!.advanced(by: data.histogramOffsets[feature])
+                    accumulate(into: target, binCount: data.featureBins[feature].binCount, column: bins.baseAddress! + feature * data.rowCount,
+                               rows: isIdentity ? nil : rows, pairs: pairs.value.baseAddress!, count: rows.count)
                 }
             }
         }
     }
 
-    /// The hot loop: one pass over the rows, adding each row's (g, h, 1) to its bin in every
-    /// feature of `features`.
+    /// The hot loop: for the k-th row of the leaf, add its ordered (g, h) pair to the bin of
+    /// that row in `column`.
+    ///
+    /// Consecutive rows often share a bin, and a bin's load–add–store chain then serialises
+    /// the loop; so rows go round-robin into four private copies of the histogram (16 KiB at
+    /// most, in L1) that are summed at the end, always as ((c0 + c1) + c2) + c3, so the result
+    /// does not depend on anything but the rows. Pairs are added as two-lane vectors.
     @inline(__always)
-    static func accumulate(into histogram: UnsafeMutablePointer<HistogramEntry>, bins: UnsafePointer<UInt8>,
-                           featureCount: Int, rows: UnsafeBufferPointer<Int32>, gradients: UnsafePointer<Float>,
-                           hessians: UnsafePointer<Float>, offsets: UnsafePointer<Int>, features: [Int]) {
-        features.withUnsafeBufferPointer { features in
-            for r in rows {
-                let row = Int(r)
-                let rowBins = bins + row * featureCount
-                let g = Double(gradients[row]), h = Double(hessians[row])
-                for feature in features {
-                    let entry = histogram + (offsets[feature] &+ Int(rowBins[feature]))
-                    entry.pointee.gradient += g
-                    entry.pointee.hessian += h
-                    entry.pointee.count &+= 1
+    static func accumulate(into histogram: UnsafeMutablePointer<HistogramEntry>, binCount: Int, column: UnsafePointer<UInt8>,
+                           rows: UnsafeBufferPointer<Int32>?, pairs: UnsafePointer<Float>, count: Int) {
+        withUnsafeTemporaryAllocation(of: SIMD2<Double>.self, capacity: 4 * binCount) { copies in
+            copies.initialize(repeating: .zero)
+            let c0 = copies.baseAddress!, c1 = c0 + binCount, c2 = c1 + binCount, c3 = c2 + binCount
+            let p = UnsafeRawPointer(pairs).assumingMemoryBound(to: SIMD2<Float>.self)
+            var k = 0
+            if let rows {
+                while k &+ 4 <= count {
+                    let b0 = Int(column[Int(rows[k])]), b1 = Int(column[Int(rows[k &+ 1])])
+                    let b2 = Int(column[Int(rows[k &+ 2])]), b3 = Int(column[Int(rows[k &+ 3])])
+                    c0[b0] += SIMD2<Double>(p[k]); c1[b1] += SIMD2<Double>(p[k &+ 1])
+                    c2[b2] += SIMD2<Double>(p[k &+ 2]); c3[b3] += SIMD2<Double>(p[k &+ 3])
+                    k &+= 4
                 }
+                while k < count { c0[Int(column[Int(rows[k])])] += SIMD2<Double>(p[k]); k &+= 1 }
+            } else {
+                while k &+ 4 <= count {
+                    c0[Int(column[k])] += SIMD2<Double>(p[k]); c1[Int(column[k &+ 1])] += SIMD2<Double>(p[k &+ 1])
+                    c2[Int(column[k &+ 2])] += SIMD2<Double>(p[k &+ 2]); c3[Int(column[k &+ 3])] += SIMD2<Double>(p[k &+ 3])
+                    k &+= 4
+                }
+                while k < count { c0[Int(column[k])] += SIMD2<Double>(p[k]); k &+= 1 }
+            }
+            for b in 0..<binCount {
+                let sum = ((c0[b] + c1[b]) + c2[b]) + c3[b]
+                histogram[b] = HistogramEntry(gradient: sum.x, hessian: sum.y)
             }
         }
     }

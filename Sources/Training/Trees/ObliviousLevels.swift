@@ -4,14 +4,14 @@
 /// (output 0); `min_data_in_leaf` does not apply, as in CatBoost.
 enum ObliviousLevels {
     static func grow(grower: TreeGrower, tree: inout Tree, leaves: inout [TreeGrower.Leaf], rows: inout [Int32],
-                     gradients: [Float], hessians: [Float], features: [Int]) {
+                     gradients: [Float], features: [Int]) {
         for _ in 0..<grower.parameters.effectiveMaxDepth {
             guard let test = bestLevelTest(grower: grower, leaves: leaves, features: features) else { return }
             var next: [TreeGrower.Leaf] = []
             for leaf in leaves {
                 let candidate = candidate(for: leaf, test: test, grower: grower)
                 let (left, right) = grower.split(leaf, by: candidate, tree: &tree, rows: &rows, gradients: gradients,
-                                                 hessians: hessians, features: features)
+                                                 features: features)
                 next += [left, right]
             }
             leaves = next
@@ -40,7 +40,7 @@ enum ObliviousLevels {
         }
         return SplitCandidate(gain: 0, feature: test.feature, thresholdBin: test.categoryBin == nil ? test.thresholdBin : -1,
                               defaultLeft: test.defaultLeft, leftBins: test.categoryBin.map { [$0] } ?? [],
-                              left: left, right: leaf.sums - left)
+                              left: LeafSums(left, count: 0), right: leaf.sums.minus(left, count: 0))
     }
 
     /// The test with the largest total gain over `leaves`, if any gains more than
@@ -60,7 +60,7 @@ enum ObliviousLevels {
                     for category in 0..<bins.categoryBins.count {
                         var gain = 0.0
                         for leaf in leaves {
-                            let left = grower.histogram(leaf.histogram)[offset + category], right = leaf.sums - left
+                            let left = grower.histogram(leaf.histogram)[offset + category], right = leaf.sums.minus(left, count: 0)
                             gain += finder.leafScore(gradient: left.gradient, hessian: left.hessian, l2: l2)
                                 + finder.leafScore(gradient: right.gradient, hessian: right.hessian, l2: l2)
                                 - finder.leafScore(gradient: leaf.sums.gradient, hessian: leaf.sums.hessian, l2: l2)
@@ -79,7 +79,7 @@ enum ObliviousLevels {
                         var left = defaultLeft && bins.hasMissingBin ? histogram[offset + bins.missingBin] : HistogramEntry()
                         for bin in 0..<(valueBins - 1) {
                             left = left + histogram[offset + bin]
-                            let right = leaf.sums - left
+                            let right = leaf.sums.minus(left, count: 0)
                             gains[bin] += finder.leafScore(gradient: left.gradient, hessian: left.hessian, l2: l2)
                                 + finder.leafScore(gradient: right.gradient, hessian: right.hessian, l2: l2) - parent
                         }

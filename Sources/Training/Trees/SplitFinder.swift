@@ -8,13 +8,15 @@ public struct SplitCandidate: Sendable {
     public var defaultLeft: Bool
     /// Categorical: the bins that go left (all others, "other" and missing included, go right).
     public var leftBins: [Int]
-    public var left: HistogramEntry
-    public var right: HistogramEntry
+    /// Sums of each side; counts are LightGBM's hessian-based estimates until the grower
+    /// partitions the rows and sets the exact ones.
+    public var left: LeafSums
+    public var right: LeafSums
 
     var isCategorical: Bool { !leftBins.isEmpty }
 
     static let none = SplitCandidate(gain: -.infinity, feature: -1, thresholdBin: -1, defaultLeft: false, leftBins: [],
-                                     left: HistogramEntry(), right: HistogramEntry())
+                                     left: LeafSums(), right: LeafSums())
 }
 
 /// Split finding with LightGBM's semantics.
@@ -67,7 +69,7 @@ struct SplitFinder {
 
     /// Rows per unit of hessian in a leaf, for LightGBM's count estimate.
     @inline(__always)
-    private func countFactor(_ total: HistogramEntry) -> Double {
+    private func countFactor(_ total: LeafSums) -> Double {
         total.hessian > 0 ? Double(total.count) / total.hessian : 0
     }
 
@@ -80,20 +82,19 @@ struct SplitFinder {
     /// Whether both sides of a split satisfy `min_data_in_leaf` (estimated counts) and
     /// `min_sum_hessian_in_leaf`.
     @inline(__always)
-    private func allowed(left: HistogramEntry, right: HistogramEntry, total: HistogramEntry, factor: Double) -> Bool {
-        let leftCount = estimatedCount(left, factor)
-        return leftCount >= parameters.minDataInLeaf && total.count - leftCount >= parameters.minDataInLeaf
+    private func allowed(left: HistogramEntry, leftCount: Int, right: LeafSums) -> Bool {
+        leftCount >= parameters.minDataInLeaf && right.count >= parameters.minDataInLeaf
             && left.hessian >= parameters.minSumHessianInLeaf && right.hessian >= parameters.minSumHessianInLeaf
     }
 
     /// The best split of `feature` given its histogram slice and the leaf's totals.
-    func bestSplit(feature: Int, bins: FeatureBins, histogram: UnsafeBufferPointer<HistogramEntry>, total: HistogramEntry) -> SplitCandidate {
+    func bestSplit(feature: Int, bins: FeatureBins, histogram: UnsafeBufferPointer<HistogramEntry>, total: LeafSums) -> SplitCandidate {
         bins.isCategorical
             ? bestCategoricalSplit(feature: feature, bins: bins, histogram: histogram, total: total)
             : bestNumericSplit(feature: feature, bins: bins, histogram: histogram, total: total)
     }
 
-    private func bestNumericSplit(feature: Int, bins: FeatureBins, histogram: UnsafeBufferPointer<HistogramEntry>, total: HistogramEntry) -> SplitCandidate {
+    private func bestNumericSplit(feature: Int, bins: FeatureBins, histogram: UnsafeBufferPointer<HistogramEntry>, total: LeafSums) -> SplitCandidate {
         let l2 = parameters.lambdaL2
         let parentScore = leafScore(gradient: total.gradient, hessian: total.hessian, l2: l2)
         let minimumGain = parentScore + parameters.minGainToSplit
@@ -102,31 +103,31 @@ struct SplitFinder {
         let factor = countFactor(total)
         var best = SplitCandidate.none
         var bestScore = minimumGain
-        for missingLeft in missing.count > 0 ? [false, true] : [false] {
+        for missingLeft in missing.hessian > 0 ? [false, true] : [false] {
             var left = missingLeft ? missing : HistogramEntry()
             for bin in 0..<(valueBins - 1) {
                 left = left + histogram[bin]
-                let right = total - left
                 let leftCount = estimatedCount(left, factor)
+                let right = total.minus(left, count: leftCount)
                 if leftCount < parameters.minDataInLeaf || left.hessian < parameters.minSumHessianInLeaf { continue }
-                if total.count - leftCount < parameters.minDataInLeaf || right.hessian < parameters.minSumHessianInLeaf { break }
+                if right.count < parameters.minDataInLeaf || right.hessian < parameters.minSumHessianInLeaf { break }
                 let score = leafScore(gradient: left.gradient, hessian: left.hessian, l2: l2)
                     + leafScore(gradient: right.gradient, hessian: right.hessian, l2: l2)
                 if score > bestScore {
                     bestScore = score
                     best = SplitCandidate(gain: score - parentScore, feature: feature, thresholdBin: bin,
-                                          defaultLeft: missingLeft, leftBins: [], left: left, right: right)
+                                          defaultLeft: missingLeft, leftBins: [], left: LeafSums(left, count: leftCount), right: right)
                 }
             }
         }
-        if best.feature >= 0 && missing.count == 0 && !bins.hasMissingBin {
+        if best.feature >= 0 && !bins.hasMissingBin {
             // No missing values in training: at prediction they act as 0, as in LightGBM.
             best.defaultLeft = 0 <= bins.upperBounds[best.thresholdBin]
         }
         return best
     }
 
-    private func bestCategoricalSplit(feature: Int, bins: FeatureBins, histogram: UnsafeBufferPointer<HistogramEntry>, total: HistogramEntry) -> SplitCandidate {
+    private func bestCategoricalSplit(feature: Int, bins: FeatureBins, histogram: UnsafeBufferPointer<HistogramEntry>, total: LeafSums) -> SplitCandidate {
         let categories = bins.categoryBins.count
         let factor = countFactor(total)
         var best = SplitCandidate.none
@@ -135,14 +136,15 @@ struct SplitFinder {
             let parentScore = leafScore(gradient: total.gradient, hessian: total.hessian, l2: l2)
             var bestScore = parentScore + parameters.minGainToSplit
             for bin in 0..<categories {
-                let left = histogram[bin], right = total - left
-                guard allowed(left: left, right: right, total: total, factor: factor) else { continue }
+                let left = histogram[bin], leftCount = estimatedCount(left, factor)
+                let right = total.minus(left, count: leftCount)
+                guard allowed(left: left, leftCount: leftCount, right: right) else { continue }
                 let score = leafScore(gradient: left.gradient, hessian: left.hessian, l2: l2)
                     + leafScore(gradient: right.gradient, hessian: right.hessian, l2: l2)
                 if score > bestScore {
                     bestScore = score
                     best = SplitCandidate(gain: score - parentScore, feature: feature, thresholdBin: -1, defaultLeft: false,
-                                          leftBins: [bin], left: left, right: right)
+                                          leftBins: [bin], left: LeafSums(left, count: leftCount), right: right)
                 }
             }
             return best
@@ -167,9 +169,8 @@ struct SplitFinder {
                 leftCount += binCount
                 groupCount += binCount
                 if leftCount < parameters.minDataInLeaf || left.hessian < parameters.minSumHessianInLeaf { continue }
-                let right = total - left
-                let rightCount = total.count - leftCount
-                if rightCount < parameters.minDataInLeaf || rightCount < parameters.minDataPerGroup || right.hessian < parameters.minSumHessianInLeaf { break }
+                let right = total.minus(left, count: leftCount)
+                if right.count < parameters.minDataInLeaf || right.count < parameters.minDataPerGroup || right.hessian < parameters.minSumHessianInLeaf { break }
                 if groupCount < parameters.minDataPerGroup { continue }
                 groupCount = 0
                 let score = leafScore(gradient: left.gradient, hessian: left.hessian, l2: l2)
@@ -177,7 +178,7 @@ struct SplitFinder {
                 if score > bestScore {
                     bestScore = score
                     best = SplitCandidate(gain: score - parentScore, feature: feature, thresholdBin: -1, defaultLeft: false,
-                                          leftBins: members.sorted(), left: left, right: right)
+                                          leftBins: members.sorted(), left: LeafSums(left, count: leftCount), right: right)
                 }
             }
         }

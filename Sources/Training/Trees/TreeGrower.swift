@@ -17,7 +17,7 @@ final class TreeGrower {
         var begin: Int
         var count: Int
         var depth: Int
-        var sums: HistogramEntry
+        var sums: LeafSums
         var histogram: Int
         var best: SplitCandidate
     }
@@ -31,6 +31,8 @@ final class TreeGrower {
     private var histograms: [UnsafeMutableBufferPointer<HistogramEntry>] = []
     private var freeHistograms: [Int] = []
     private var scratch: [Int32] = []
+    private var scratchRight: [Int32] = []
+    private var ordered: [Float] = []
 
     init(data: BinnedData, parameters: GBDTParameters, threads: Int) {
         self.data = data
@@ -43,19 +45,20 @@ final class TreeGrower {
         for histogram in histograms { histogram.deallocate() }
     }
 
-    /// Grows a tree over `rows` (the bag; reordered in place), considering `features` only.
-    func grow(rows: inout [Int32], gradients: [Float], hessians: [Float], features: [Int]) -> Result {
+    /// Grows a tree over `rows` (the bag; reordered in place), considering `features` only;
+    /// `gradients` holds (g, h) pairs, row i's at 2i and 2i + 1.
+    func grow(rows: inout [Int32], gradients: [Float], features: [Int]) -> Result {
         freeHistograms = Array(histograms.indices)
         if scratch.count < rows.count { scratch = [Int32](repeating: 0, count: rows.count) }
         var tree = Tree()
-        var total = HistogramEntry()
+        var total = LeafSums()
         for r in rows {
-            total.gradient += Double(gradients[Int(r)])
-            total.hessian += Double(hessians[Int(r)])
+            total.gradient += Double(gradients[2 * Int(r)])
+            total.hessian += Double(gradients[2 * Int(r) + 1])
         }
         total.count = rows.count
         let rootHistogram = takeHistogram()
-        build(histogram: rootHistogram, rows: rows, range: 0..<rows.count, gradients: gradients, hessians: hessians, features: features)
+        build(histogram: rootHistogram, rows: rows, range: 0..<rows.count, gradients: gradients, features: features)
         let rootNode = tree.addLeaf(value: finder.leafOutput(gradient: total.gradient, hessian: total.hessian, l2: parameters.lambdaL2),
                                     count: total.count, cover: total.hessian)
         var leaves = [Leaf(node: rootNode, begin: 0, count: rows.count, depth: 0, sums: total, histogram: rootHistogram, best: .none)]
@@ -66,7 +69,7 @@ final class TreeGrower {
             let maxLeaves = parameters.growth == .leafwise ? parameters.numLeaves : 1 << min(20, parameters.effectiveMaxDepth)
             while leaves.count < maxLeaves {
                 guard let chosen = nextLeafToSplit(leaves) else { break }
-                let (leftLeaf, rightLeaf) = split(leaves[chosen], tree: &tree, rows: &rows, gradients: gradients, hessians: hessians, features: features)
+                let (leftLeaf, rightLeaf) = split(leaves[chosen], tree: &tree, rows: &rows, gradients: gradients, features: features)
                 leaves[chosen] = leftLeaf
                 leaves.append(rightLeaf)
                 for index in [chosen, leaves.count - 1] {
@@ -74,7 +77,7 @@ final class TreeGrower {
                 }
             }
         case .oblivious:
-            ObliviousLevels.grow(grower: self, tree: &tree, leaves: &leaves, rows: &rows, gradients: gradients, hessians: hessians, features: features)
+            ObliviousLevels.grow(grower: self, tree: &tree, leaves: &leaves, rows: &rows, gradients: gradients, features: features)
         }
         return Result(tree: tree, leaves: leaves.map { ($0.node, $0.begin, $0.count) })
     }
@@ -119,11 +122,11 @@ final class TreeGrower {
 
     /// Splits `leaf` by its best split: updates the tree, partitions its rows, builds the
     /// children's histograms. Returns (left, right).
-    func split(_ leaf: Leaf, tree: inout Tree, rows: inout [Int32], gradients: [Float], hessians: [Float], features: [Int]) -> (Leaf, Leaf) {
-        split(leaf, by: leaf.best, tree: &tree, rows: &rows, gradients: gradients, hessians: hessians, features: features)
+    func split(_ leaf: Leaf, tree: inout Tree, rows: inout [Int32], gradients: [Float], features: [Int]) -> (Leaf, Leaf) {
+        split(leaf, by: leaf.best, tree: &tree, rows: &rows, gradients: gradients, features: features)
     }
 
-    func split(_ leaf: Leaf, by split: SplitCandidate, tree: inout Tree, rows: inout [Int32], gradients: [Float], hessians: [Float],
+    func split(_ leaf: Leaf, by split: SplitCandidate, tree: inout Tree, rows: inout [Int32], gradients: [Float],
                features: [Int]) -> (Leaf, Leaf) {
         let feature = split.feature
         let bins = data.featureBins[feature]
@@ -151,55 +154,89 @@ final class TreeGrower {
             tree.defaultLeft[node] = split.defaultLeft
         }
         let l2 = parameters.lambdaL2
-        let leftNode = tree.addLeaf(value: finder.leafOutput(gradient: split.left.gradient, hessian: split.left.hessian, l2: l2),
-                                    count: split.left.count, cover: split.left.hessian)
-        let rightNode = tree.addLeaf(value: finder.leafOutput(gradient: split.right.gradient, hessian: split.right.hessian, l2: l2),
-                                     count: split.right.count, cover: split.right.hessian)
+        var leftSums = split.left, rightSums = split.right
+        leftSums.count = leftCount
+        rightSums.count = leaf.count - leftCount
+        let leftNode = tree.addLeaf(value: finder.leafOutput(gradient: leftSums.gradient, hessian: leftSums.hessian, l2: l2),
+                                    count: leftSums.count, cover: leftSums.hessian)
+        let rightNode = tree.addLeaf(value: finder.leafOutput(gradient: rightSums.gradient, hessian: rightSums.hessian, l2: l2),
+                                     count: rightSums.count, cover: rightSums.hessian)
         tree.left[node] = Int32(leftNode)
         tree.right[node] = Int32(rightNode)
         // Histograms: the smaller child from its rows, the larger by subtraction (in the
         // parent's buffer).
-        var left = Leaf(node: leftNode, begin: leaf.begin, count: leftCount, depth: leaf.depth + 1, sums: split.left, histogram: -1, best: .none)
+        var left = Leaf(node: leftNode, begin: leaf.begin, count: leftCount, depth: leaf.depth + 1, sums: leftSums, histogram: -1, best: .none)
         var right = Leaf(node: rightNode, begin: leaf.begin + leftCount, count: leaf.count - leftCount, depth: leaf.depth + 1,
-                         sums: split.right, histogram: -1, best: .none)
+                         sums: rightSums, histogram: -1, best: .none)
         let smallerIsLeft = left.count <= right.count
         let smallHistogram = takeHistogram()
         let small = smallerIsLeft ? left : right
-        build(histogram: smallHistogram, rows: rows, range: small.begin..<(small.begin + small.count), gradients: gradients, hessians: hessians, features: features)
+        build(histogram: smallHistogram, rows: rows, range: small.begin..<(small.begin + small.count), gradients: gradients, features: features)
         let parent = histograms[leaf.histogram]
         HistogramBuilder.subtract(parent: UnsafeBufferPointer(parent), smaller: UnsafeBufferPointer(histograms[smallHistogram]), into: parent)
         if smallerIsLeft { left.histogram = smallHistogram; right.histogram = leaf.histogram } else { right.histogram = smallHistogram; left.histogram = leaf.histogram }
         return (left, right)
     }
 
-    /// Stable partition of `rows[begin..<begin+count]` by `goesLeft[bin]`; returns the left count.
+    /// Stable partition of `rows[begin..<begin+count]` by `goesLeft[bin]`; returns the left
+    /// count. Large ranges are cut into fixed chunks of 32,768 rows partitioned in parallel
+    /// into scratch buffers, then gathered in chunk order: lefts, then rights. The chunking
+    /// does not depend on the thread count, so neither does the result.
     private func partition(rows: inout [Int32], begin: Int, count: Int, feature: Int, goesLeft: [Bool]) -> Int {
-        let featureCount = data.featureCount
-        return data.bins.withUnsafeBufferPointer { bins in
-            rows.withUnsafeMutableBufferPointer { rows in
-                scratch.withUnsafeMutableBufferPointer { scratch in
-                    var leftEnd = begin, rightCount = 0
-                    for i in begin..<(begin + count) {
-                        let row = rows[i]
-                        if goesLeft[Int(bins[Int(row) * featureCount + feature])] {
-                            rows[leftEnd] = row; leftEnd += 1
-                        } else {
-                            scratch[rightCount] = row; rightCount += 1
+        let chunkSize = 32_768
+        let chunks = (count + chunkSize - 1) / chunkSize
+        if scratchRight.count < rows.count { scratchRight = [Int32](repeating: 0, count: rows.count) }
+        var leftCounts = [Int](repeating: 0, count: chunks)
+        data.bins.withUnsafeBufferPointer { bins in
+            rows.withUnsafeMutableBufferPointer { rowBuffer in
+                scratch.withUnsafeMutableBufferPointer { lefts in
+                    scratchRight.withUnsafeMutableBufferPointer { rights in
+                        leftCounts.withUnsafeMutableBufferPointer { counts in
+                            let (rowsOut, leftsOut, rightsOut, countsOut) = (UncheckedSendable(rowBuffer), UncheckedSendable(lefts), UncheckedSendable(rights), UncheckedSendable(counts))
+                            let column = bins.baseAddress! + feature * data.rowCount
+                            goesLeft.withUnsafeBufferPointer { goesLeft in
+                                parallelFor(chunks, threads: chunks > 1 ? threads : 1) { chunk in
+                                    let from = begin + chunk * chunkSize, to = min(begin + count, from + chunkSize)
+                                    var leftEnd = from, rightEnd = from
+                                    for i in from..<to {
+                                        let row = rowsOut.value[i]
+                                        if goesLeft[Int(column[Int(row)])] {
+                                            leftsOut.value[leftEnd] = row; leftEnd += 1
+                                        } else {
+                                            rightsOut.value[rightEnd] = row; rightEnd += 1
+                                        }
+                                    }
+                                    countsOut.value[chunk] = leftEnd - from
+                                }
+                            }
+                            // Gather: every chunk's lefts in order, then every chunk's rights.
+                            var next = begin
+                            for chunk in 0..<chunks {
+                                let from = begin + chunk * chunkSize
+                                for k in 0..<counts[chunk] { rowBuffer[next + k] = lefts[from + k] }
+                                next += counts[chunk]
+                            }
+                            for chunk in 0..<chunks {
+                                let from = begin + chunk * chunkSize, to = min(begin + count, from + chunkSize)
+                                let rightCount = to - from - counts[chunk]
+                                for k in 0..<rightCount { rowBuffer[next + k] = rights[from + k] }
+                                next += rightCount
+                            }
                         }
                     }
-                    for k in 0..<rightCount { rows[leftEnd + k] = scratch[k] }
-                    return leftEnd - begin
                 }
             }
         }
+        return leftCounts.reduce(0, +)
     }
 
-    private func build(histogram: Int, rows: [Int32], range: Range<Int>, gradients: [Float], hessians: [Float], features: [Int]) {
+    private func build(histogram: Int, rows: [Int32], range: Range<Int>, gradients: [Float], features: [Int]) {
         rows.withUnsafeBufferPointer { rows in
             gradients.withUnsafeBufferPointer { g in
-                hessians.withUnsafeBufferPointer { h in
+                if ordered.count < 2 * range.count { ordered = [Float](repeating: 0, count: 2 * rows.count) }
+                ordered.withUnsafeMutableBufferPointer { ordered in
                     HistogramBuilder.build(histograms[histogram], data: data, rows: UnsafeBufferPointer(rebasing: rows[range]),
-                                           gradients: g, hessians: h, features: features, threads: threads)
+                                           gradients: g, ordered: ordered, features: features, threads: threads)
                 }
             }
         }
