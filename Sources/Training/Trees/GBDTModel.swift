@@ -97,15 +97,16 @@ public struct GBDTModel: Codable, Sendable, Equatable {
 }
 
 /// Scores rows with a list of trees: rows in blocks of 256 are laid out row-major (numeric
-/// values; category codes as floats), then every tree walks every row of the block, so a
-/// tree's nodes stay in cache across the block. Blocks run in parallel.
+/// values; category codes as floats), then the flattened trees (``FlatForest``) are walked one
+/// tree at a time over the block. Blocks run in parallel; each row's sum is taken in tree
+/// order, so scores do not depend on the thread count.
 public struct TreeEnsemblePredictor: Sendable {
-    public let trees: [Tree]
     public let initialScore: Double
+    private let forest: FlatForest
 
     public init(trees: [Tree], initialScore: Double) {
-        self.trees = trees
         self.initialScore = initialScore
+        self.forest = FlatForest(trees)
     }
 
     /// The raw score of one row given as feature values in model order (numeric values;
@@ -113,35 +114,31 @@ public struct TreeEnsemblePredictor: Sendable {
     /// Allocation-free: for single-row scoring in services.
     @inline(__always)
     public func rawScore(row: UnsafePointer<Float>) -> Double {
-        var score = initialScore
-        for tree in trees { score += tree.value[tree.leaf(row)] }
-        return score
+        initialScore + forest.sum(row)
     }
 
     /// Raw scores of every row of `data`, whose columns are the trees' features in order.
     public func rawScores(_ data: Dataset, threads: Int) -> [Double] {
-        let n = data.rowCount, featureCount = data.columns.count
+        let n = data.rowCount, featureCount = max(1, data.columns.count)
         let blockSize = 256
         var scores = [Double](repeating: initialScore, count: n)
         scores.withUnsafeMutableBufferPointer { out in
             let output = UncheckedSendable(out)
             parallelFor((n + blockSize - 1) / blockSize, threads: n < 4096 ? 1 : threads) { block in
                 let rows = (block * blockSize)..<min(n, (block + 1) * blockSize)
-                var matrix = [Float](repeating: 0, count: rows.count * max(1, featureCount))
-                for (feature, column) in data.columns.enumerated() {
-                    switch column {
-                    case .numeric(let c):
-                        for (k, row) in rows.enumerated() { matrix[k * featureCount + feature] = c.values[row] }
-                    case .categorical(let c):
-                        for (k, row) in rows.enumerated() { matrix[k * featureCount + feature] = Float(c.codes[row]) }
-                    }
-                }
-                matrix.withUnsafeBufferPointer { matrix in
-                    for tree in trees {
-                        for k in 0..<rows.count {
-                            output.value[rows.lowerBound + k] += tree.value[tree.leaf(matrix.baseAddress! + k * featureCount)]
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: rows.count * featureCount) { matrix in
+                    for (feature, column) in data.columns.enumerated() {
+                        switch column {
+                        case .numeric(let c):
+                            c.values.withUnsafeBufferPointer { values in
+                                for (k, row) in rows.enumerated() { matrix[k * featureCount + feature] = values[row] }
+                            }
+                        case .categorical(let c):
+                            for (k, row) in rows.enumerated() { matrix[k * featureCount + feature] = Float(c.codes[row]) }
                         }
                     }
+                    forest.add(block: matrix.baseAddress!, featureCount: featureCount, count: rows.count,
+                               to: output.value.baseAddress! + rows.lowerBound)
                 }
             }
         }

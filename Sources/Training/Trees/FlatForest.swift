@@ -1,0 +1,115 @@
+/// All trees of a model flattened into one node array for fast scoring.
+///
+/// Each node is 24 bytes (threshold, feature, two children, flags); a negative child `~k`
+/// is leaf `k` of `leafValues`. Scoring walks one tree for a block of rows before the next
+/// tree, so a tree's nodes stay in L1, with no bounds checks or reference counting inside the
+/// walk.
+struct FlatForest: Sendable {
+    struct Node: Sendable {
+        var threshold: Double
+        var feature: Int32
+        var left: Int32
+        var right: Int32
+        /// bit 0: missing goes left; bit 1: categorical (then `threshold` holds the index of the
+        /// node's category bitset in `categoryWords`/`categoryOffsets`).
+        var flags: UInt32
+    }
+
+    private(set) var nodes: [Node] = []
+    private(set) var leafValues: [Double] = []
+    /// Root node of each tree, or `~leaf` for a single-leaf tree.
+    private(set) var roots: [Int32] = []
+    private(set) var categoryWords: [UInt64] = []
+    /// Start and word count of each category bitset in `categoryWords`.
+    private(set) var categoryRanges: [(start: Int32, count: Int32)] = []
+
+    init(_ trees: [Tree]) {
+        for tree in trees {
+            var index = [Int32](repeating: 0, count: tree.nodeCount)
+            for node in 0..<tree.nodeCount {
+                if tree.feature[node] < 0 {
+                    index[node] = ~Int32(leafValues.count)
+                    leafValues.append(tree.value[node])
+                } else {
+                    index[node] = Int32(nodes.count)
+                    nodes.append(Node(threshold: 0, feature: 0, left: 0, right: 0, flags: 0))
+                }
+            }
+            for node in 0..<tree.nodeCount where tree.feature[node] >= 0 {
+                var flat = Node(threshold: tree.threshold[node], feature: tree.feature[node], left: index[Int(tree.left[node])],
+                                right: index[Int(tree.right[node])], flags: tree.defaultLeft[node] ? 1 : 0)
+                if tree.categorySet[node] >= 0 {
+                    let words = tree.categorySets[Int(tree.categorySet[node])]
+                    flat.flags |= 2
+                    flat.threshold = Double(categoryRanges.count)
+                    categoryRanges.append((Int32(categoryWords.count), Int32(words.count)))
+                    categoryWords += words
+                }
+                nodes[Int(index[node])] = flat
+            }
+            roots.append(index[0])
+        }
+    }
+
+    /// The sum of the trees' outputs for one row (features in model order; category codes as
+    /// floats, negative for missing or unseen).
+    @inline(__always)
+    func sum(_ row: UnsafePointer<Float>, nodes: UnsafePointer<Node>, leaves: UnsafePointer<Double>) -> Double {
+        var total = 0.0
+        for root in roots { total += leaves[Int(~leaf(row, from: root, nodes: nodes))] }
+        return total
+    }
+
+    /// The leaf (as `~k`) reached by `row` from `start`.
+    @inline(__always)
+    func leaf(_ row: UnsafePointer<Float>, from start: Int32, nodes: UnsafePointer<Node>) -> Int32 {
+        var node = start
+        while node >= 0 {
+            let n = nodes[Int(node)]
+            let value = row[Int(n.feature)]
+            let goLeft: Bool
+            if n.flags & 2 != 0 {
+                goLeft = categoryGoesLeft(value, set: Int(n.threshold))
+            } else if value.isNaN {
+                goLeft = n.flags & 1 != 0
+            } else {
+                goLeft = Double(value) <= n.threshold
+            }
+            // Select the child without a branch: which way a row goes is data, and a
+            // mispredicted jump per level cost more than the whole rest of the step.
+            let mask = Int32(bitPattern: 0 &- UInt32(unsafeBitCast(goLeft, to: UInt8.self)))
+            node = (n.left & mask) | (n.right & ~mask)
+        }
+        return node
+    }
+
+    @inline(__always)
+    private func categoryGoesLeft(_ value: Float, set: Int) -> Bool {
+        guard value >= 0 else { return false }  // missing (NaN fails too) or unseen
+        let code = Int(value)
+        let range = categoryRanges[set]
+        let word = code >> 6
+        return word < Int(range.count) && categoryWords[Int(range.start) + word] & (1 << UInt64(code & 63)) != 0
+    }
+
+    /// Adds every tree's output to `scores[k]` for the `count` rows of the row-major `block`.
+    func add(block: UnsafePointer<Float>, featureCount: Int, count: Int, to scores: UnsafeMutablePointer<Double>) {
+        nodes.withUnsafeBufferPointer { nodes in
+            leafValues.withUnsafeBufferPointer { leaves in
+                for root in roots {
+                    for k in 0..<count {
+                        scores[k] += leaves[Int(~leaf(block + k * featureCount, from: root, nodes: nodes.baseAddress!))]
+                    }
+                }
+            }
+        }
+    }
+
+    /// The sum of the trees' outputs for one row; allocation-free.
+    @inline(__always)
+    func sum(_ row: UnsafePointer<Float>) -> Double {
+        nodes.withUnsafeBufferPointer { nodes in
+            leafValues.withUnsafeBufferPointer { leaves in sum(row, nodes: nodes.baseAddress!, leaves: leaves.baseAddress!) }
+        }
+    }
+}
