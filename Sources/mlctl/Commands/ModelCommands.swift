@@ -49,7 +49,11 @@ enum ModelCommands {
                 .flag("contributions", "add per-feature contributions (TreeSHAP)"),
                 .value("threads", "N", "worker threads (default: all cores)"),
             ],
-            discussion: "Writes one row per input row, in input order, with a 'score' column: the probability of label 1."),
+            discussion: """
+                Writes one row per input row, in input order, with a 'score' column: the probability of label 1.
+                With --contributions, one 'contrib_NAME' column per model feature and 'contrib_bias' follow:
+                TreeSHAP values in log-odds, which add up to logit(score).
+                """),
         run: runPredict)
 
     private static func runTrain(_ options: ParsedOptions) throws -> Int32 {
@@ -125,9 +129,6 @@ enum ModelCommands {
     }
 
     private static func runPredict(_ options: ParsedOptions) throws -> Int32 {
-        if options.flag("contributions") {
-            return notImplemented("predict --contributions", issue: 3, "TreeSHAP contributions")
-        }
         let threads = try options.int("threads", default: defaultThreadCount, in: 1...256)!
         let (manifest, model) = try ModelBundle.read(from: URL(fileURLWithPath: try options.required("model")))
         var kinds: [String: ColumnKind] = [:]
@@ -138,9 +139,20 @@ enum ModelCommands {
         let data = try CSVReader.read(contentsOf: dataURL, options: CSVReadOptions(
             ignoredColumns: Set([manifest.target].compactMap { $0 }), columnKinds: kinds.filter { present.contains($0.key) }, threads: threads))
         let scores = try model.probabilities(data, threads: threads)
-        var text = "score\n"
-        text.reserveCapacity(scores.count * 20)
-        for score in scores { text += "\(score)\n" }
+        var text: String
+        if options.flag("contributions") {
+            // TreeSHAP in raw-score (log-odds) units: contrib_bias + Σ contrib_* = logit(score).
+            let phi = try model.contributions(data, threads: threads)
+            let bias = model.expectedRawScore
+            text = (["score"] + model.features.map { "contrib_" + $0.name } + ["contrib_bias"]).map(CSVWriter.field).joined(separator: ",") + "\n"
+            for (row, score) in scores.enumerated() {
+                text += ([score] + phi[row] + [bias]).map { "\($0)" }.joined(separator: ",") + "\n"
+            }
+        } else {
+            text = "score\n"
+            text.reserveCapacity(scores.count * 20)
+            for score in scores { text += "\(score)\n" }
+        }
         if let out = options.string("out") {
             try CSVWriter.writeAtomically(to: URL(fileURLWithPath: out)) { $0.write(Data(text.utf8)) }
             Console.error("predict: wrote \(formatCount(scores.count)) scores to \(out)")

@@ -1,0 +1,165 @@
+/// Exact path-dependent TreeSHAP (Lundberg, Erion & Lee 2018, "Consistent Individualized
+/// Feature Attribution for Tree Ensembles", Algorithm 2): each feature's Shapley value for one
+/// row's raw score, where a feature that is "absent" follows both children in proportion to
+/// their training cover (row counts here).
+///
+/// Invariant (tested for every growth policy): Σ contributions + expected value = raw score.
+public enum TreeSHAP {
+    /// One element of the path of unique features from the root (the paper's `m`).
+    struct PathElement {
+        var feature: Int
+        /// Fraction of "zero" (feature absent) paths that flow through: the cover ratio.
+        var zeroFraction: Double
+        /// Fraction of "one" (feature present) paths: 1 if the row goes this way, else 0.
+        var oneFraction: Double
+        /// Permutation weight.
+        var weight: Double
+    }
+
+    /// The expected raw output of `tree` over its training rows: Σ leaf value · leaf share.
+    public static func expectedValue(_ tree: Tree) -> Double {
+        let total = Double(tree.count[0])
+        guard total > 0 else { return tree.value[0] }
+        var sum = 0.0
+        for node in 0..<tree.nodeCount where tree.feature[node] < 0 {
+            sum += tree.value[node] * Double(tree.count[node]) / total
+        }
+        return sum
+    }
+
+    /// Adds `tree`'s contributions for `row` (features in model order; category codes as
+    /// floats) to `phi` (one entry per feature).
+    public static func addContributions(of tree: Tree, row: UnsafePointer<Float>, to phi: inout [Double]) {
+        var path: [PathElement] = []
+        path.reserveCapacity(32)
+        recurse(tree, row: row, node: 0, path: path, depth: 0, zeroFraction: 1, oneFraction: 1, feature: -1, phi: &phi)
+    }
+
+    private static func recurse(_ tree: Tree, row: UnsafePointer<Float>, node: Int, path: [PathElement], depth: Int,
+                                zeroFraction: Double, oneFraction: Double, feature: Int, phi: inout [Double]) {
+        var path = path
+        var depth = depth
+        extend(&path, zeroFraction: zeroFraction, oneFraction: oneFraction, feature: feature)
+        if tree.feature[node] < 0 {
+            for i in 1...max(1, depth) where i < path.count {
+                let weight = unwoundSum(path, i)
+                phi[path[i].feature] += weight * (path[i].oneFraction - path[i].zeroFraction) * tree.value[node]
+            }
+            return
+        }
+        let split = Int(tree.feature[node])
+        let goesLeft = routesLeft(tree, node: node, value: row[split])
+        let hot = Int(goesLeft ? tree.left[node] : tree.right[node])
+        let cold = Int(goesLeft ? tree.right[node] : tree.left[node])
+        var incomingZero = 1.0, incomingOne = 1.0
+        if let k = path.indices.dropFirst().first(where: { path[$0].feature == split }) {
+            incomingZero = path[k].zeroFraction
+            incomingOne = path[k].oneFraction
+            unwind(&path, k)
+            depth -= 1
+        }
+        let cover = Double(tree.count[node])
+        let hotShare = cover > 0 ? Double(tree.count[hot]) / cover : 0.5
+        let coldShare = cover > 0 ? Double(tree.count[cold]) / cover : 0.5
+        // A child that no path reaches (zero and one fractions both 0: an empty leaf of an
+        // oblivious tree, or the far side of a feature already decided) contributes nothing,
+        // and extending the path with it would divide by zero.
+        if incomingZero * hotShare > 0 || incomingOne > 0 {
+            recurse(tree, row: row, node: hot, path: path, depth: depth + 1, zeroFraction: incomingZero * hotShare,
+                    oneFraction: incomingOne, feature: split, phi: &phi)
+        }
+        if incomingZero * coldShare > 0 {
+            recurse(tree, row: row, node: cold, path: path, depth: depth + 1, zeroFraction: incomingZero * coldShare,
+                    oneFraction: 0, feature: split, phi: &phi)
+        }
+    }
+
+    /// The routing rule of prediction (``Tree/leaf(_:)``) for one node.
+    @inline(__always)
+    static func routesLeft(_ tree: Tree, node: Int, value: Float) -> Bool {
+        if tree.categorySet[node] >= 0 { return tree.categoryGoesLeft(value.isNaN ? -1 : Int(value), node: node) }
+        if value.isNaN { return tree.defaultLeft[node] }
+        return Double(value) <= tree.threshold[node]
+    }
+
+    private static func extend(_ path: inout [PathElement], zeroFraction: Double, oneFraction: Double, feature: Int) {
+        let length = path.count
+        path.append(PathElement(feature: feature, zeroFraction: zeroFraction, oneFraction: oneFraction, weight: length == 0 ? 1 : 0))
+        guard length > 0 else { return }
+        for i in stride(from: length - 1, through: 0, by: -1) {
+            path[i + 1].weight += oneFraction * path[i].weight * Double(i + 1) / Double(length + 1)
+            path[i].weight = zeroFraction * path[i].weight * Double(length - i) / Double(length + 1)
+        }
+    }
+
+    private static func unwind(_ path: inout [PathElement], _ index: Int) {
+        let last = path.count - 1
+        let one = path[index].oneFraction, zero = path[index].zeroFraction
+        var next = path[last].weight
+        for j in stride(from: last - 1, through: 0, by: -1) {
+            if one != 0 {
+                let saved = path[j].weight
+                path[j].weight = next * Double(last + 1) / (Double(j + 1) * one)
+                next = saved - path[j].weight * zero * Double(last - j) / Double(last + 1)
+            } else {
+                path[j].weight = path[j].weight * Double(last + 1) / (zero * Double(last - j))
+            }
+        }
+        for j in index..<last {
+            path[j].feature = path[j + 1].feature
+            path[j].zeroFraction = path[j + 1].zeroFraction
+            path[j].oneFraction = path[j + 1].oneFraction
+        }
+        path.removeLast()
+    }
+
+    private static func unwoundSum(_ path: [PathElement], _ index: Int) -> Double {
+        let last = path.count - 1
+        let one = path[index].oneFraction, zero = path[index].zeroFraction
+        var total = 0.0
+        if one != 0 {
+            var next = path[last].weight
+            for j in stride(from: last - 1, through: 0, by: -1) {
+                let share = next * Double(last + 1) / (Double(j + 1) * one)
+                total += share
+                next = path[j].weight - share * zero * Double(last - j) / Double(last + 1)
+            }
+        } else if zero != 0 {
+            for j in stride(from: last - 1, through: 0, by: -1) {
+                total += path[j].weight * Double(last + 1) / (zero * Double(last - j))
+            }
+        }
+        return total
+    }
+}
+
+extension GBDTModel {
+    /// The model's expected raw score: the initial score plus every tree's expected output.
+    public var expectedRawScore: Double {
+        trees.reduce(initialScore) { $0 + TreeSHAP.expectedValue($1) }
+    }
+
+    /// Per-row, per-feature contributions to the raw score (log-odds), by TreeSHAP; with
+    /// ``expectedRawScore`` they add up to each row's raw score. Rows run in parallel.
+    public func contributions(_ dataset: Dataset, threads: Int = defaultThreadCount) throws(FeatureMismatch) -> [[Double]] {
+        let data = try dataset.aligned(to: features)
+        let n = data.rowCount, featureCount = max(1, features.count)
+        let slots = ResultSlots<[Double]>(count: n)
+        let trees = self.trees
+        parallelFor(n, threads: n < 64 ? 1 : threads) { row in
+            var values = [Float](repeating: 0, count: featureCount)
+            for (feature, column) in data.columns.enumerated() {
+                switch column {
+                case .numeric(let c): values[feature] = c.values[row]
+                case .categorical(let c): values[feature] = Float(c.codes[row])
+                }
+            }
+            var phi = [Double](repeating: 0, count: featureCount)
+            values.withUnsafeBufferPointer { pointer in
+                for tree in trees { TreeSHAP.addContributions(of: tree, row: pointer.baseAddress!, to: &phi) }
+            }
+            slots[row] = phi
+        }
+        return slots.values
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import Testing
+@testable import Training
+import Tuning
+
+@Suite struct TreeSHAPTests {
+    /// One split on x at 0.5 with leaves −1 (30 rows) and +2 (10 rows): expected value
+    /// (−30 + 20)/40 = −0.25; a row going right gets φ_x = 2 − (−0.25) = 2.25, others 0.
+    @Test func singleSplitIsHandComputable() {
+        var tree = Tree()
+        _ = tree.addLeaf(value: 0, count: 40, cover: 40)
+        let left = tree.addLeaf(value: -1, count: 30, cover: 30)
+        let right = tree.addLeaf(value: 2, count: 10, cover: 10)
+        tree.feature[0] = 0; tree.threshold[0] = 0.5; tree.left[0] = Int32(left); tree.right[0] = Int32(right)
+        #expect(TreeSHAP.expectedValue(tree) == -0.25)
+        var phi = [0.0, 0.0]
+        let row: [Float] = [0.9, 123]
+        row.withUnsafeBufferPointer { TreeSHAP.addContributions(of: tree, row: $0.baseAddress!, to: &phi) }
+        #expect(phi == [2.25, 0])
+    }
+
+    @Test(arguments: GrowthPolicy.allCases)
+    func contributionsAddUpToTheRawScore(_ growth: GrowthPolicy) throws {
+        var r = SeededGenerator(seed: 21)
+        let n = 1500
+        var a: [Float] = [], b: [Float] = [], c: [Int32] = [], y: [UInt8] = []
+        for _ in 0..<n {
+            let u = Float(r.nextGaussian()), v = Float(r.nextGaussian()), k = Int32(r.nextInt(below: 7))
+            a.append(r.nextDouble() < 0.1 ? .nan : u); b.append(v); c.append(k)
+            y.append(r.nextDouble() < 1 / (1 + exp(-Double(u * v) - (k % 2 == 0 ? 1 : -1))) ? 1 : 0)
+        }
+        let dataset = Dataset(columns: [.numeric(NumericColumn(name: "a", values: a)), .numeric(NumericColumn(name: "b", values: b)),
+                                        .categorical(CategoricalColumn(name: "c", codes: c, categories: (0..<7).map { "c\($0)" }))],
+                              labels: y, rowCount: n)
+        var parameters = GBDTParameters(); parameters.growth = growth; parameters.trees = 25; parameters.maxDepth = growth == .leafwise ? 8 : 5
+        parameters.minDataPerGroup = 10; parameters.baggingFraction = 0.7; parameters.baggingFrequency = 1
+        let model = try GBDTTrainer.train(dataset, parameters: parameters)
+        let raw = try model.rawScores(dataset)
+        let phi = try model.contributions(dataset)
+        for row in 0..<n {
+            let total = phi[row].reduce(model.expectedRawScore, +)
+            #expect(abs(total - raw[row]) < 1e-9 * max(1, abs(raw[row])), "\(growth) row \(row): \(total) vs \(raw[row])")
+            if abs(total - raw[row]) >= 1e-9 * max(1, abs(raw[row])) { break }
+        }
+    }
+}
