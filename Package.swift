@@ -2,16 +2,13 @@
 // mlctl: train, tune, evaluate and serve binary-classification (lead-scoring) models in Swift.
 // The target graph below is the module diagram of ../shared/ARCHITECTURE.md; no Swift package
 // dependencies, only Foundation/Dispatch/Glibc and Debian's OpenBLAS, LAPACKE and libpq.
-import Foundation
 import PackageDescription
 
-/// Settings for the numeric library targets. `-enforce-exclusivity=unchecked` drops the
-/// dynamic exclusivity checks in release builds; see README "Compiler settings" for the
-/// measurement behind it. `MLCTL_EXCLUSIVITY_CHECKS=1` keeps the checks, for that measurement.
-let keepExclusivityChecks = ProcessInfo.processInfo.environment["MLCTL_EXCLUSIVITY_CHECKS"] == "1"
-let numericSettings: [SwiftSetting] = keepExclusivityChecks ? [] : [
-    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
-]
+/// Release builds use Swift's defaults (`-O`, whole-module and cross-module optimisation, and
+/// exclusivity checks kept on): `-enforce-exclusivity=unchecked` was measured on the CSV
+/// reader, feature extraction, tree training and scoring and made no difference beyond the
+/// noise (BENCHMARKS.md, "Compiler settings"), so the safer default stays.
+let numericSettings: [SwiftSetting] = []
 
 let package = Package(
     name: "mlctl",
