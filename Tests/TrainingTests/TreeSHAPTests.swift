@@ -44,3 +44,27 @@ import Tuning
         }
     }
 }
+
+@Suite struct FlatForestTests {
+    /// The flattened walk compares in `Float` against the largest float at or below each
+    /// `Double` threshold: it must decide exactly as the tree does, NaN included.
+    @Test func decidesExactlyAsTheTree() {
+        var tree = Tree()
+        _ = tree.addLeaf(value: 0, count: 2, cover: 2)
+        let left = tree.addLeaf(value: -1, count: 1, cover: 1)
+        let right = tree.addLeaf(value: 1, count: 1, cover: 1)
+        tree.feature[0] = 0; tree.left[0] = Int32(left); tree.right[0] = Int32(right)
+        for threshold in [0.1, -0.1, 1.0 / 3, 0, 1e-40, Double(Float(0.7)), .infinity] {
+            for defaultLeft in [false, true] {
+                tree.threshold[0] = threshold; tree.defaultLeft[0] = defaultLeft
+                let forest = FlatForest([tree])
+                for x: Float in [0.1, -0.1, Float(1.0 / 3), (Float(1.0 / 3)).nextDown, 0, -0.0, 1e-40, 0.7, .nan, .infinity, -.infinity] {
+                    let expected = [x].withUnsafeBufferPointer { tree.value[tree.leaf($0.baseAddress!)] }
+                    let got = [x].withUnsafeBufferPointer { forest.sum($0.baseAddress!) }
+                    #expect(got == expected, "threshold \(threshold), defaultLeft \(defaultLeft), x \(x)")
+                }
+            }
+        }
+        #expect(FlatForest.floatAtOrBelow(0.1) == Float(0.1).nextDown && FlatForest.floatAtOrBelow(0.5) == 0.5)
+    }
+}

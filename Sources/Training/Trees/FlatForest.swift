@@ -1,18 +1,27 @@
 /// All trees of a model flattened into one node array for fast scoring.
 ///
-/// Each node is 24 bytes (threshold, feature, two children, flags); a negative child `~k`
-/// is leaf `k` of `leafValues`. Scoring walks one tree for a block of rows before the next
-/// tree, so a tree's nodes stay in L1, with no bounds checks or reference counting inside the
-/// walk.
+/// A node is 16 bytes: a `Float` threshold, the feature with two flag bits, and two children;
+/// a negative child `~k` is leaf `k` of `leafValues`. Scoring walks one tree for a block of
+/// rows before the next tree, so a tree's nodes stay in L1, with no bounds checks or reference
+/// counting inside the walk.
+///
+/// Thresholds are kept as the largest `Float` not above the tree's `Double` threshold, so for
+/// every `Float` input `x ≤ t` decides exactly as `Double(x) ≤ threshold` does. Missing values
+/// need no test of their own: `x ≤ t` is false for NaN (goes right), and `!(x > t)` is true
+/// for NaN (goes left), so each node uses the form that sends NaN its default way.
 struct FlatForest: Sendable {
     struct Node: Sendable {
-        var threshold: Double
-        var feature: Int32
+        /// Numeric nodes: the threshold. Categorical nodes: the index of the node's category
+        /// set, as a bit pattern.
+        var threshold: Float
+        /// Bits 0–29: the feature; bit 30: categorical; bit 31: missing goes left.
+        var featureAndFlags: UInt32
         var left: Int32
         var right: Int32
-        /// bit 0: missing goes left; bit 1: categorical (then `threshold` holds the index of the
-        /// node's category bitset in `categoryWords`/`categoryOffsets`).
-        var flags: UInt32
+
+        static let categoricalBit: UInt32 = 1 << 30
+        static let defaultLeftBit: UInt32 = 1 << 31
+        static let featureMask: UInt32 = (1 << 30) - 1
     }
 
     private(set) var nodes: [Node] = []
@@ -32,16 +41,17 @@ struct FlatForest: Sendable {
                     leafValues.append(tree.value[node])
                 } else {
                     index[node] = Int32(nodes.count)
-                    nodes.append(Node(threshold: 0, feature: 0, left: 0, right: 0, flags: 0))
+                    nodes.append(Node(threshold: 0, featureAndFlags: 0, left: 0, right: 0))
                 }
             }
             for node in 0..<tree.nodeCount where tree.feature[node] >= 0 {
-                var flat = Node(threshold: tree.threshold[node], feature: tree.feature[node], left: index[Int(tree.left[node])],
-                                right: index[Int(tree.right[node])], flags: tree.defaultLeft[node] ? 1 : 0)
+                var flat = Node(threshold: Self.floatAtOrBelow(tree.threshold[node]), featureAndFlags: UInt32(tree.feature[node]),
+                                left: index[Int(tree.left[node])], right: index[Int(tree.right[node])])
+                if tree.defaultLeft[node] { flat.featureAndFlags |= Node.defaultLeftBit }
                 if tree.categorySet[node] >= 0 {
                     let words = tree.categorySets[Int(tree.categorySet[node])]
-                    flat.flags |= 2
-                    flat.threshold = Double(categoryRanges.count)
+                    flat.featureAndFlags |= Node.categoricalBit
+                    flat.threshold = Float(bitPattern: UInt32(categoryRanges.count))
                     categoryRanges.append((Int32(categoryWords.count), Int32(words.count)))
                     categoryWords += words
                 }
@@ -51,13 +61,10 @@ struct FlatForest: Sendable {
         }
     }
 
-    /// The sum of the trees' outputs for one row (features in model order; category codes as
-    /// floats, negative for missing or unseen).
-    @inline(__always)
-    func sum(_ row: UnsafePointer<Float>, nodes: UnsafePointer<Node>, leaves: UnsafePointer<Double>) -> Double {
-        var total = 0.0
-        for root in roots { total += leaves[Int(~leaf(row, from: root, nodes: nodes))] }
-        return total
+    /// The largest `Float` that is ≤ `value` (±∞ stay as they are).
+    static func floatAtOrBelow(_ value: Double) -> Float {
+        let rounded = Float(value)
+        return Double(rounded) > value ? rounded.nextDown : rounded
     }
 
     /// The leaf (as `~k`) reached by `row` from `start`.
@@ -66,17 +73,16 @@ struct FlatForest: Sendable {
         var node = start
         while node >= 0 {
             let n = nodes[Int(node)]
-            let value = row[Int(n.feature)]
+            let value = row[Int(n.featureAndFlags & Node.featureMask)]
             let goLeft: Bool
-            if n.flags & 2 != 0 {
-                goLeft = categoryGoesLeft(value, set: Int(n.threshold))
-            } else if value.isNaN {
-                goLeft = n.flags & 1 != 0
+            if n.featureAndFlags & Node.categoricalBit != 0 {
+                goLeft = categoryGoesLeft(value, set: Int(n.threshold.bitPattern))
+            } else if n.featureAndFlags & Node.defaultLeftBit != 0 {
+                goLeft = !(value > n.threshold)
             } else {
-                goLeft = Double(value) <= n.threshold
+                goLeft = value <= n.threshold
             }
-            // Select the child without a branch: which way a row goes is data, and a
-            // mispredicted jump per level cost more than the whole rest of the step.
+            // Select the child without a branch: which way a row goes is data.
             let mask = Int32(bitPattern: 0 &- UInt32(unsafeBitCast(goLeft, to: UInt8.self)))
             node = (n.left & mask) | (n.right & ~mask)
         }
@@ -109,7 +115,11 @@ struct FlatForest: Sendable {
     @inline(__always)
     func sum(_ row: UnsafePointer<Float>) -> Double {
         nodes.withUnsafeBufferPointer { nodes in
-            leafValues.withUnsafeBufferPointer { leaves in sum(row, nodes: nodes.baseAddress!, leaves: leaves.baseAddress!) }
+            leafValues.withUnsafeBufferPointer { leaves in
+                var total = 0.0
+                for root in roots { total += leaves[Int(~leaf(row, from: root, nodes: nodes.baseAddress!))] }
+                return total
+            }
         }
     }
 }
