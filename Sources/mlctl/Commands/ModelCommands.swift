@@ -125,6 +125,14 @@ enum ModelCommands {
         var summary = "\(model.trees.count) trees (\(formatCount(leaves)) leaves)"
         if let value = metrics["validation_\(metric.rawValue)"] { summary += ", validation \(metric.rawValue) \(String(format: "%.5f", value))" }
         progress.finish("\(summary); wrote \(out.path)")
+        let gains = model.featureImportance(byGain: true), splits = model.featureImportance(byGain: false)
+        let top = gains.indices.sorted { gains[$0] > gains[$1] }.prefix(10).filter { gains[$0] > 0 }
+        if !top.isEmpty {
+            let width = top.map { model.features[$0].name.count }.max()!
+            Console.error("top features by total gain (splits):\n" + top.map {
+                "  \(model.features[$0].name.padding(toLength: width, withPad: " ", startingAt: 0))  \(String(format: "%12.2f", gains[$0]))  (\(Int(splits[$0])))"
+            }.joined(separator: "\n"))
+        }
         return 0
     }
 
