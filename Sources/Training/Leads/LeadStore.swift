@@ -59,6 +59,19 @@ public enum LeadStore {
         }
     }
 
+    /// All leads matching `filter` and the agents they reference, in id order.
+    public static func loadLeads(from db: PostgresConnection, filter: LeadFilter = LeadFilter(),
+                                 progress: ((Int) -> Void)? = nil) throws -> (leads: [LeadRecord], agents: [AgentRecord]) {
+        var leads: [LeadRecord] = []
+        var agents: [Int64: AgentRecord] = [:]
+        try forEachLead(in: db, filter: filter) { lead, agent in
+            leads.append(lead)
+            if let agent { agents[agent.id] = agent }
+            if leads.count % 10_000 == 0 { progress?(leads.count) }
+        }
+        return (leads, agents.values.sorted { $0.id < $1.id })
+    }
+
     private static let copyColumns = """
         id, vertical, created_at, email, phone, first_name, last_name, address, zipcode, state, form_completed, \
         quote_requested, pages_visited, time_on_site_s, return_visitor, mobile, source, insurance_type, browser, \

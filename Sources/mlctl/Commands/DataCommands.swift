@@ -18,14 +18,8 @@ enum DataCommands {
             let out = URL(fileURLWithPath: try options.required("out"))
             let db = try PostgresConnection(url: try options.required("database-url"))
             let progress = Progress("extract", total: nil, unit: "leads")
-            var leads: [LeadRecord] = []
-            var agents: [Int64: AgentRecord] = [:]
-            try LeadStore.forEachLead(in: db, filter: LeadFilter(vertical: vertical, days: days)) { lead, agent in
-                leads.append(lead)
-                if let agent { agents[agent.id] = agent }
-                if leads.count % 10_000 == 0 { progress.update(leads.count) }
-            }
-            let dataset = LeadDataset.make(leads: leads, agents: Array(agents.values))
+            let (leads, agents) = try LeadStore.loadLeads(from: db, filter: LeadFilter(vertical: vertical, days: days)) { progress.update($0) }
+            let dataset = LeadDataset.make(leads: leads, agents: agents)
             try CSVWriter.write(dataset, labelName: LeadDataset.targetName, to: out)
             progress.finish("wrote \(formatCount(leads.count)) leads × \(dataset.columns.count) features to \(out.path)")
             return 0

@@ -1,12 +1,14 @@
+import Evaluation
 import Foundation
 import Training
 
 /// `mlctl train-all`: the main job. Today it runs the stages that exist (loading, feature
-/// extraction, the stratified split) and says plainly which stages are still to come.
+/// extraction, the stratified split, the three gradient-boosted tree variants with early
+/// stopping, evaluated on the test rows) and says plainly which stages are still to come.
 enum TrainAllCommand {
     static let command = Command(
         spec: CommandSpec(
-            path: ["train-all"], summary: "From leads to evaluated, deployable models (data stages only so far)",
+            path: ["train-all"], summary: "From leads to evaluated models (data and tree stages so far; no registry yet)",
             options: [
                 .value("data", "FILE", "a CSV table instead of the bundled leads"),
                 .value("target", "COL", "label column of --data", default: "converted"),
@@ -39,13 +41,8 @@ enum TrainAllCommand {
             let vertical = try options.choice("vertical", Vertical.allCases.map(\.rawValue))
             let days = try options.int("days", in: 1...36_500)
             let db = try PostgresConnection(url: url)
-            var leads: [LeadRecord] = []
-            var agents: [Int64: AgentRecord] = [:]
-            try LeadStore.forEachLead(in: db, filter: LeadFilter(vertical: vertical, days: days)) { lead, agent in
-                leads.append(lead)
-                if let agent { agents[agent.id] = agent }
-            }
-            dataset = LeadDataset.make(leads: leads, agents: Array(agents.values), threads: threads)
+            let (leads, agents) = try LeadStore.loadLeads(from: db, filter: LeadFilter(vertical: vertical, days: days))
+            dataset = LeadDataset.make(leads: leads, agents: agents, threads: threads)
             source = "PostgreSQL (\(formatCount(leads.count)) leads)"
         } else {
             let (leads, agents) = BundledLeads.load(threads: threads)
@@ -73,11 +70,39 @@ enum TrainAllCommand {
             \(describe("train", split.train))
             \(describe("valid", split.valid))
             \(describe("test", split.test))
-
-            Not done yet: model training (gradient-boosted trees, issue #3; logistic baseline with SMOTE, issue #4), \
-            tuning (#5), evaluation, calibration and ensembles (#6) and the model registry (#7). \
-            This run stopped after the data stages and wrote no models.
             """)
+
+        // The three tree variants with default settings and early stopping on the validation
+        // rows (tuning, issue #5, will choose their parameters).
+        let train = dataset.rows(split.train), valid = dataset.rows(split.valid), test = dataset.rows(split.test)
+        var lines = ["", "gradient-boosted trees (learning rate 0.05, up to 1,000 rounds, early stopping after 50 on validation log loss):",
+                     "  model                  rounds   valid AUC   test AUC   test log loss   time"]
+        for growth in GrowthPolicy.allCases {
+            var parameters = GBDTParameters()
+            parameters.growth = growth
+            parameters.trees = 1000
+            parameters.learningRate = 0.05
+            parameters.earlyStoppingRounds = 50
+            parameters.seed = seed
+            parameters.threads = threads
+            let progress = Progress("train-all: \(growth.rawValue)", total: parameters.trees, unit: "rounds")
+            let started = Date()
+            let model = try GBDTTrainer.train(train, parameters: parameters, validation: valid) { progress.update($0.round) }
+            let seconds = Date().timeIntervalSince(started)
+            progress.finish("\(model.trees.count) rounds kept")
+            let validAUC = RankingMetrics.rocAUC(scores: try model.rawScores(valid, threads: threads), labels: valid.labels)
+            let testProbabilities = try model.probabilities(test, threads: threads)
+            let testAUC = RankingMetrics.rocAUC(scores: testProbabilities, labels: test.labels)
+            let testLogLoss = ProbabilityMetrics.logLoss(probabilities: testProbabilities, labels: test.labels)
+            let name = "gbdt \(growth.rawValue)".padding(toLength: 21, withPad: " ", startingAt: 0)
+            lines.append(String(format: "  %@  %6d   %9.4f   %8.4f   %13.4f   %@", name, model.trees.count, validAUC, testAUC, testLogLoss, formatDuration(seconds)))
+        }
+        lines += ["", """
+            Not done yet: the logistic baseline with SMOTE (issue #4), tuning (#5), calibration, ensembles, confidence \
+            intervals and reports (#6), per-vertical models and the model registry (#7). This run wrote no models; \
+            use 'mlctl train --out DIR' for a single deployable bundle.
+            """]
+        Console.out(lines.joined(separator: "\n"))
         return 0
     }
 }
