@@ -10,27 +10,21 @@ public enum RankingMetrics {
     public static func rocAUC(scores: [Double], labels: [UInt8], weights: [Float]? = nil) -> Double {
         precondition(scores.count == labels.count, "scores and labels must have equal lengths")
         precondition(weights == nil || weights!.count == labels.count, "weights must have one entry per label")
-        if scores.contains(where: \.isNaN) { return .nan }
-        let order = scores.indices.sorted { scores[$0] < scores[$1] }
-        var negativeBelow = 0.0, totalPositive = 0.0, area = 0.0
-        var start = 0
-        while start < order.count {
-            var end = start
-            var groupPositive = 0.0, groupNegative = 0.0
-            while end < order.count && scores[order[end]] == scores[order[start]] {
-                let row = order[end]
-                let weight = Double(weights?[row] ?? 1)
-                if labels[row] == 1 { groupPositive += weight } else { groupNegative += weight }
-                end += 1
-            }
-            area += groupPositive * (negativeBelow + 0.5 * groupNegative)
-            negativeBelow += groupNegative
-            totalPositive += groupPositive
-            start = end
+        guard let rows = try? ScoredRows(scores: scores, labels: labels, weights: weights?.map(Double.init)) else { return .nan }
+        return rocAUC(rows)
+    }
+
+    /// ROC-AUC of checked rows: the trapezoidal area under the (weighted) ROC curve with one
+    /// point per distinct score, which counts tied positive–negative pairs one half.
+    public static func rocAUC(_ rows: ScoredRows) -> Double {
+        guard rows.positiveWeight > 0 && rows.negativeWeight > 0 else { return .nan }
+        var area = 0.0, previousTP = 0.0, previousFP = 0.0
+        for point in rows.cumulativeCounts() {
+            area += (point.falsePositive - previousFP) * (point.truePositive + previousTP) / 2
+            previousTP = point.truePositive
+            previousFP = point.falsePositive
         }
-        let totalNegative = negativeBelow
-        guard totalPositive > 0 && totalNegative > 0 else { return .nan }
-        return area / (totalPositive * totalNegative)
+        return area / (rows.positiveWeight * rows.negativeWeight)
     }
 }
 
@@ -42,11 +36,20 @@ public enum ProbabilityMetrics {
     /// - Returns: NaN when a probability is NaN or outside [0, 1].
     public static func logLoss(probabilities p: [Double], labels: [UInt8], weights: [Float]? = nil) -> Double {
         precondition(p.count == labels.count, "probabilities and labels must have equal lengths")
+        return logLoss(p, labels) { Double(weights?[$0] ?? 1) }
+    }
+
+    /// Log loss of checked rows (their scores must be probabilities; NaN otherwise).
+    public static func logLoss(_ rows: ScoredRows) -> Double {
+        logLoss(rows.scores, rows.labels) { rows.weights[$0] }
+    }
+
+    private static func logLoss(_ p: [Double], _ labels: [UInt8], weight: (Int) -> Double) -> Double {
         var total = 0.0, weightSum = 0.0
         for i in p.indices {
             guard p[i] >= 0 && p[i] <= 1 else { return .nan }
             let q = min(max(p[i], 1e-15), 1 - 1e-15)
-            let w = Double(weights?[i] ?? 1)
+            let w = weight(i)
             total -= w * (labels[i] == 1 ? _log(q) : _log(1 - q))
             weightSum += w
         }

@@ -1,0 +1,74 @@
+/// Scores with their 0/1 labels and optional weights, checked once and sorted once, for the
+/// metrics that walk thresholds.
+///
+/// Rows are ordered by decreasing score (ties in their original order); `distinct` groups
+/// the positions of equal scores, so that every threshold-based metric treats tied rows
+/// together (a threshold cannot separate them).
+public struct ScoredRows: Sendable {
+    public let scores: [Double]
+    public let labels: [UInt8]
+    public let weights: [Double]
+    /// Row indices by decreasing score, stable.
+    public let order: [Int]
+    /// Total weight of positive and negative rows.
+    public let positiveWeight: Double
+    public let negativeWeight: Double
+
+    /// Why a set of scores cannot be evaluated.
+    public enum Problem: Error, Equatable, CustomStringConvertible {
+        case lengthMismatch(scores: Int, labels: Int, weights: Int?)
+        case invalidLabel(row: Int, value: UInt8)
+        case invalidScore(row: Int, value: Double)
+        case invalidWeight(row: Int, value: Double)
+        case empty
+
+        public var description: String {
+            switch self {
+            case .lengthMismatch(let s, let l, let w):
+                return "scores (\(s)), labels (\(l))" + (w.map { " and weights (\($0))" } ?? "") + " must have the same length"
+            case .invalidLabel(let row, let value): return "row \(row): label \(value) is not 0 or 1"
+            case .invalidScore(let row, let value): return "row \(row): score \(value) is not a finite number"
+            case .invalidWeight(let row, let value): return "row \(row): weight \(value) is not a finite number ≥ 0"
+            case .empty: return "there are no rows to evaluate"
+            }
+        }
+    }
+
+    /// Checks and sorts. Scores must be finite; labels 0 or 1; weights finite and ≥ 0.
+    public init(scores: [Double], labels: [UInt8], weights: [Double]? = nil) throws(Problem) {
+        guard scores.count == labels.count, weights == nil || weights!.count == labels.count else {
+            throw .lengthMismatch(scores: scores.count, labels: labels.count, weights: weights?.count)
+        }
+        guard !scores.isEmpty else { throw .empty }
+        for (row, value) in scores.enumerated() where !value.isFinite { throw .invalidScore(row: row, value: value) }
+        for (row, value) in labels.enumerated() where value > 1 { throw .invalidLabel(row: row, value: value) }
+        let w = weights ?? [Double](repeating: 1, count: scores.count)
+        for (row, value) in w.enumerated() where !(value.isFinite && value >= 0) { throw .invalidWeight(row: row, value: value) }
+        self.scores = scores
+        self.labels = labels
+        self.weights = w
+        order = scores.indices.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }
+        var positive = 0.0, negative = 0.0
+        for row in scores.indices { if labels[row] == 1 { positive += w[row] } else { negative += w[row] } }
+        positiveWeight = positive
+        negativeWeight = negative
+    }
+
+    /// Cumulative (true positive, false positive) weights after each group of tied scores,
+    /// from the highest score down: one point per distinct score.
+    public func cumulativeCounts() -> [(truePositive: Double, falsePositive: Double, threshold: Double)] {
+        var points: [(Double, Double, Double)] = []
+        var tp = 0.0, fp = 0.0
+        var i = 0
+        while i < order.count {
+            let score = scores[order[i]]
+            while i < order.count && scores[order[i]] == score {
+                let row = order[i]
+                if labels[row] == 1 { tp += weights[row] } else { fp += weights[row] }
+                i += 1
+            }
+            points.append((tp, fp, score))
+        }
+        return points
+    }
+}
