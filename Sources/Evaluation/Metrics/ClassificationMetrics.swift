@@ -88,7 +88,7 @@ public enum ClassificationMetrics {
     public static func liftAndCapture(_ rows: ScoredRows, topFraction fraction: Double) -> (lift: Double, capture: Double) {
         guard rows.positiveWeight > 0, fraction > 0 else { return (.nan, .nan) }
         let n = rows.scores.count
-        let taken = min(n, Int((fraction * Double(n)).rounded(.up)))
+        let taken = rows.topRowCount(fraction)
         var captured = 0.0
         for row in rows.order.prefix(taken) where rows.labels[row] == 1 { captured += rows.weights[row] }
         let capture = captured / rows.positiveWeight

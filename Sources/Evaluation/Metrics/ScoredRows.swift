@@ -54,6 +54,16 @@ public struct ScoredRows: Sendable {
         negativeWeight = negative
     }
 
+    /// How many rows make the top `fraction`: ⌈fraction · n⌉, at least 1, with products that
+    /// land within rounding error of a whole number taken as that number (0.1 + 0.2 of 100
+    /// rows is 30 rows, not 31).
+    public func topRowCount(_ fraction: Double) -> Int {
+        let exact = fraction * Double(scores.count)
+        let nearest = exact.rounded()
+        let count = abs(exact - nearest) <= 1e-9 * max(1, exact) ? nearest : exact.rounded(.up)
+        return max(1, min(scores.count, Int(count)))
+    }
+
     /// Cumulative (true positive, false positive) weights after each group of tied scores,
     /// from the highest score down: one point per distinct score.
     public func cumulativeCounts() -> [(truePositive: Double, falsePositive: Double, threshold: Double)] {

@@ -1,0 +1,65 @@
+import Testing
+@testable import Evaluation
+
+/// Hand-computable cases: scores [0.1, 0.4, 0.35, 0.8], labels [0, 0, 1, 1].
+@Suite struct ThresholdAndCurveTests {
+    let rows = try! ScoredRows(scores: [0.1, 0.4, 0.35, 0.8], labels: [0, 0, 1, 1])
+
+    /// F1 by threshold: 0.8 → 2/3, 0.4 → 1/2, 0.35 → 4/5, 0.1 → 2/3.
+    @Test func maximumF1() { #expect(ThresholdChoice.maximumF1(rows) == 0.35) }
+
+    /// J by threshold: 0.8 → 0.5, 0.4 → 0, 0.35 → 0.5, 0.1 → 0; ties go to the higher threshold.
+    @Test func youden() { #expect(ThresholdChoice.youdenJ(rows) == 0.8) }
+
+    /// Cost with FP = 1, FN = 10: 0.8 → 10, 0.4 → 11, 0.35 → 1, 0.1 → 2.
+    @Test func minimumCost() {
+        #expect(ThresholdChoice.minimumExpectedCost(rows, falsePositiveCost: 1, falseNegativeCost: 10) == 0.35)
+        #expect(ThresholdChoice.minimumExpectedCost(rows, falsePositiveCost: 10, falseNegativeCost: 1) == 0.8)
+    }
+
+    @Test func capacity() {
+        #expect(ThresholdChoice.topCapacity(rows, fraction: 0.5) == 0.4)
+        #expect(ThresholdChoice.topCapacity(rows, fraction: 0.01) == 0.8)
+    }
+
+    @Test func qualityLevelsFromValidationQuantiles() throws {
+        let scores = (0..<100).map { Double($0) / 100 }
+        let levels = QualityLevels.fit(try ScoredRows(scores: scores, labels: scores.map { $0 > 0.5 ? 1 : 0 }))
+        #expect(levels.cutoffs == [0.9, 0.7, 0.4])
+        #expect(levels.level(0.95) == "High" && levels.level(0.9) == "High" && levels.level(0.75) == "Medium")
+        #expect(levels.level(0.5) == "Low" && levels.level(0.1) == "Very Low")
+    }
+
+    @Test func curves() {
+        let roc = Curves.roc(rows)
+        #expect(roc.map(\.fpr) == [0, 0, 0.5, 0.5, 1] && roc.map(\.tpr) == [0, 0.5, 0.5, 1, 1])
+        let pr = Curves.precisionRecall(rows)
+        #expect(pr.map(\.precision) == [1, 0.5, 2.0 / 3, 0.5])
+        let gain = Curves.gainAndLift(rows, steps: 2)
+        #expect(gain[0].capture == 0.5 && gain[0].lift == 1 && gain[1].capture == 1)
+        let reliability = Curves.reliability(rows, bins: 2)
+        #expect(reliability.count == 2 && reliability[0].observedRate == 1.0 / 3 && reliability[1].weight == 1)
+        let distribution = Curves.scoreDistribution(rows, bins: 7)
+        #expect(distribution.edges.count == 8 && distribution.positives.reduce(0, +) == 2 && distribution.negatives.reduce(0, +) == 2)
+    }
+
+    @Test func bootstrapIntervalsAreReproducibleAndSensible() throws {
+        var state: UInt64 = 42
+        func lcg(_ n: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % UInt64(n))
+        }
+        let n = 400
+        let scores = (0..<n).map { Double(($0 * 7919) % 1000) / 1000 }
+        let labels: [UInt8] = scores.enumerated().map { $1 + Double($0 % 5) / 10 > 0.7 ? 1 : 0 }
+        let data = try ScoredRows(scores: scores, labels: labels)
+        let interval = Bootstrap.interval(data, resamples: 200, randomIndex: lcg, metric: RankingMetrics.rocAUC)
+        #expect(interval.lower < interval.estimate && interval.estimate < interval.upper)
+        #expect(interval.upper - interval.lower < 0.2)
+        state = 42
+        #expect(Bootstrap.interval(data, resamples: 200, randomIndex: lcg, metric: RankingMetrics.rocAUC) == interval)
+        let separated = try ScoredRows(scores: [0.1, 0.2, 0.8, 0.9], labels: [0, 0, 1, 1])
+        let perfect = Bootstrap.interval(separated, resamples: 50, randomIndex: lcg, metric: RankingMetrics.rocAUC)
+        #expect(perfect.lower == 1 && perfect.upper == 1)
+    }
+}
