@@ -6,7 +6,7 @@ let allCommands: [Command] = [
     ModelCommands.train,
     PendingCommands.tune,
     ModelCommands.predict,
-    PendingCommands.evaluate,
+    EvaluateCommand.command,
     PendingCommands.serve,
     PendingCommands.scoreBatch,
 ] + PendingCommands.models + PendingCommands.abTesting + [

@@ -56,6 +56,17 @@ enum ModelCommands {
                 """),
         run: runPredict)
 
+    /// Reads a table to score with `manifest`'s model: the model's column kinds apply to the
+    /// columns the file has; the training target is ignored unless it is asked for as `target`.
+    static func readData(_ url: URL, for manifest: BundleManifest, target: String?, threads: Int) throws -> Dataset {
+        var kinds: [String: ColumnKind] = [:]
+        for feature in manifest.inputSchema { kinds[feature.name] = feature.kind }
+        let present = Set(try CSVReader.header(of: url))
+        let ignored = Set([manifest.target].compactMap { $0 }).subtracting([target].compactMap { $0 })
+        return try CSVReader.read(contentsOf: url, options: CSVReadOptions(
+            target: target, ignoredColumns: ignored, columnKinds: kinds.filter { present.contains($0.key) && $0.key != target }, threads: threads))
+    }
+
     private static func runTrain(_ options: ParsedOptions) throws -> Int32 {
         let algorithm = try options.choice("algorithm", ["gbdt", "logistic"], default: "gbdt")!
         if algorithm == "logistic" { return notImplemented("train --algorithm logistic", issue: 4, "the logistic-regression baseline") }
@@ -139,13 +150,7 @@ enum ModelCommands {
     private static func runPredict(_ options: ParsedOptions) throws -> Int32 {
         let threads = try options.int("threads", default: defaultThreadCount, in: 1...256)!
         let (manifest, model) = try ModelBundle.read(from: URL(fileURLWithPath: try options.required("model")))
-        var kinds: [String: ColumnKind] = [:]
-        for feature in manifest.inputSchema { kinds[feature.name] = feature.kind }
-        let dataURL = URL(fileURLWithPath: try options.required("data"))
-        // The column kinds of the model's features apply to the columns the file has.
-        let present = Set(try CSVReader.header(of: dataURL))
-        let data = try CSVReader.read(contentsOf: dataURL, options: CSVReadOptions(
-            ignoredColumns: Set([manifest.target].compactMap { $0 }), columnKinds: kinds.filter { present.contains($0.key) }, threads: threads))
+        let data = try readData(URL(fileURLWithPath: try options.required("data")), for: manifest, target: nil, threads: threads)
         let scores = try model.probabilities(data, threads: threads)
         var text: String
         if options.flag("contributions") {

@@ -21,15 +21,6 @@ enum PendingCommands {
         .value("out", "DIR", "output directory", required: true),
     ])
 
-    static let evaluate = pending(["evaluate"], "Metrics, curves, confidence intervals and reports for models", issue: 6, what: "evaluation and reports", options: [
-        .value("model", "DIR", "model bundle"),
-        .value("compare", "DIRS", "comma-separated bundles to compare"),
-        .value("data", "FILE", "labelled table", required: true),
-        .value("target", "COL", "label column", required: true),
-        .value("format", "F", "json, markdown or html", default: "markdown"),
-        .value("out", "FILE", "output file (default: standard output)"),
-    ])
-
     static let serve = pending(["serve"], "HTTP scoring service over a model registry or bundle", issue: 9, what: "the HTTP scoring service", options: [
         .value("models", "DIR", "registry (from train-all) or bundle (from train)", required: true),
         .value("host", "ADDR", "listen address", default: "127.0.0.1"),

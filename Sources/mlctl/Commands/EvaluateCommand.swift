@@ -1,0 +1,84 @@
+import Evaluation
+import Foundation
+import Training
+import Tuning
+
+/// `mlctl evaluate`: metrics with bootstrap intervals for one bundle, or several side by side
+/// with DeLong's test against the first.
+enum EvaluateCommand {
+    static let command = Command(
+        spec: CommandSpec(
+            path: ["evaluate"], summary: "Metrics, confidence intervals and model comparison on a labelled table",
+            options: [
+                .value("model", "DIR", "model bundle to evaluate"),
+                .value("compare", "DIRS", "comma-separated bundles to compare (DeLong's test against the first)"),
+                .value("data", "FILE", "labelled table", required: true),
+                .value("target", "COL", "label column", required: true),
+                .value("format", "F", "json or markdown (html: later in issue #6)", default: "markdown"),
+                .value("out", "FILE", "output file (default: standard output)"),
+                .value("resamples", "N", "bootstrap resamples for the intervals", default: "1000"),
+                .value("seed", "N", "seed of the bootstrap", default: "0"),
+                .value("threads", "N", "worker threads (default: all cores)"),
+            ]),
+        run: run)
+
+    private static func run(_ options: ParsedOptions) throws -> Int32 {
+        let format = try options.choice("format", ["json", "markdown", "html"], default: "markdown")!
+        if format == "html" { return notImplemented("evaluate --format html", issue: 6, "the HTML report") }
+        let bundles: [String]
+        switch (options.string("model"), options.string("compare")) {
+        case (let model?, nil): bundles = [model]
+        case (nil, let list?): bundles = list.split(separator: ",").map(String.init)
+            guard bundles.count >= 2 else { throw UsageError(message: "--compare needs at least two bundles, separated by commas") }
+        default: throw UsageError(message: "give either --model DIR or --compare DIR1,DIR2,…")
+        }
+        let resamples = try options.int("resamples", default: 1000, in: 1...1_000_000)!
+        let seed = UInt64(try options.int("seed", default: 0, in: 0...Int.max)!)
+        let threads = try options.int("threads", default: defaultThreadCount, in: 1...256)!
+        let target = try options.required("target")
+        let dataURL = URL(fileURLWithPath: try options.required("data"))
+
+        var reports: [EvaluationReport] = []
+        var probabilities: [[Double]] = []
+        var labels: [UInt8] = []
+        for (index, path) in bundles.enumerated() {
+            let (manifest, model) = try ModelBundle.read(from: URL(fileURLWithPath: path))
+            let data = try ModelCommands.readData(dataURL, for: manifest, target: target, threads: threads)
+            let scores = try model.probabilities(data, threads: threads)
+            var random = SeededGenerator(seed: seed).derived(UInt64(index))
+            reports.append(try EvaluationReport(model: path, probabilities: scores, labels: data.labels, resamples: resamples) { random.nextInt(below: $0) })
+            probabilities.append(scores)
+            labels = data.labels
+        }
+        var comparisons: [[String: Any]] = []
+        for k in 1..<max(1, bundles.count) {
+            guard let test = DeLongTest.compare(probabilities[0], probabilities[k], labels: labels) else { continue }
+            comparisons.append(["a": bundles[0], "b": bundles[k], "auc_a": test.aucA, "auc_b": test.aucB, "auc_difference": test.aucA - test.aucB,
+                                "z": jsonNumber(test.z), "p_value": jsonNumber(test.pValue)])
+        }
+
+        var text: String
+        if format == "json" {
+            var object: [String: Any] = ["format": "mlctl-evaluation", "formatVersion": 1, "data": dataURL.path, "target": target,
+                                         "models": reports.map(\.jsonObject)]
+            if bundles.count > 1 { object["comparisons"] = comparisons }
+            text = String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]), as: UTF8.self) + "\n"
+        } else {
+            text = reports.map(\.markdown).joined(separator: "\n\n") + "\n"
+            if !comparisons.isEmpty {
+                // Shown from the compared model's side: difference and z of AUC(model) − AUC(first).
+                text += "\n## DeLong's test against \(bundles[0])\n\n| model | AUC | AUC − first | z | p-value |\n|---|---:|---:|---:|---:|\n"
+                for c in comparisons {
+                    text += String(format: "| %@ | %.4f | %+.4f | %.3f | %.4g |\n", c["b"] as! String, c["auc_b"] as! Double,
+                                   -(c["auc_difference"] as! Double), -((c["z"] as? Double) ?? .nan), (c["p_value"] as? Double) ?? .nan)
+                }
+            }
+        }
+        if let out = options.string("out") {
+            try CSVWriter.writeAtomically(to: URL(fileURLWithPath: out)) { $0.write(Data(text.utf8)) }
+        } else {
+            FileHandle.standardOutput.write(Data(text.utf8))
+        }
+        return 0
+    }
+}
