@@ -14,7 +14,7 @@ enum EvaluateCommand {
                 .value("compare", "DIRS", "comma-separated bundles to compare (DeLong's test against the first)"),
                 .value("data", "FILE", "labelled table", required: true),
                 .value("target", "COL", "label column", required: true),
-                .value("format", "F", "json or markdown (html: later in issue #6)", default: "markdown"),
+                .value("format", "F", "markdown, json or html (one self-contained page with SVG plots)", default: "markdown"),
                 .value("out", "FILE", "output file (default: standard output)"),
                 .value("resamples", "N", "bootstrap resamples for the intervals", default: "1000"),
                 .value("seed", "N", "seed of the bootstrap", default: "0"),
@@ -24,7 +24,6 @@ enum EvaluateCommand {
 
     private static func run(_ options: ParsedOptions) throws -> Int32 {
         let format = try options.choice("format", ["json", "markdown", "html"], default: "markdown")!
-        if format == "html" { return notImplemented("evaluate --format html", issue: 6, "the HTML report") }
         let bundles: [String]
         switch (options.string("model"), options.string("compare")) {
         case (let model?, nil): bundles = [model]
@@ -41,6 +40,7 @@ enum EvaluateCommand {
         var reports: [EvaluationReport] = []
         var probabilities: [[Double]] = []
         var labels: [UInt8] = []
+        var importance: [(String, Double)]?
         for (index, path) in bundles.enumerated() {
             let (manifest, model) = try ModelBundle.read(from: URL(fileURLWithPath: path))
             let data = try ModelCommands.readData(dataURL, for: manifest, target: target, threads: threads)
@@ -49,6 +49,7 @@ enum EvaluateCommand {
             reports.append(try EvaluationReport(model: path, probabilities: scores, labels: data.labels, resamples: resamples) { random.nextInt(below: $0) })
             probabilities.append(scores)
             labels = data.labels
+            if importance == nil { importance = Array(zip(model.features.map(\.name), model.featureImportance(byGain: true))) }
         }
         var comparisons: [[String: Any]] = []
         for k in 1..<max(1, bundles.count) {
@@ -58,7 +59,16 @@ enum EvaluateCommand {
         }
 
         var text: String
-        if format == "json" {
+        if format == "html" {
+            let entries = try zip(reports, probabilities).map { report, scores in
+                HTMLReport.Entry(report: report, rows: try ScoredRows(scores: scores, labels: labels))
+            }
+            let rows = comparisons.map { c in
+                (model: c["b"] as! String, difference: -(c["auc_difference"] as! Double), z: -((c["z"] as? Double) ?? .nan), pValue: (c["p_value"] as? Double) ?? .nan)
+            }
+            text = HTMLReport.render(title: "Evaluation on \(dataURL.lastPathComponent)", generator: "mlctl \(MLCTLVersion.current)",
+                                     entries: entries, importance: importance, comparisons: rows)
+        } else if format == "json" {
             var object: [String: Any] = ["format": "mlctl-evaluation", "formatVersion": 1, "data": dataURL.path, "target": target,
                                          "models": reports.map(\.jsonObject)]
             if bundles.count > 1 { object["comparisons"] = comparisons }

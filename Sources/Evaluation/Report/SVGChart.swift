@@ -1,0 +1,120 @@
+import Foundation
+
+/// Small, dependency-free SVG charts for the HTML report: line charts (curves) and bar
+/// charts (histograms, importance). Text is escaped; sizes are in CSS pixels.
+public enum SVGChart {
+    /// One line of a line chart.
+    public struct Series {
+        public var name: String
+        public var points: [(x: Double, y: Double)]
+        public init(name: String, points: [(x: Double, y: Double)]) {
+            self.name = name
+            self.points = points
+        }
+    }
+
+    static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"]
+
+    /// A line chart of `series` over the given axis ranges, with an optional dashed diagonal
+    /// (the chance line of ROC, the ideal of a reliability diagram).
+    public static func lines(_ series: [Series], title: String, xLabel: String, yLabel: String,
+                             xRange: ClosedRange<Double> = 0...1, yRange: ClosedRange<Double> = 0...1,
+                             diagonal: Bool = false, width: Double = 420, height: Double = 320) -> String {
+        let frame = Frame(width: width, height: height, xRange: xRange, yRange: yRange)
+        var body = frame.axes(title: title, xLabel: xLabel, yLabel: yLabel)
+        if diagonal {
+            body += "<line x1=\"\(frame.x(xRange.lowerBound))\" y1=\"\(frame.y(yRange.lowerBound))\" x2=\"\(frame.x(xRange.upperBound))\" y2=\"\(frame.y(yRange.upperBound))\" stroke=\"#999\" stroke-dasharray=\"4 4\"/>"
+        }
+        for (index, line) in series.enumerated() {
+            let color = palette[index % palette.count]
+            let path = line.points.map { "\(frame.x($0.x)),\(frame.y($0.y))" }.joined(separator: " ")
+            body += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" points=\"\(path)\"/>"
+            body += "<text x=\"\(frame.left + 10)\" y=\"\(frame.top + 16 + Double(index) * 16)\" fill=\"\(color)\" font-size=\"12\">\(escape(line.name))</text>"
+        }
+        return frame.wrap(body)
+    }
+
+    /// A bar chart: one group of bars per label, one bar per series value.
+    public static func bars(labels: [String], series: [(name: String, values: [Double])], title: String, yLabel: String,
+                            horizontal: Bool = false, width: Double = 420, height: Double = 320) -> String {
+        let maximum = max(series.flatMap(\.values).max() ?? 1, 1e-12)
+        if horizontal {
+            let rowHeight = 18.0, labelWidth = 170.0
+            let chartHeight = Double(labels.count) * rowHeight + 40
+            var body = "<text x=\"\(width / 2)\" y=\"16\" text-anchor=\"middle\" font-size=\"13\" font-weight=\"bold\">\(escape(title))</text>"
+            for (row, label) in labels.enumerated() {
+                let value = series.first?.values[row] ?? 0
+                let y = 28 + Double(row) * rowHeight
+                let length = (width - labelWidth - 60) * value / maximum
+                body += "<text x=\"\(labelWidth - 6)\" y=\"\(y + 12)\" text-anchor=\"end\" font-size=\"11\">\(escape(label))</text>"
+                body += "<rect x=\"\(labelWidth)\" y=\"\(y + 2)\" width=\"\(max(0, length))\" height=\"\(rowHeight - 5)\" fill=\"\(palette[0])\"/>"
+                body += "<text x=\"\(labelWidth + length + 4)\" y=\"\(y + 12)\" font-size=\"10\">\(format(value))</text>"
+            }
+            return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(chartHeight)\" viewBox=\"0 0 \(width) \(chartHeight)\" role=\"img\"><title>\(escape(title))</title>\(body)</svg>"
+        }
+        let frame = Frame(width: width, height: height, xRange: 0...Double(max(1, labels.count)), yRange: 0...maximum)
+        var body = frame.axes(title: title, xLabel: "", yLabel: yLabel, xTicks: false)
+        let groupWidth = (frame.right - frame.left) / Double(max(1, labels.count))
+        let barWidth = groupWidth * 0.8 / Double(max(1, series.count))
+        for (s, item) in series.enumerated() {
+            let color = palette[s % palette.count]
+            for (k, value) in item.values.enumerated() {
+                let x = frame.left + Double(k) * groupWidth + groupWidth * 0.1 + Double(s) * barWidth
+                body += "<rect x=\"\(x)\" y=\"\(frame.y(value))\" width=\"\(barWidth)\" height=\"\(format(frame.yPosition(0) - frame.yPosition(value)))\" fill=\"\(color)\" fill-opacity=\"0.75\"/>"
+            }
+            body += "<text x=\"\(frame.right - 10)\" y=\"\(frame.top + 16 + Double(s) * 16)\" text-anchor=\"end\" fill=\"\(color)\" font-size=\"12\">\(escape(item.name))</text>"
+        }
+        if labels.count <= 12 {
+            for (k, label) in labels.enumerated() {
+                body += "<text x=\"\(frame.left + (Double(k) + 0.5) * groupWidth)\" y=\"\(frame.bottom + 14)\" text-anchor=\"middle\" font-size=\"10\">\(escape(label))</text>"
+            }
+        }
+        return frame.wrap(body)
+    }
+
+    /// Plot area and axes.
+    struct Frame {
+        let width: Double, height: Double
+        let xRange: ClosedRange<Double>, yRange: ClosedRange<Double>
+        let left = 56.0, top = 28.0
+        var right: Double { width - 16 }
+        var bottom: Double { height - 44 }
+
+        func x(_ value: Double) -> String { format(left + (value - xRange.lowerBound) / span(xRange) * (right - left)) }
+        func y(_ value: Double) -> String { format(yPosition(value)) }
+        func yPosition(_ value: Double) -> Double { bottom - (value - yRange.lowerBound) / span(yRange) * (bottom - top) }
+        private func span(_ range: ClosedRange<Double>) -> Double { max(range.upperBound - range.lowerBound, 1e-12) }
+
+        func axes(title: String, xLabel: String, yLabel: String, xTicks: Bool = true) -> String {
+            var text = "<rect x=\"\(left)\" y=\"\(top)\" width=\"\(right - left)\" height=\"\(bottom - top)\" fill=\"#fafafa\" stroke=\"#ccc\"/>"
+            text += "<text x=\"\(width / 2)\" y=\"18\" text-anchor=\"middle\" font-size=\"13\" font-weight=\"bold\">\(escape(title))</text>"
+            text += "<text x=\"\((left + right) / 2)\" y=\"\(height - 6)\" text-anchor=\"middle\" font-size=\"12\">\(escape(xLabel))</text>"
+            text += "<text transform=\"translate(14 \((top + bottom) / 2)) rotate(-90)\" text-anchor=\"middle\" font-size=\"12\">\(escape(yLabel))</text>"
+            for k in 0...4 {
+                let fraction = Double(k) / 4
+                let yValue = yRange.lowerBound + fraction * (yRange.upperBound - yRange.lowerBound)
+                text += "<text x=\"\(left - 4)\" y=\"\(format(bottom - fraction * (bottom - top) + 4))\" text-anchor=\"end\" font-size=\"10\">\(SVGChart.format(yValue))</text>"
+                if xTicks {
+                    let xValue = xRange.lowerBound + fraction * (xRange.upperBound - xRange.lowerBound)
+                    text += "<text x=\"\(format(left + fraction * (right - left)))\" y=\"\(bottom + 14)\" text-anchor=\"middle\" font-size=\"10\">\(SVGChart.format(xValue))</text>"
+                }
+            }
+            return text
+        }
+
+        func wrap(_ body: String) -> String {
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(format(width))\" height=\"\(format(height))\" viewBox=\"0 0 \(format(width)) \(format(height))\" role=\"img\">\(body)</svg>"
+        }
+    }
+
+    static func format(_ value: Double) -> String {
+        if value == value.rounded() && abs(value) < 1e9 { return String(Int(value)) }
+        return abs(value) >= 100 ? String(format: "%.0f", value) : String(format: "%.3g", value)
+    }
+
+    /// Escapes text for XML/HTML.
+    public static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+}
