@@ -63,3 +63,13 @@ import Testing
         #expect(perfect.lower == 1 && perfect.upper == 1)
     }
 }
+
+@Suite struct ReportTests {
+    @Test func svgTextIsEscapedAndChartsAreWellFormed() {
+        #expect(SVGChart.escape("a<b & \"c\">") == "a&lt;b &amp; &quot;c&quot;&gt;")
+        let chart = SVGChart.lines([SVGChart.Series(name: "<model>", points: [(0, 0), (0.5, 0.8), (1, 1)])], title: "ROC", xLabel: "x", yLabel: "y", diagonal: true)
+        #expect(chart.hasPrefix("<svg") && chart.hasSuffix("</svg>") && chart.contains("&lt;model&gt;") && chart.contains("<polyline"))
+        let bars = SVGChart.bars(labels: ["a", "b"], series: [("s", [1, 2])], title: "t", yLabel: "y", horizontal: true)
+        #expect(bars.components(separatedBy: "<rect").count - 1 == 2)
+    }
+}

@@ -28,6 +28,15 @@ import TestSupport
         let markdown = try String(contentsOfFile: out, encoding: .utf8)
         #expect(markdown.contains("## DeLong's test against \(strong)") && markdown.contains("| roc_auc |"))
 
+        let html = directory.appendingPathComponent("report.html").path
+        let page = try CommandRunner.run(["evaluate", "--compare", "\(strong),\(weak)", "--data", data, "--target", "label", "--resamples", "20",
+                                          "--format", "html", "--out", html])
+        #expect(page.status == 0, "\(page.standardError)")
+        let text = try String(contentsOfFile: html, encoding: .utf8)
+        #expect(text.hasPrefix("<!DOCTYPE html>") && text.hasSuffix("</html>"))
+        #expect(text.components(separatedBy: "<svg").count - 1 == 7)  // ROC, PR, reliability, gain, lift, distribution, importance
+        #expect(!text.contains("<script") && !text.contains("http://") || text.contains("xmlns=\"http://www.w3.org/2000/svg\""))
+
         let usage = try CommandRunner.run(["evaluate", "--data", data, "--target", "label"])
         #expect(usage.status == 2 && usage.standardError.contains("give either --model DIR or --compare"))
         let badTarget = try CommandRunner.run(["evaluate", "--model", strong, "--data", data, "--target", "Age"])

@@ -31,7 +31,7 @@ public enum HTMLReport {
             }.joined() + "</tr>"
         }
         table += "</table>"
-        sections.append("<h2>Metrics</h2><p>\(entries.first.map { "\($0.report.rows) rows, \(f($0.report.positives)) positive" } ?? ""); 95 % bootstrap intervals in parentheses.</p>\(table)")
+        sections.append("<h2>Metrics</h2><p>\(entries.first.map { "\($0.report.rows) rows, \(g($0.report.positives)) positive" } ?? ""); 95 % bootstrap intervals in parentheses.</p>\(table)")
         var thresholds = "<table><tr><th>model</th><th>threshold</th><th>value</th><th>accuracy</th><th>precision</th><th>recall</th><th>F1</th><th>specificity</th><th>TP / FP / FN / TN</th></tr>"
         for entry in entries {
             for name in ["0.5", "max_f1"] {
