@@ -73,3 +73,17 @@ import Testing
         #expect(bars.components(separatedBy: "<rect").count - 1 == 2)
     }
 }
+
+@Suite struct PoissonBootstrapTests {
+    @Test func poissonDrawsHaveUnitMeanAndVariance() {
+        var state: UInt64 = 7
+        func lcg(_ n: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % UInt64(n))
+        }
+        let draws = (0..<100_000).map { _ in Double(Bootstrap.poissonOne(lcg)) }
+        let mean = draws.reduce(0, +) / Double(draws.count)
+        let variance = draws.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(draws.count)
+        #expect(abs(mean - 1) < 0.02 && abs(variance - 1) < 0.03)
+    }
+}

@@ -44,12 +44,24 @@ public struct ScoredRows: Sendable {
         for (row, value) in labels.enumerated() where value > 1 { throw .invalidLabel(row: row, value: value) }
         let w = weights ?? [Double](repeating: 1, count: scores.count)
         for (row, value) in w.enumerated() where !(value.isFinite && value >= 0) { throw .invalidWeight(row: row, value: value) }
+        self.init(scores: scores, labels: labels, weights: w,
+                  order: scores.indices.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 })
+    }
+
+    /// The same rows with other weights (same length, finite, ≥ 0), keeping the sorted order:
+    /// O(n), for bootstrap resamples.
+    public func reweighted(_ newWeights: [Double]) -> ScoredRows {
+        precondition(newWeights.count == scores.count)
+        return ScoredRows(scores: scores, labels: labels, weights: newWeights, order: order)
+    }
+
+    private init(scores: [Double], labels: [UInt8], weights: [Double], order: [Int]) {
         self.scores = scores
         self.labels = labels
-        self.weights = w
-        order = scores.indices.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }
+        self.weights = weights
+        self.order = order
         var positive = 0.0, negative = 0.0
-        for row in scores.indices { if labels[row] == 1 { positive += w[row] } else { negative += w[row] } }
+        for row in scores.indices { if labels[row] == 1 { positive += weights[row] } else { negative += weights[row] } }
         positiveWeight = positive
         negativeWeight = negative
     }

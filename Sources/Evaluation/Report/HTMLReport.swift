@@ -48,7 +48,7 @@ public enum HTMLReport {
         }
         // Plots.
         func series(_ points: (ScoredRows) -> [(x: Double, y: Double)]) -> [SVGChart.Series] {
-            entries.map { SVGChart.Series(name: $0.report.model, points: points($0.rows)) }
+            entries.map { SVGChart.Series(name: $0.report.model, points: thinned(points($0.rows))) }
         }
         var plots: [String] = []
         plots.append(SVGChart.lines(series { Curves.roc($0).map { ($0.fpr, $0.tpr) } }, title: "ROC", xLabel: "false-positive rate", yLabel: "true-positive rate", diagonal: true))
@@ -89,6 +89,15 @@ public enum HTMLReport {
             <p class="ci">Made by \(SVGChart.escape(generator)).</p>
             </body></html>
             """
+    }
+
+    /// At most `limit` points, evenly spaced along the curve, first and last kept: a curve
+    /// with one point per distinct score (200,000 of them) would make a page of megabytes
+    /// and look the same.
+    static func thinned(_ points: [(x: Double, y: Double)], limit: Int = 400) -> [(x: Double, y: Double)] {
+        guard points.count > limit else { return points }
+        let step = Double(points.count - 1) / Double(limit - 1)
+        return (0..<limit).map { points[Int((Double($0) * step).rounded())] }
     }
 
     private static func f(_ x: Double) -> String { x.isNaN ? "n/a" : String(format: "%.4f", x) }
