@@ -99,19 +99,9 @@ public enum ClassificationMetrics {
     /// [i/bins, (i+1)/bins), the last one also 1): Σ (bin weight / total) · |mean score − mean
     /// label|.
     public static func expectedCalibrationError(_ rows: ScoredRows, bins: Int = 10) -> Double {
-        var weight = [Double](repeating: 0, count: bins), scoreSum = weight, labelSum = weight
-        for row in rows.scores.indices {
-            let bin = min(bins - 1, max(0, Int(rows.scores[row] * Double(bins))))
-            weight[bin] += rows.weights[row]
-            scoreSum[bin] += rows.weights[row] * rows.scores[row]
-            labelSum[bin] += rows.weights[row] * Double(rows.labels[row])
-        }
-        let total = weight.reduce(0, +)
+        let points = Curves.reliability(rows, bins: bins)
+        let total = points.reduce(0) { $0 + $1.weight }
         guard total > 0 else { return .nan }
-        var error = 0.0
-        for bin in 0..<bins where weight[bin] > 0 {
-            error += weight[bin] / total * abs(scoreSum[bin] / weight[bin] - labelSum[bin] / weight[bin])
-        }
-        return error
+        return points.reduce(0) { $0 + $1.weight / total * abs($1.meanPredicted - $1.observedRate) }
     }
 }
