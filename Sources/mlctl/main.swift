@@ -3,7 +3,7 @@ import Foundation
 /// Every command of `mlctl`, in the order `mlctl --help` lists them.
 let allCommands: [Command] = [
     TrainAllCommand.command,
-    ModelCommands.train,
+    TrainCommand.train,
     PendingCommands.tune,
     ModelCommands.predict,
     EvaluateCommand.command,

@@ -11,6 +11,7 @@ import TestSupport
 @Suite struct GoldenBundleTests {
     @Test func formatVersionOneStillLoadsAndScoresTheSame() throws {
         let (manifest, model) = try ModelBundle.read(from: TestPaths.fixture("golden/gbdt-v1"))
+        #expect(model.gbdt != nil)
         #expect(manifest.formatVersion == 1 && manifest.modelKind == "gbdt" && manifest.target == "label")
         #expect(manifest.createdAt == "2026-11-25T09:46:40Z")
         var kinds: [String: ColumnKind] = [:]

@@ -18,13 +18,16 @@ public struct BundleManifest: Codable, Sendable, Equatable {
     /// ISO 8601 UTC; from `SOURCE_DATE_EPOCH` when set, so that bundles can be reproduced
     /// bit for bit.
     public var createdAt: String
-    /// `gbdt` (and, later, `logistic`, `ensemble`).
+    /// `gbdt` or `logistic` (``TrainedModel/kind``).
     public var modelKind: String
     /// The label column of the training data, if it had a name.
     public var target: String?
     /// The input columns the model reads, in order, with categorical dictionaries.
     public var inputSchema: [ModelFeature]
+    /// The tree parameters (`gbdt` bundles).
     public var parameters: GBDTParameters?
+    /// The linear-model parameters (`logistic` bundles).
+    public var logisticParameters: LogisticParameters?
     public var seed: UInt64
     /// ``Dataset/fingerprint()`` of the training data.
     public var dataFingerprint: String
@@ -35,8 +38,10 @@ public struct BundleManifest: Codable, Sendable, Equatable {
     public var files: [String: String] = [:]
 
     public init(createdAt: String = BundleManifest.now(), modelKind: String, target: String?, inputSchema: [ModelFeature],
-                parameters: GBDTParameters?, seed: UInt64, dataFingerprint: String, trainingRows: Int, metrics: [String: Double]) {
+                parameters: GBDTParameters? = nil, logisticParameters: LogisticParameters? = nil, seed: UInt64, dataFingerprint: String,
+                trainingRows: Int, metrics: [String: Double]) {
         self.createdAt = createdAt
+        self.logisticParameters = logisticParameters
         self.modelKind = modelKind
         self.target = target
         self.inputSchema = inputSchema
@@ -62,7 +67,8 @@ public struct BundleError: Error, CustomStringConvertible, Sendable {
     public var description: String { "\(path): \(message)" }
 }
 
-/// A model bundle: a directory holding `manifest.json` and `model.json`, written atomically
+/// A model bundle: a directory holding `manifest.json` and `model.json` (the model's JSON form:
+/// ``GBDTModel`` or ``LogisticModel`` by `modelKind`), written atomically
 /// (to a temporary directory beside the destination, synced, then renamed into place) and
 /// verified on reading (format version, checksums).
 public enum ModelBundle {
@@ -72,14 +78,25 @@ public enum ModelBundle {
     /// Writes `model` with `manifest` to `directory`, replacing a bundle already there.
     /// Readers see either the old bundle or the new one, never a mix.
     public static func write(_ model: GBDTModel, manifest: BundleManifest, to directory: URL) throws {
+        try write(.gbdt(model), manifest: manifest, to: directory)
+    }
+
+    /// Writes `model` with `manifest` (its `modelKind` set from the model) to `directory`,
+    /// replacing a bundle already there. Readers see either the old bundle or the new one.
+    public static func write(_ model: TrainedModel, manifest: BundleManifest, to directory: URL) throws {
         let fileManager = FileManager.default
         let parent = directory.deletingLastPathComponent()
         try fileManager.createDirectory(at: parent, withIntermediateDirectories: true)
         let temporary = parent.appendingPathComponent(".\(directory.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         try fileManager.createDirectory(at: temporary, withIntermediateDirectories: false)
         do {
-            let modelData = try encoder(pretty: false).encode(model)
+            let modelData: Data
+            switch model {
+            case .gbdt(let model): modelData = try encoder(pretty: false).encode(model)
+            case .logistic(let model): modelData = try encoder(pretty: false).encode(model)
+            }
             var manifest = manifest
+            manifest.modelKind = model.kind
             manifest.files = [modelFile: SHA256.hex(modelData)]
             try writeSynced(modelData, to: temporary.appendingPathComponent(modelFile))
             try writeSynced(try encoder(pretty: true).encode(manifest), to: temporary.appendingPathComponent(manifestFile))
@@ -104,7 +121,7 @@ public enum ModelBundle {
     }
 
     /// Reads and verifies the bundle at `directory`.
-    public static func read(from directory: URL) throws(BundleError) -> (manifest: BundleManifest, model: GBDTModel) {
+    public static func read(from directory: URL) throws(BundleError) -> (manifest: BundleManifest, model: TrainedModel) {
         let path = directory.path
         let manifestURL = directory.appendingPathComponent(manifestFile)
         guard let manifestData = try? Data(contentsOf: manifestURL) else {
@@ -130,12 +147,15 @@ public enum ModelBundle {
                 throw BundleError(path: directory.appendingPathComponent(file).path, message: "checksum mismatch: the file is corrupt or was changed after training")
             }
         }
-        guard manifest.modelKind == "gbdt", manifest.files[modelFile] != nil else {
+        guard ["gbdt", "logistic"].contains(manifest.modelKind), manifest.files[modelFile] != nil else {
             throw BundleError(path: path, message: "model kind '\(manifest.modelKind)' is not supported by this mlctl")
         }
         do {
-            let model = try decoder().decode(GBDTModel.self, from: Data(contentsOf: directory.appendingPathComponent(modelFile)))
-            return (manifest, model)
+            let data = try Data(contentsOf: directory.appendingPathComponent(modelFile))
+            if manifest.modelKind == "logistic" {
+                return (manifest, .logistic(try decoder().decode(LogisticModel.self, from: data)))
+            }
+            return (manifest, .gbdt(try decoder().decode(GBDTModel.self, from: data)))
         } catch {
             throw BundleError(path: directory.appendingPathComponent(modelFile).path, message: "unreadable model: \(describe(error))")
         }

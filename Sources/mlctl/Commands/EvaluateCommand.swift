@@ -41,6 +41,7 @@ enum EvaluateCommand {
         var probabilities: [[Double]] = []
         var labels: [UInt8] = []
         var importance: [(String, Double)]?
+        var importanceMeasure = "total gain"
         for (index, path) in bundles.enumerated() {
             let (manifest, model) = try ModelBundle.read(from: URL(fileURLWithPath: path))
             let data = try ModelCommands.readData(dataURL, for: manifest, target: target, threads: threads)
@@ -49,7 +50,10 @@ enum EvaluateCommand {
             reports.append(try EvaluationReport(model: path, probabilities: scores, labels: data.labels, resamples: resamples) { random.nextInt(below: $0) })
             probabilities.append(scores)
             labels = data.labels
-            if importance == nil { importance = Array(zip(model.features.map(\.name), model.featureImportance(byGain: true))) }
+            if importance == nil {
+                importance = Array(zip(model.features.map(\.name), model.featureImportance))
+                if model.gbdt == nil { importanceMeasure = "|coefficient| × sd" }
+            }
         }
         var comparisons: [[String: Any]] = []
         for k in 1..<max(1, bundles.count) {
@@ -67,7 +71,7 @@ enum EvaluateCommand {
                 (model: c["b"] as! String, difference: -(c["auc_difference"] as! Double), z: -((c["z"] as? Double) ?? .nan), pValue: (c["p_value"] as? Double) ?? .nan)
             }
             text = HTMLReport.render(title: "Evaluation on \(dataURL.lastPathComponent)", generator: "mlctl \(MLCTLVersion.current)",
-                                     entries: entries, importance: importance, comparisons: rows)
+                                     entries: entries, importance: importance, importanceMeasure: importanceMeasure, comparisons: rows)
         } else if format == "json" {
             var object: [String: Any] = ["format": "mlctl-evaluation", "formatVersion": 1, "data": dataURL.path, "target": target,
                                          "models": reports.map(\.jsonObject)]
