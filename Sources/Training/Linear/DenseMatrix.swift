@@ -22,6 +22,18 @@ public struct DenseMatrix: Sendable, Equatable {
         set { values[row * columnCount + column] = newValue }
     }
 
+    /// A matrix whose every element `fill` writes, given the uninitialised row-major storage
+    /// (no zeroing pass first: for large matrices that pass costs as much as the fill).
+    /// - Precondition: `fill` initialises all `rowCount × columnCount` elements.
+    public init(rowCount: Int, columnCount: Int, filling fill: (UnsafeMutableBufferPointer<Double>) -> Void) {
+        self.rowCount = rowCount
+        self.columnCount = columnCount
+        values = [Double](unsafeUninitializedCapacity: rowCount * columnCount) { buffer, initialised in
+            fill(buffer)
+            initialised = rowCount * columnCount
+        }
+    }
+
     /// Row `row` as an array (for tests and single-row paths, not for hot loops).
     public func row(_ row: Int) -> [Double] {
         Array(values[(row * columnCount)..<((row + 1) * columnCount)])

@@ -60,12 +60,19 @@ public struct LinearPreprocessor: Codable, Sendable, Equatable {
 
     /// Fits the preprocessing to `data` (training rows only).
     /// - Throws: ``PreprocessingError`` for an infinite value (naming column and row).
-    public static func fit(_ data: Dataset, imputation: Imputation = .mean) throws(PreprocessingError) -> LinearPreprocessor {
+    public static func fit(_ data: Dataset, imputation: Imputation = .mean, threads: Int = defaultThreadCount) throws(PreprocessingError) -> LinearPreprocessor {
+        // Numeric columns are independent: fit them in parallel, report the first problem.
+        let fitted = ResultSlots<Result<NumericInput, PreprocessingError>>(count: data.columns.count)
+        parallelFor(data.columns.count, threads: threads) { index in
+            if case .numeric(let c) = data.columns[index] {
+                fitted[index] = Result { () throws(PreprocessingError) in try fitNumeric(c, imputation: imputation) }
+            }
+        }
         var numeric: [NumericInput] = [], categorical: [CategoricalInput] = []
-        for column in data.columns {
+        for (index, column) in data.columns.enumerated() {
             switch column {
-            case .numeric(let c):
-                numeric.append(try fitNumeric(c, imputation: imputation))
+            case .numeric:
+                numeric.append(try fitted[index]!.get())
             case .categorical(let c):
                 var counts = [Int](repeating: 0, count: c.categories.count)
                 var missing = false
@@ -79,28 +86,39 @@ public struct LinearPreprocessor: Codable, Sendable, Equatable {
         return LinearPreprocessor(features: ModelFeature.of(data), imputation: imputation, numeric: numeric, categorical: categorical)
     }
 
+    /// Mean and population standard deviation of the present values (two passes, in Double),
+    /// and the imputation fill.
     private static func fitNumeric(_ column: NumericColumn, imputation: Imputation) throws(PreprocessingError) -> NumericInput {
-        var present: [Double] = []
-        present.reserveCapacity(column.values.count)
-        for (row, value) in column.values.enumerated() {
-            if value.isNaN { continue }
-            guard value.isFinite else { throw PreprocessingError(message: "column '\(column.name)', row \(row + 1): infinite value \(value)") }
-            present.append(Double(value))
+        var count = 0, sum = 0.0
+        var infiniteRow: Int?
+        column.values.withUnsafeBufferPointer { values in
+            for (row, value) in values.enumerated() where !value.isNaN {
+                if value.isInfinite { infiniteRow = infiniteRow ?? row }
+                count += 1
+                sum += Double(value)
+            }
         }
-        let hasMissing = present.count < column.values.count
-        guard !present.isEmpty else {
+        if let row = infiniteRow { throw PreprocessingError(message: "column '\(column.name)', row \(row + 1): infinite value \(column.values[row])") }
+        let hasMissing = count < column.values.count
+        guard count > 0 else {
             return NumericInput(name: column.name, mean: 0, scale: 1, fill: 0, indicator: hasMissing)
         }
-        let mean = present.reduce(0, +) / Double(present.count)
-        let variance = present.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(present.count)
-        let deviation = variance.squareRoot()
+        let mean = sum / Double(count)
+        var squares = 0.0
+        column.values.withUnsafeBufferPointer { values in
+            for value in values where !value.isNaN {
+                let d = Double(value) - mean
+                squares += d * d
+            }
+        }
+        let deviation = (squares / Double(count)).squareRoot()
         // Constant up to rounding (scikit-learn's test is similar): scale 1 keeps the column at 0.
         let scale = deviation <= 1e-12 * max(1, abs(mean)) ? 1 : deviation
         let fill: Double
         switch imputation {
         case .mean: fill = mean
         case .median:
-            present.sort()
+            let present = column.values.filter { !$0.isNaN }.map(Double.init).sorted()
             let middle = present.count / 2
             fill = present.count % 2 == 1 ? present[middle] : (present[middle - 1] + present[middle]) / 2
         }
@@ -151,54 +169,71 @@ public struct LinearPreprocessor: Codable, Sendable, Equatable {
     /// Splits `data` into continuous values and categorical levels (see ``Parts``).
     /// - Throws: ``FeatureMismatch`` (as ``PreprocessingError``) if a column is absent or of
     ///   the wrong kind; ``PreprocessingError`` for an infinite value.
-    public func parts(_ data: Dataset) throws(PreprocessingError) -> Parts {
+    public func parts(_ data: Dataset, threads: Int = defaultThreadCount) throws(PreprocessingError) -> Parts {
         let aligned: Dataset
         do { aligned = try data.aligned(to: features) } catch { throw PreprocessingError(message: error.message) }
         let n = aligned.rowCount
-        let width = continuousWidth
-        var continuous = DenseMatrix(rowCount: n, columnCount: width)
-        var levels: [[Int32]] = []
-        var numericIndex = 0, indicatorColumn = numeric.count, categoricalIndex = 0
+        var numericColumns: [NumericColumn] = [], levels: [[Int32]] = []
         for column in aligned.columns {
             switch column {
             case .numeric(let c):
-                let input = numeric[numericIndex]
-                let indicator = input.indicator ? indicatorColumn : -1
-                if input.indicator { indicatorColumn += 1 }
                 if let row = c.values.firstIndex(where: { $0.isInfinite }) {
                     throw PreprocessingError(message: "column '\(c.name)', row \(row + 1): infinite value \(c.values[row])")
                 }
-                let filled = (input.fill - input.mean) / input.scale, mean = input.mean, inverseScale = 1 / input.scale
-                c.values.withUnsafeBufferPointer { values in
-                    continuous.values.withUnsafeMutableBufferPointer { out in
-                        for row in 0..<n {
+                numericColumns.append(c)
+            case .categorical(let c):
+                levels.append(levelsOf(c, input: categorical[levels.count]))
+            }
+        }
+        // Standardised values and indicators, written row-major a block of rows at a time (the
+        // block stays in cache while every column writes into it); blocks run in parallel.
+        let width = continuousWidth
+        var indicatorColumns: [Int] = []
+        var nextIndicator = numeric.count
+        for input in numeric {
+            indicatorColumns.append(input.indicator ? nextIndicator : -1)
+            if input.indicator { nextIndicator += 1 }
+        }
+        let blockRows = 512
+        let continuous = DenseMatrix(rowCount: n, columnCount: width) { out in
+            let output = UncheckedSendable(out)
+            parallelFor((n + blockRows - 1) / blockRows, threads: n < 8192 ? 1 : threads) { block in
+                let rows = (block * blockRows)..<min(n, (block + 1) * blockRows)
+                let target = output.value.baseAddress!
+                for row in rows where width > numeric.count {
+                    (target + row * width + numeric.count).initialize(repeating: 0, count: width - numeric.count)
+                }
+                for (index, column) in numericColumns.enumerated() {
+                    let input = numeric[index], indicator = indicatorColumns[index]
+                    let filled = (input.fill - input.mean) / input.scale, mean = input.mean, inverseScale = 1 / input.scale
+                    column.values.withUnsafeBufferPointer { values in
+                        for row in rows {
                             let value = values[row]
-                            let base = row * width
                             if value.isNaN {
-                                out[base + numericIndex] = filled
-                                if indicator >= 0 { out[base + indicator] = 1 }
+                                target[row * width + index] = filled
+                                if indicator >= 0 { target[row * width + indicator] = 1 }
                             } else {
-                                out[base + numericIndex] = (Double(value) - mean) * inverseScale
+                                target[row * width + index] = (Double(value) - mean) * inverseScale
                             }
                         }
                     }
                 }
-                numericIndex += 1
-            case .categorical(let c):
-                let input = categorical[categoricalIndex]
-                let dictionary = features[features.firstIndex { $0.name == c.name }!].categories ?? []
-                var slotOfCode = [Int32](repeating: -1, count: dictionary.count)
-                var slotOfLevel: [String: Int32] = [:]
-                for (slot, level) in input.levels.enumerated() { slotOfLevel[level] = Int32(slot) }
-                for (code, category) in dictionary.enumerated() { slotOfCode[code] = slotOfLevel[category] ?? -1 }
-                let missingSlot: Int32 = input.missingLevel ? Int32(input.levels.count) : -1
-                levels.append(c.codes.map { code in
-                    code >= 0 ? slotOfCode[Int(code)] : (code == CategoricalColumn.missingCode ? missingSlot : -1)
-                })
-                categoricalIndex += 1
             }
         }
         return Parts(continuous: continuous, levels: levels)
+    }
+
+    /// Each row's level in `input`'s one-hot block (−1: all zeros) for a column already
+    /// recoded to the training dictionary.
+    private func levelsOf(_ column: CategoricalColumn, input: CategoricalInput) -> [Int32] {
+        let dictionary = features[features.firstIndex { $0.name == column.name }!].categories ?? []
+        var slotOfLevel: [String: Int32] = [:]
+        for (slot, level) in input.levels.enumerated() { slotOfLevel[level] = Int32(slot) }
+        let slotOfCode = dictionary.map { slotOfLevel[$0] ?? -1 }
+        let missingSlot: Int32 = input.missingLevel ? Int32(input.levels.count) : -1
+        return column.codes.map { code in
+            code >= 0 ? slotOfCode[Int(code)] : (code == CategoricalColumn.missingCode ? missingSlot : -1)
+        }
     }
 
     /// Joins continuous values and categorical levels into the full design matrix.

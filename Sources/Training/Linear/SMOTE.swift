@@ -103,27 +103,46 @@ public enum SMOTE {
         }
         let neighbourTable = NearestNeighbors.kNearest(points: points, count: minority.count, dimension: pointWidth, k: k, threads: threads)
 
+        // Draws in synthetic-row order (the sequence a seed fixes), then interpolation in
+        // parallel blocks.
         var random = random
         var origins = [Int32](repeating: 0, count: wanted), neighbours = [Int32](repeating: 0, count: wanted)
+        var pairs = [(Int32, Int32)](repeating: (0, 0), count: wanted)
         var steps = [Double](repeating: 0, count: wanted)
-        var synthetic = DenseMatrix(rowCount: wanted, columnCount: width)
         var syntheticLevels = levels.map { _ in [Int32](repeating: 0, count: wanted) }
         for s in 0..<wanted {
             let pick = random.nextInt(below: minority.count * k)
             let i = pick / k, j = Int(neighbourTable[pick])
-            let step = random.nextDouble()
-            origins[s] = Int32(minority[i]); neighbours[s] = Int32(minority[j]); steps[s] = step
-            for c in 0..<width {
-                let a = minorityContinuous[i, c]
-                synthetic[s, c] = a + step * (minorityContinuous[j, c] - a)
-            }
+            steps[s] = random.nextDouble()
+            pairs[s] = (Int32(i), Int32(j))
+            origins[s] = Int32(minority[i]); neighbours[s] = Int32(minority[j])
             for (c, column) in minorityLevels.enumerated() {
                 syntheticLevels[c][s] = mostFrequentLevel(among: neighbourTable[(i * k)..<((i + 1) * k)].map { column[Int($0)] },
                                                           levelCount: levelCounts[c], random: &random)
             }
         }
+        var synthetic = DenseMatrix(rowCount: wanted, columnCount: width)
+        synthetic.values.withUnsafeMutableBufferPointer { out in
+            let output = UncheckedSendable(out)
+            minorityContinuous.values.withUnsafeBufferPointer { source in
+                let blockRows = 1024
+                parallelFor((wanted + blockRows - 1) / blockRows, threads: threads) { block in
+                    for s in (block * blockRows)..<min(wanted, (block + 1) * blockRows) {
+                        interpolate(from: source.baseAddress! + Int(pairs[s].0) * width, towards: source.baseAddress! + Int(pairs[s].1) * width,
+                                    step: steps[s], count: width, into: output.value.baseAddress! + s * width)
+                    }
+                }
+            }
+        }
         return SMOTESamples(continuous: synthetic, levels: syntheticLevels, label: minorityLabel,
                             origins: origins, neighbours: neighbours, steps: steps)
+    }
+
+    /// `a + step (b − a)`, element by element.
+    @inline(__always)
+    static func interpolate(from a: UnsafePointer<Double>, towards b: UnsafePointer<Double>, step: Double, count: Int,
+                            into out: UnsafeMutablePointer<Double>) {
+        for c in 0..<count { out[c] = a[c] + step * (b[c] - a[c]) }
     }
 
     /// The median over columns of each column's population standard deviation (SMOTE-NC's
