@@ -43,7 +43,7 @@ let package = Package(
         .executableTarget(name: "mlctl", dependencies: ["Training", "Tuning", "Evaluation", "Serving"]),
 
         // MARK: Benchmarks (bench/, compared with the reference libraries by bench/*.sh)
-        .executableTarget(name: "mlctl-bench", dependencies: ["Training", "Evaluation"], path: "bench/Sources/mlctl-bench"),
+        .executableTarget(name: "mlctl-bench", dependencies: ["Training", "Tuning", "Evaluation"], path: "bench/Sources/mlctl-bench"),
 
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["Training"], path: "Tests/TestSupport"),

@@ -3,6 +3,7 @@
 //
 //   mlctl-bench gbdt TRAIN.csv TEST.csv TARGET TREES LEARNING_RATE NUM_LEAVES MAX_BIN THREADS [GROWTH]
 //   mlctl-bench linear DATA.csv TARGET THREADS
+//   mlctl-bench tune OUT.json [--seeds A-B] [--functions f,g] [--samplers s,t]
 import Foundation
 
 func seconds(_ body: () throws -> Void) rethrows -> Double {
@@ -16,10 +17,12 @@ let result: [String: Any]
 switch arguments.dropFirst().first {
 case "gbdt" where arguments.count >= 10: result = try benchmarkGBDT(arguments)
 case "linear" where arguments.count >= 5: result = try benchmarkLinear(arguments)
+case "tune" where arguments.count >= 3: result = try benchmarkTuning(arguments)
 default:
     FileHandle.standardError.write(Data("""
         usage: mlctl-bench gbdt TRAIN.csv TEST.csv TARGET TREES LEARNING_RATE NUM_LEAVES MAX_BIN THREADS [GROWTH]
                mlctl-bench linear DATA.csv TARGET THREADS
+               mlctl-bench tune OUT.json [--seeds A-B] [--functions f,g] [--samplers s,t]
 
         """.utf8))
     exit(2)

@@ -1,0 +1,178 @@
+import Foundation
+
+/// Settings of the Parzen estimators, as Optuna's `TPESampler` defaults.
+public struct ParzenSettings: Sendable, Equatable {
+    /// Weight of the prior component (a wide kernel over the whole range).
+    public var priorWeight = 1.0
+    /// Clip bandwidths from below at range / min(100, 1 + components) ("magic clip").
+    public var magicClip = true
+    /// Whether the range ends count as neighbours when sizing univariate bandwidths.
+    public var considerEndpoints = false
+    /// One joint estimator over all parameters (bandwidths by Scott's rule) instead of one per
+    /// parameter (bandwidths from neighbour distances).
+    public var multivariate = false
+
+    public init() {}
+}
+
+/// A mixture of kernels over one or more parameters: the l(x) and g(x) of TPE.
+///
+/// Components: one per observation plus the prior, with weights (normalised). Per parameter:
+/// numerical parameters use truncated normals on the transformed range (log scale for `log`
+/// distributions; stepped ranges widened by half a step on each side and scored by the mass of
+/// each grid cell), categorical ones a distribution over choices per component — the
+/// observation's choice gets +1 over a uniform prior share.
+struct ParzenEstimator {
+    enum Dimension {
+        case numerical(mus: [Double], sigmas: [Double], low: Double, high: Double, step: Double?, log: Bool)
+        case categorical(probabilities: [[Double]])
+    }
+
+    let weights: [Double]
+    let dimensions: [Dimension]
+
+    /// - Parameters:
+    ///   - observations: per parameter, the observed internal values (same count for all).
+    ///   - weights: the observations' weights (before the prior is added).
+    init(observations: [[Double]], distributions: [Distribution], weights observationWeights: [Double], settings: ParzenSettings) {
+        let n = observations.first?.count ?? 0
+        let priorCount = settings.priorWeight > 0 || n == 0 ? 1 : 0
+        var w = observationWeights
+        if priorCount == 1 { w.append(settings.priorWeight > 0 ? settings.priorWeight : 1) }
+        let total = w.reduce(0, +)
+        weights = w.map { $0 / total }
+        let components = n + priorCount
+        dimensions = zip(observations, distributions).map { values, distribution in
+            switch distribution {
+            case .categorical(let choices):
+                let k = choices.count
+                let share = settings.priorWeight / Double(max(1, components))
+                var rows = [[Double]](repeating: [Double](repeating: share, count: k), count: components)
+                for (i, value) in values.enumerated() { rows[i][Int(value)] += 1 }
+                if priorCount == 1 && settings.priorWeight <= 0 { rows[n] = [Double](repeating: 1, count: k) }
+                return .categorical(probabilities: rows.map { row in let s = row.reduce(0, +); return row.map { $0 / s } })
+            case .float, .int:
+                let (low, high, step, log) = Self.transformedRange(distribution)
+                var mus = values.map { log ? Foundation.log($0) : $0 }
+                var sigmas: [Double]
+                if settings.multivariate {
+                    let sigma = 0.2 * pow(Double(max(n, 1)), -1.0 / Double(distributions.count + 4)) * (high - low)
+                    sigmas = [Double](repeating: sigma, count: n)
+                } else {
+                    sigmas = Self.neighbourBandwidths(mus, low: low, high: high, prior: priorCount == 1, considerEndpoints: settings.considerEndpoints)
+                }
+                if priorCount == 1 {
+                    mus.append(0.5 * (low + high))
+                    sigmas.append(high - low)
+                }
+                let maximum = high - low
+                let minimum = settings.magicClip ? (high - low) / min(100, 1 + Double(components)) : 1e-12 * max(1, maximum)
+                sigmas = sigmas.map { min(max($0, minimum), maximum) }
+                return .numerical(mus: mus, sigmas: sigmas, low: low, high: high, step: step, log: log)
+            }
+        }
+    }
+
+    /// The kernel range of a numerical distribution: transformed to log scale for `log`,
+    /// widened by half a step for stepped ones.
+    static func transformedRange(_ distribution: Distribution) -> (low: Double, high: Double, step: Double?, log: Bool) {
+        switch distribution {
+        case .float(let low, let high, let log, let step):
+            if log { return (Foundation.log(low), Foundation.log(high), nil, true) }
+            if let step { return (low - step / 2, high + step / 2, step, false) }
+            return (low, high, nil, false)
+        case .int(let low, let high, let log, let step):
+            if log { return (Foundation.log(Double(low) - 0.5), Foundation.log(Double(high) + 0.5), 1, true) }
+            return (Double(low) - Double(step) / 2, Double(high) + Double(step) / 2, Double(step), false)
+        case .categorical:
+            preconditionFailure("categorical has no numerical range")
+        }
+    }
+
+    /// Univariate bandwidths: each observation's distance to the farther of its sorted
+    /// neighbours (the prior's centre counts as a point; range ends only with
+    /// `considerEndpoints`).
+    static func neighbourBandwidths(_ mus: [Double], low: Double, high: Double, prior: Bool, considerEndpoints: Bool) -> [Double] {
+        let n = mus.count
+        guard n > 0 else { return [] }
+        var points = mus.enumerated().map { ($0.element, $0.offset) }
+        if prior { points.append((0.5 * (low + high), -1)) }
+        points.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
+        var sigmas = [Double](repeating: 0, count: n)
+        for (position, (value, index)) in points.enumerated() where index >= 0 {
+            let left = position > 0 ? value - points[position - 1].0 : (considerEndpoints ? value - low : nil)
+            let right = position + 1 < points.count ? points[position + 1].0 - value : (considerEndpoints ? high - value : nil)
+            sigmas[index] = max(left ?? 0, right ?? 0)
+            if left == nil && right == nil { sigmas[index] = high - low }
+        }
+        return sigmas
+    }
+
+    /// `count` draws (internal values, one array per draw, in parameter order).
+    func sample(count: Int, random: inout SeededGenerator) -> [[Double]] {
+        (0..<count).map { _ in
+            let component = Self.pick(weights, random: &random)
+            return dimensions.map { dimension -> Double in
+                switch dimension {
+                case .categorical(let probabilities):
+                    return Double(Self.pick(probabilities[component], random: &random))
+                case .numerical(let mus, let sigmas, let low, let high, let step, let log):
+                    var x = StandardNormal.sampleTruncated(mu: mus[component], sigma: sigmas[component], low: low, high: high, uniform: random.nextDouble())
+                    if log { x = Foundation.exp(x) }
+                    if let step, !log {
+                        let base = low + step / 2
+                        x = base + ((x - base) / step).rounded() * step
+                        x = min(max(x, base), high - step / 2)
+                    } else if step != nil {
+                        x = x.rounded()
+                    }
+                    return x
+                }
+            }
+        }
+    }
+
+    /// log of the mixture's density (mass, for stepped and categorical parameters) at each point.
+    func logDensity(_ points: [[Double]]) -> [Double] {
+        let logWeights = weights.map { log($0) }
+        return points.map { point in
+            var terms = logWeights
+            for (d, dimension) in dimensions.enumerated() {
+                let x = point[d]
+                switch dimension {
+                case .categorical(let probabilities):
+                    for c in terms.indices { terms[c] += log(probabilities[c][Int(x)]) }
+                case .numerical(let mus, let sigmas, let low, let high, let step, let log):
+                    for c in terms.indices {
+                        let mu = mus[c], sigma = sigmas[c]
+                        let normaliser = StandardNormal.logMass((low - mu) / sigma, (high - mu) / sigma)
+                        if let step {
+                            let t = log ? Foundation.log(x) : x
+                            let half = log ? 0.0 : step / 2
+                            let lower = log ? Foundation.log(max(x - 0.5, 1e-300)) : t - half
+                            let upper = log ? Foundation.log(x + 0.5) : t + half
+                            terms[c] += StandardNormal.logMass((max(lower, low) - mu) / sigma, (min(upper, high) - mu) / sigma) - normaliser
+                        } else {
+                            let t = log ? Foundation.log(x) : x
+                            terms[c] += StandardNormal.logPDF((t - mu) / sigma) - Foundation.log(sigma) - normaliser
+                        }
+                    }
+                }
+            }
+            let top = terms.max()!
+            guard top.isFinite else { return top }
+            return top + Foundation.log(terms.reduce(0) { $0 + exp($1 - top) })
+        }
+    }
+
+    /// An index drawn with probability proportional to `weights`.
+    static func pick(_ weights: [Double], random: inout SeededGenerator) -> Int {
+        let total = weights.reduce(0, +)
+        var u = random.nextDouble() * total
+        for (i, w) in weights.enumerated() {
+            u -= w
+            if u < 0 { return i }
+        }
+        return weights.count - 1
+    }
+}

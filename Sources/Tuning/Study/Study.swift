@@ -1,0 +1,254 @@
+import Dispatch
+import Foundation
+
+/// Proposes the next point to try.
+public protocol Sampler: Sendable {
+    /// A short name for reports and study files (`random`, `tpe`, `gp`).
+    var name: String { get }
+    /// Internal values (see ``Distribution``) of the active parameters for a new trial, given
+    /// the trials finished so far. `random` is the new trial's own stream, derived from
+    /// (study seed, trial number).
+    func sample(space: SearchSpace, history: [Trial], direction: Direction, random: inout SeededGenerator) -> [String: Double]
+}
+
+/// Decides whether a running trial should stop early.
+public protocol Pruner: Sendable {
+    /// Whether the trial that just reported `value` at `step` (its earlier reports in
+    /// `intermediateValues`) should stop, given the trials finished before it started.
+    func shouldPrune(step: Int, value: Double, intermediateValues: [Int: Double], history: [Trial], direction: Direction) -> Bool
+}
+
+/// Thrown from ``TrialContext/report(_:step:)`` when the pruner stops a trial; objectives
+/// let it propagate.
+public struct TrialPruned: Error, Sendable {}
+
+/// Why a study cannot run or be resumed; the message names the study file.
+public struct StudyError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public var description: String { message }
+    public init(message: String) { self.message = message }
+}
+
+/// What the objective sees of its trial: the parameters, a random stream of its own, and a
+/// way to report intermediate values (and be pruned).
+public final class TrialContext: @unchecked Sendable {
+    public let number: Int
+    public let parameters: [String: ParameterValue]
+    /// The trial's own random stream: derived from (study seed, trial number), so a trial's
+    /// randomness does not depend on which trials ran before it or on which thread.
+    public let random: SeededGenerator
+    let pruner: Pruner?
+    let history: [Trial]
+    let direction: Direction
+    private let lock = NSLock()
+    private var reported: [Int: Double] = [:]
+
+    init(number: Int, parameters: [String: ParameterValue], random: SeededGenerator, pruner: Pruner?, history: [Trial], direction: Direction) {
+        self.number = number
+        self.parameters = parameters
+        self.random = random
+        self.pruner = pruner
+        self.history = history
+        self.direction = direction
+    }
+
+    /// Records an intermediate value (e.g. the validation metric after fold `step`) and throws
+    /// ``TrialPruned`` if the pruner says this trial is not worth finishing.
+    public func report(_ value: Double, step: Int) throws(TrialPruned) {
+        let earlier = lock.withLock { () -> [Int: Double] in
+            let earlier = reported
+            reported[step] = value
+            return earlier
+        }
+        if let pruner, !value.isNaN, pruner.shouldPrune(step: step, value: value, intermediateValues: earlier, history: history, direction: direction) {
+            throw TrialPruned()
+        }
+    }
+
+    var intermediateValues: [Int: Double] { lock.withLock { reported } }
+
+    public func float(_ name: String) -> Double { parameters[name]!.double }
+    public func int(_ name: String) -> Int {
+        guard case .int(let value)? = parameters[name] else { preconditionFailure("'\(name)' is not an active int parameter") }
+        return value
+    }
+    public func choice(_ name: String) -> String {
+        guard case .categorical(let value)? = parameters[name] else { preconditionFailure("'\(name)' is not an active categorical parameter") }
+        return value
+    }
+}
+
+/// A hyperparameter search: a space, a sampler, an optional pruner and the trials so far,
+/// persisted after every trial (written to a temporary file and renamed) so that an
+/// interrupted study resumes where it stopped.
+///
+/// Reproducible: trial *t* is sampled from the trials finished before its batch started, with
+/// the random stream (seed, *t*). Trials run in batches of `parallelTrials`, all sampled from
+/// the same history and evaluated concurrently; so the same seed and batch size give the same
+/// suggestions whatever the timing. (A different batch size gives a different, equally valid
+/// sequence.)
+public final class Study: @unchecked Sendable {
+    public let space: SearchSpace
+    public let direction: Direction
+    public let seed: UInt64
+    public let sampler: Sampler
+    public let pruner: Pruner?
+    /// Where the study is persisted, if anywhere.
+    public let storage: URL?
+    public private(set) var trials: [Trial]
+
+    /// A new study, or the one stored at `storage` (which must have the same space and direction).
+    public init(space: SearchSpace, direction: Direction, sampler: Sampler, pruner: Pruner? = nil, seed: UInt64, storage: URL? = nil) throws {
+        self.space = space
+        self.direction = direction
+        self.sampler = sampler
+        self.pruner = pruner
+        self.seed = seed
+        self.storage = storage
+        trials = []
+        if let storage, FileManager.default.fileExists(atPath: storage.path) {
+            let stored: StoredStudy
+            do {
+                stored = try Self.decoder.decode(StoredStudy.self, from: Data(contentsOf: storage))
+            } catch {
+                throw StudyError(message: "\(storage.path): not a readable study file (\(error))")
+            }
+            guard stored.format == StoredStudy.formatName, stored.formatVersion <= StoredStudy.currentVersion else {
+                throw StudyError(message: "\(storage.path): not an mlctl study file of a version this mlctl reads")
+            }
+            guard stored.space == space, stored.direction == direction else {
+                throw StudyError(message: "\(storage.path): this study was made for another search space or direction; use another --study file")
+            }
+            guard stored.seed == seed else {
+                throw StudyError(message: "\(storage.path): this study was made with seed \(stored.seed), not \(seed)")
+            }
+            trials = stored.trials
+        }
+    }
+
+    /// The best complete trial so far.
+    public var bestTrial: Trial? {
+        trials.filter { $0.state == .complete && $0.loss(direction) != nil }.min { $0.loss(direction)! < $1.loss(direction)! }
+    }
+
+    /// Runs trials until the study has `trialCount` of them (resumed trials count) or
+    /// `timeout` seconds have passed (no new batch starts after that). A trial whose
+    /// objective throws is recorded as failed and the study goes on; ``TrialPruned`` records
+    /// it as pruned. `onTrial` is called after each trial, in trial order.
+    public func optimize(trialCount: Int, timeout: Double? = nil, parallelTrials: Int = 1,
+                         objective: @Sendable (TrialContext) throws -> Double,
+                         onTrial: (Trial, Study) -> Void = { _, _ in }) throws {
+        let started = DispatchTime.now().uptimeNanoseconds
+        let batchSize = max(1, parallelTrials)
+        while trials.count < trialCount {
+            if let timeout, Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 >= timeout { break }
+            let history = trials
+            let numbers = Array(trials.count..<min(trialCount, trials.count + batchSize))
+            let contexts = numbers.map { number -> TrialContext in
+                var random = SeededGenerator(seed: seed).derived(UInt64(number))
+                let internalValues = sampler.sample(space: space, history: history, direction: direction, random: &random)
+                return TrialContext(number: number, parameters: space.values(internal: internalValues),
+                                    random: SeededGenerator(seed: seed).derived(UInt64(number) | 1 << 63), pruner: pruner,
+                                    history: history, direction: direction)
+            }
+            let internals = contexts.map { context in
+                Dictionary(uniqueKeysWithValues: context.parameters.compactMap { name, value -> (String, Double)? in
+                    guard let parameter = space.parameters.first(where: { $0.name == name }),
+                          let x = parameter.distribution.internalValue(of: value) else { return nil }
+                    return (name, x)
+                })
+            }
+            let results = ResultBox<Trial>(count: contexts.count)
+            func work(_ index: Int) {
+                let context = contexts[index]
+                let start = DispatchTime.now().uptimeNanoseconds
+                var trial = Trial(number: context.number, state: .complete, parameters: context.parameters,
+                                  internalParameters: internals[index], value: nil)
+                do {
+                    let value = try objective(context)
+                    if value.isNaN {
+                        trial.state = .failed
+                        trial.error = "the objective returned NaN"
+                    } else {
+                        trial.value = value
+                    }
+                } catch is TrialPruned {
+                    trial.state = .pruned
+                    trial.value = context.intermediateValues.max { $0.key < $1.key }?.value
+                } catch {
+                    trial.state = .failed
+                    trial.error = "\(error)"
+                }
+                trial.intermediateValues = context.intermediateValues
+                trial.duration = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                results.set(index, trial)
+            }
+            if contexts.count == 1 {
+                work(0)
+            } else {
+                withoutActuallyEscaping(work) { escapable in
+                    let shared = UnsafeSendableClosure(escapable)
+                    DispatchQueue.concurrentPerform(iterations: contexts.count) { shared.body($0) }
+                }
+            }
+            for trial in results.values {
+                trials.append(trial)
+                try save()
+                onTrial(trial, self)
+            }
+        }
+    }
+
+    /// Writes the study to ``storage`` (temporary file, then rename).
+    public func save() throws {
+        guard let storage else { return }
+        let data = try Self.encoder.encode(StoredStudy(space: space, direction: direction, sampler: sampler.name, seed: seed, trials: trials))
+        let temporary = storage.deletingLastPathComponent().appendingPathComponent(".\(storage.lastPathComponent).tmp-\(getpid())")
+        try data.write(to: temporary)
+        guard rename(temporary.path, storage.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: temporary)
+            throw StudyError(message: "\(storage.path): cannot write the study: \(reason)")
+        }
+    }
+
+    private static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return encoder
+    }
+
+    private static var decoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return decoder
+    }
+}
+
+/// The JSON form of a study file.
+struct StoredStudy: Codable {
+    static let formatName = "mlctl-study"
+    static let currentVersion = 1
+    var format = StoredStudy.formatName
+    var formatVersion = StoredStudy.currentVersion
+    var space: SearchSpace
+    var direction: Direction
+    var sampler: String
+    var seed: UInt64
+    var trials: [Trial]
+}
+
+/// Results of concurrent trials, each written once at its own index.
+private final class ResultBox<Element>: @unchecked Sendable {
+    private var slots: [Element?]
+    private let lock = NSLock()
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func set(_ index: Int, _ value: Element) { lock.withLock { slots[index] = value } }
+    var values: [Element] { lock.withLock { slots.map { $0! } } }
+}
+
+private struct UnsafeSendableClosure: @unchecked Sendable {
+    let body: (Int) -> Void
+    init(_ body: @escaping (Int) -> Void) { self.body = body }
+}
