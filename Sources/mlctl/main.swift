@@ -4,7 +4,7 @@ import Foundation
 let allCommands: [Command] = [
     TrainAllCommand.command,
     TrainCommand.train,
-    PendingCommands.tune,
+    TuneCommand.tune,
     ModelCommands.predict,
     EvaluateCommand.command,
     PendingCommands.serve,

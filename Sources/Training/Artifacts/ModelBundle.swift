@@ -81,9 +81,10 @@ public enum ModelBundle {
         try write(.gbdt(model), manifest: manifest, to: directory)
     }
 
-    /// Writes `model` with `manifest` (its `modelKind` set from the model) to `directory`,
+    /// Writes `model` with `manifest` (its `modelKind` set from the model) and `extraFiles`
+    /// (name → contents, e.g. a tuning history; checksummed like the model) to `directory`,
     /// replacing a bundle already there. Readers see either the old bundle or the new one.
-    public static func write(_ model: TrainedModel, manifest: BundleManifest, to directory: URL) throws {
+    public static func write(_ model: TrainedModel, manifest: BundleManifest, to directory: URL, extraFiles: [String: Data] = [:]) throws {
         let fileManager = FileManager.default
         let parent = directory.deletingLastPathComponent()
         try fileManager.createDirectory(at: parent, withIntermediateDirectories: true)
@@ -99,6 +100,13 @@ public enum ModelBundle {
             manifest.modelKind = model.kind
             manifest.files = [modelFile: SHA256.hex(modelData)]
             try writeSynced(modelData, to: temporary.appendingPathComponent(modelFile))
+            for (name, data) in extraFiles.sorted(by: { $0.key < $1.key }) {
+                guard name != modelFile, name != manifestFile, !name.contains("/") else {
+                    throw BundleError(path: directory.path, message: "invalid extra file name '\(name)'")
+                }
+                manifest.files[name] = SHA256.hex(data)
+                try writeSynced(data, to: temporary.appendingPathComponent(name))
+            }
             try writeSynced(try encoder(pretty: true).encode(manifest), to: temporary.appendingPathComponent(manifestFile))
             var old: URL?
             if fileManager.fileExists(atPath: directory.path) {

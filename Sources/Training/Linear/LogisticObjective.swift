@@ -1,5 +1,6 @@
 import CLinearAlgebra
 import Foundation
+import Tuning
 
 /// The smooth part of the logistic-regression objective over a design matrix, with its
 /// gradient and Hessian through BLAS:

@@ -1,5 +1,6 @@
 import CLinearAlgebra
 import Foundation
+import Tuning
 
 /// The penalty of a logistic regression, as scikit-learn's `penalty`.
 public enum Penalty: String, Codable, Sendable, CaseIterable {

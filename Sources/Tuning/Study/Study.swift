@@ -67,6 +67,15 @@ public final class TrialContext: @unchecked Sendable {
 
     var intermediateValues: [Int: Double] { lock.withLock { reported } }
 
+    private var recordedAttributes: [String: Double] = [:]
+
+    /// Records a number about this trial, kept in the study (``Trial/attributes``).
+    public func setAttribute(_ name: String, _ value: Double) {
+        lock.withLock { recordedAttributes[name] = value }
+    }
+
+    var attributes: [String: Double] { lock.withLock { recordedAttributes } }
+
     public func float(_ name: String) -> Double { parameters[name]!.double }
     public func int(_ name: String) -> Int {
         guard case .int(let value)? = parameters[name] else { preconditionFailure("'\(name)' is not an active int parameter") }
@@ -180,6 +189,7 @@ public final class Study: @unchecked Sendable {
                     trial.error = "\(error)"
                 }
                 trial.intermediateValues = context.intermediateValues
+                trial.attributes = context.attributes
                 trial.duration = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
                 results.set(index, trial)
             }

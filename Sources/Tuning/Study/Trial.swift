@@ -20,6 +20,9 @@ public struct Trial: Codable, Sendable, Equatable {
     public var duration: Double
     /// Why a failed trial failed.
     public var error: String?
+    /// Numbers the objective recorded about the trial (e.g. `trees`: the boosting rounds early
+    /// stopping kept, averaged over folds).
+    public var attributes: [String: Double] = [:]
 
     public init(number: Int, state: TrialState, parameters: [String: ParameterValue], internalParameters: [String: Double],
                 value: Double?, intermediateValues: [Int: Double] = [:], duration: Double = 0, error: String? = nil) {

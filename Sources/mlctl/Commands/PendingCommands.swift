@@ -7,20 +7,6 @@ enum PendingCommands {
         .value("target", "COL", "label column (0/1)", required: true),
     ]
 
-    static let tune = pending(["tune"], "Search hyperparameters (TPE, Gaussian process, random) with cross-validation", issue: 5, what: "hyperparameter search", options: dataOptions + [
-        .value("algorithm", "A", "gbdt or logistic", default: "gbdt"),
-        .value("growth", "G", "leafwise, depthwise or oblivious", default: "leafwise"),
-        .value("trials", "N", "number of trials", required: true),
-        .value("sampler", "S", "tpe, gp or random", default: "tpe"),
-        .value("pruner", "P", "median, asha or none", default: "median"),
-        .value("cv", "K", "cross-validation folds", default: "5"),
-        .value("metric", "M", "roc_auc, pr_auc or log_loss", default: "roc_auc"),
-        .value("timeout", "DURATION", "wall-time limit, e.g. 10m"),
-        .value("study", "FILE", "study file to resume"),
-        .value("seed", "N", "random seed", default: "0"),
-        .value("out", "DIR", "output directory", required: true),
-    ])
-
     static let serve = pending(["serve"], "HTTP scoring service over a model registry or bundle", issue: 9, what: "the HTTP scoring service", options: [
         .value("models", "DIR", "registry (from train-all) or bundle (from train)", required: true),
         .value("host", "ADDR", "listen address", default: "127.0.0.1"),

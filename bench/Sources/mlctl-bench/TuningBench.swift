@@ -33,6 +33,7 @@ func benchmarkTuning(_ arguments: [String]) throws -> [String: Any] {
                 case "tpe": sampler = TPESampler()
                 case "tpe_multivariate": sampler = TPESampler(multivariate: true)
                 case "random": sampler = RandomSampler()
+                case "gp": sampler = GPSampler()
                 default: throw StudyError(message: "unknown sampler \(samplerName)")
                 }
                 let study = try Study(space: function.space, direction: .minimize, sampler: sampler, seed: UInt64(seed))

@@ -8,8 +8,8 @@ public struct ParzenSettings: Sendable, Equatable {
     public var magicClip = true
     /// Whether the range ends count as neighbours when sizing univariate bandwidths.
     public var considerEndpoints = false
-    /// One joint estimator over all parameters (bandwidths by Scott's rule) instead of one per
-    /// parameter (bandwidths from neighbour distances).
+    /// One joint estimator over all parameters instead of one per parameter. (Optuna 5.0 sizes
+    /// bandwidths the same way in both modes; 4.x used Scott's rule for multivariate.)
     public var multivariate = false
 
     public init() {}
@@ -54,13 +54,7 @@ struct ParzenEstimator {
             case .float, .int:
                 let (low, high, step, log) = Self.transformedRange(distribution)
                 var mus = values.map { log ? Foundation.log($0) : $0 }
-                var sigmas: [Double]
-                if settings.multivariate {
-                    let sigma = 0.2 * pow(Double(max(n, 1)), -1.0 / Double(distributions.count + 4)) * (high - low)
-                    sigmas = [Double](repeating: sigma, count: n)
-                } else {
-                    sigmas = Self.neighbourBandwidths(mus, low: low, high: high, prior: priorCount == 1, considerEndpoints: settings.considerEndpoints)
-                }
+                var sigmas = Self.neighbourBandwidths(mus, low: low, high: high, considerEndpoints: settings.considerEndpoints)
                 if priorCount == 1 {
                     mus.append(0.5 * (low + high))
                     sigmas.append(high - low)
@@ -89,22 +83,27 @@ struct ParzenEstimator {
         }
     }
 
-    /// Univariate bandwidths: each observation's distance to the farther of its sorted
-    /// neighbours (the prior's centre counts as a point; range ends only with
-    /// `considerEndpoints`).
-    static func neighbourBandwidths(_ mus: [Double], low: Double, high: Double, prior: Bool, considerEndpoints: Bool) -> [Double] {
+    /// Bandwidths from neighbour distances (Optuna 5.0, univariate and multivariate alike):
+    /// with the observations sorted between the range ends, each gets the larger of its gaps
+    /// to the left and right neighbours — except that (without `considerEndpoints`) the
+    /// smallest observation only looks right and the largest only left. A single observation
+    /// gets its larger distance to an end. The prior is not a neighbour.
+    static func neighbourBandwidths(_ mus: [Double], low: Double, high: Double, considerEndpoints: Bool) -> [Double] {
         let n = mus.count
-        guard n > 0 else { return [] }
-        var points = mus.enumerated().map { ($0.element, $0.offset) }
-        if prior { points.append((0.5 * (low + high), -1)) }
-        points.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
-        var sigmas = [Double](repeating: 0, count: n)
-        for (position, (value, index)) in points.enumerated() where index >= 0 {
-            let left = position > 0 ? value - points[position - 1].0 : (considerEndpoints ? value - low : nil)
-            let right = position + 1 < points.count ? points[position + 1].0 - value : (considerEndpoints ? high - value : nil)
-            sigmas[index] = max(left ?? 0, right ?? 0)
-            if left == nil && right == nil { sigmas[index] = high - low }
+        if n == 0 { return [] }
+        if n == 1 { return [max(mus[0] - low, high - mus[0])] }
+        let order = mus.indices.sorted { mus[$0] < mus[$1] || (mus[$0] == mus[$1] && $0 < $1) }
+        let s: [Double] = [low] + order.map { mus[$0] } + [high]
+        var sorted: [Double] = (0..<n).map { (k: Int) -> Double in
+            let left: Double = s[k + 1] - s[k], right: Double = s[k + 2] - s[k + 1]
+            return max(left, right)
         }
+        if !considerEndpoints {
+            sorted[0] = s[2] - s[1]
+            sorted[n - 1] = s[n] - s[n - 1]
+        }
+        var sigmas = [Double](repeating: 0, count: n)
+        for (k, index) in order.enumerated() { sigmas[index] = sorted[k] }
         return sigmas
     }
 

@@ -63,8 +63,9 @@ enum StandardNormal {
         let a = (low - mu) / sigma, b = (high - mu) / sigma
         // Work in the tail where the CDF has precision.
         if a > 0 {
+            // Φ(−c) = Φ(−a) − u (Φ(−a) − Φ(−b)).
             let pa = cdf(-b), pb = cdf(-a)
-            let p = pa + u * (pb - pa)
+            let p = pb - u * (pb - pa)
             guard p > 0 && p < 1 else { return min(max(mu, low), high) }
             return min(max(mu - sigma * quantile(p), low), high)
         }

@@ -7,21 +7,27 @@
 /// each trial point is projected back onto that orthant, which sets coefficients exactly to
 /// zero. Converged when the largest absolute (pseudo-)gradient component is at most
 /// `tolerance` — scikit-learn's `tol` for its lbfgs solver on the same objective scale.
-struct LBFGS {
-    var memory = 10
-    var tolerance = 1e-4
-    var maximumIterations = 1000
+public struct LBFGS: Sendable {
+    public var memory = 10
+    public var tolerance = 1e-4
+    public var maximumIterations = 1000
 
-    struct Result {
-        var theta: [Double]
-        var value: Double
-        var iterations: Int
-        var converged: Bool
-        /// The largest absolute (pseudo-)gradient component at `theta`.
-        var gradientNorm: Double
+    public init(memory: Int = 10, tolerance: Double = 1e-4, maximumIterations: Int = 1000) {
+        self.memory = memory
+        self.tolerance = tolerance
+        self.maximumIterations = maximumIterations
     }
 
-    func minimise(start: [Double], l1: [Double], _ valueAndGradient: ([Double]) -> (value: Double, gradient: [Double])) -> Result {
+    public struct Result: Sendable {
+        public var theta: [Double]
+        public var value: Double
+        public var iterations: Int
+        public var converged: Bool
+        /// The largest absolute (pseudo-)gradient component at `theta`.
+        public var gradientNorm: Double
+    }
+
+    public func minimise(start: [Double], l1: [Double], _ valueAndGradient: ([Double]) -> (value: Double, gradient: [Double])) -> Result {
         let n = start.count
         precondition(l1.count == n)
         let hasL1 = l1.contains { $0 > 0 }
@@ -121,7 +127,7 @@ struct LBFGS {
 }
 
 @inline(__always)
-func dot(_ a: [Double], _ b: [Double]) -> Double {
+public func dot(_ a: [Double], _ b: [Double]) -> Double {
     var sum = 0.0
     for j in 0..<a.count { sum += a[j] * b[j] }
     return sum
