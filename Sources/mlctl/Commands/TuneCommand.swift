@@ -108,7 +108,7 @@ enum TuneCommand {
             Console.error("tune: no trial completed; see the errors above and \(studyURL.path)")
             return 1
         }
-        Console.error("tune: best trial #\(best.number): \(metric.rawValue) \(String(format: "%.5f", best.value!)) with \(format(best.parameters))")
+        Console.error("tune: best trial #\(best.number + 1): \(metric.rawValue) \(String(format: "%.5f", best.value!)) with \(format(best.parameters))")
 
         // Refit the best parameters on every training row.
         let refitStarted = Date()
