@@ -1,4 +1,5 @@
 import CLinearAlgebra
+import Tuning
 
 /// Exact k-nearest-neighbour search among the rows of a point set (Euclidean distance), as
 /// SMOTE needs it: every point's k nearest *other* points.

@@ -35,6 +35,7 @@ public struct GaussianProcess: Sendable {
 
     /// Fits the posterior; nil if the kernel matrix is not positive definite.
     public init?(inputs: [[Double]], outputs: [Double], isCategorical: [Bool], parameters: KernelParameters) {
+        BLASThreads.useCallerThreads()
         self.inputs = inputs
         self.outputs = outputs
         self.isCategorical = isCategorical

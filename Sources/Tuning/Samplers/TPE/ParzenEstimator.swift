@@ -134,6 +134,11 @@ struct ParzenEstimator {
     /// log of the mixture's density (mass, for stepped and categorical parameters) at each point.
     func logDensity(_ points: [[Double]]) -> [Double] {
         let logWeights = weights.map { log($0) }
+        // Each component's truncation mass depends on the component only: once per call.
+        let normalisers: [[Double]] = dimensions.map { dimension in
+            guard case .numerical(let mus, let sigmas, let low, let high, _, _) = dimension else { return [] }
+            return mus.indices.map { StandardNormal.logMass((low - mus[$0]) / sigmas[$0], (high - mus[$0]) / sigmas[$0]) }
+        }
         return points.map { point in
             var terms = logWeights
             for (d, dimension) in dimensions.enumerated() {
@@ -144,7 +149,7 @@ struct ParzenEstimator {
                 case .numerical(let mus, let sigmas, let low, let high, let step, let log):
                     for c in terms.indices {
                         let mu = mus[c], sigma = sigmas[c]
-                        let normaliser = StandardNormal.logMass((low - mu) / sigma, (high - mu) / sigma)
+                        let normaliser = normalisers[d][c]
                         if let step {
                             let t = log ? Foundation.log(x) : x
                             let half = log ? 0.0 : step / 2
