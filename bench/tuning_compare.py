@@ -9,7 +9,9 @@ over seeds, quantiles with numpy's default linear interpolation), then a verdict
 ours vs theirs for tpe, tpe_multivariate and gp (the same sampler name on both sides):
 "ours <= theirs" judged on the medians ("yes"/"no"), with the two-sided Mann-Whitney U
 p-value (scipy) of the two samples, so that differences within noise are visible. Last, the
-sampler overhead table (median over seeds of ms per trial, sampler time only).
+sampler overhead tables (ms per trial, sampler time only): the median over seeds of the mean
+over all 100 trials and of the mean over trials 91-100, and (TPE) trials 191-200 of a
+200-trial study with seed 0, for each of those keys that a file has.
 
 A sampler entry's own "seeds" list, when present, overrides the file's top-level "seeds"
 (the GP side may run on fewer seeds); n is shown in the column header when it differs.
@@ -115,16 +117,23 @@ def main(paths):
                 print(f"| {f} | " + " | ".join(cells) + " |")
             print("| ours ≤ theirs | " + " | ".join(f"{w}/{n}" for w, n in wins.values()) + " |")
 
-    print("\n## Sampler overhead, ms per trial (median over seeds; study time minus objective time)\n")
-    print("| function | " + " | ".join(header(d, s) for d, s in columns) + " |")
-    print("|---|" + "---:|" * len(columns))
-    for f in functions:
-        cells = []
-        for d, s in columns:
-            e = entry(d, f, s)
-            cells.append(f"{e['overhead_ms_per_trial']:.3g}" if e else "–")
-        print(f"| {f} | " + " | ".join(cells) + " |")
-
+    overheads = [("overhead_ms_per_trial", "mean over the 100 trials (study time minus objective time)"),
+                 ("overhead_ms_trials_91_100", "mean over trials 91-100"),
+                 ("overhead_ms_trials_191_200", "mean over trials 191-200 of one 200-trial study, seed 0")]
+    for key, what in overheads:
+        if not any(key in e for d in docs for per in d["results"].values() for e in per.values()):
+            continue
+        shown = [(d, s) for d, s in columns if any(key in (entry(d, f, s) or {}) for f in functions)]
+        median = "" if key.endswith("191_200") else "median over seeds of the "
+        print(f"\n## Sampler overhead, ms per trial: {median}{what}\n")
+        print("| function | " + " | ".join(header(d, s) for d, s in shown) + " |")
+        print("|---|" + "---:|" * len(shown))
+        for f in functions:
+            cells = []
+            for d, s in shown:
+                e = entry(d, f, s) or {}
+                cells.append(f"{e[key]:.3g}" if key in e else "–")
+            print(f"| {f} | " + " | ".join(cells) + " |")
 
 if __name__ == "__main__":
     main(sys.argv[1:])

@@ -24,18 +24,29 @@ budget 50, the best among all 100 the result for budget 100. Seeds 0..29.
 Parameters are suggested in the order listed (x1, x2 / x0..x5 / x0..x4 / x0..x9 /
 lr, reg, n, kind).
 
-Samplers: "tpe" TPESampler(seed=s), "tpe_multivariate" TPESampler(seed=s, multivariate=True),
-"gp" GPSampler(seed=s), "random" RandomSampler(seed=s); Optuna's logging at WARNING.
+Samplers: "tpe" TPESampler(seed=s, multivariate=False) (independent TPE: Optuna 5.0's default
+for a single objective, TPESampler(seed=s), is the multivariate TPE, which "tpe_multivariate"
+already is), "tpe_multivariate" TPESampler(seed=s, multivariate=True), "gp" GPSampler(seed=s)
+(with greenlet installed, so that it optimises the acquisition with batched L-BFGS-B as
+Optuna intends), "random" RandomSampler(seed=s); Optuna's logging at WARNING. Each worker
+runs with torch and BLAS limited to --threads (default 1) threads, at nice 15 or lower priority.
 
-Sampler overhead per trial: the study's wall time (study.optimize) minus the time spent
-evaluating the function (the suggest_* calls count as sampler time), divided by the number
-of trials, in milliseconds; the median over seeds is reported.
+Sampler overhead, in milliseconds, as TuningBench.swift measures it: a trial's overhead is
+the time since the previous trial ended (the study's start for the first) minus the time
+spent evaluating the function (the suggest_* calls count as sampler time). Reported, each the
+median over seeds: "overhead_ms_per_trial", the mean over the 100 trials (= the study's time
+minus objective time, divided by 100), and "overhead_ms_trials_91_100", the mean over trials
+91..100; for the TPE samplers also "overhead_ms_trials_191_200", the mean over trials
+191..200 of one extra 200-trial study with seed 0.
 
 Output (the layout `mlctl-bench tune` writes too; bench/tuning_compare.py reads both):
   {"library": "optuna 5.0.0", "budgets": [50, 100], "seeds": [0, ...],
    "results": {"branin": {"tpe": {"best": {"50": [one per seed, in seed order], "100": [...]},
-                                  "overhead_ms_per_trial": median, "seeds": [...],
-                                  "wall_s": total seconds of that sampler's studies}, ...}, ...}}
+                                  "overhead_ms_per_trial": median,
+                                  "overhead_ms_trials_91_100": median,
+                                  "overhead_ms_trials_191_200": (tpe samplers only),
+                                  "seeds": [...],
+                                  "wall_s": total seconds of its 100-trial studies}, ...}, ...}}
 A sampler entry's "seeds" (when present) overrides the top-level list: `--gp-seeds 0-9` runs
 GP on fewer seeds. The file is rewritten (temporary file, then rename) after every
 function x sampler, so an interrupted run keeps what it finished; `--resume` reuses the
@@ -119,7 +130,7 @@ EVALUATE = {"branin": branin, "hartmann6": hartmann6, "rosenbrock5": rosenbrock5
 
 def make_sampler(optuna, name, seed):
     if name == "tpe":
-        return optuna.samplers.TPESampler(seed=seed)
+        return optuna.samplers.TPESampler(seed=seed, multivariate=False)
     if name == "tpe_multivariate":
         return optuna.samplers.TPESampler(seed=seed, multivariate=True)
     if name == "gp":
@@ -150,30 +161,49 @@ def _init_worker(threads):
         pass
 
 
-def run_one(task):
-    """One study: (function, sampler, seed) -> best after each budget, overhead, wall time."""
-    function, sampler_name, seed = task
+def run_study(function, sampler_name, seed, trials):
+    """One study of `trials` trials; returns its values (in trial order) and each trial's
+    sampler overhead in ms: the time since the previous trial ended (or since the study
+    started) minus that trial's objective time, as TuningBench.swift measures it."""
     import optuna
     evaluate = EVALUATE[function]
-    objective_s = 0.0
+    objective_s = [0.0]
 
     def objective(trial):
-        nonlocal objective_s
         params = suggest(function, trial)
         start = time.perf_counter()
         value = evaluate(params)
-        objective_s += time.perf_counter() - start
+        objective_s[0] += time.perf_counter() - start
         return value
 
+    per_trial_ms = []
+    state = {"last": 0.0, "objective": 0.0}
+
+    def on_trial(study, trial):
+        now = time.perf_counter()
+        per_trial_ms.append((now - state["last"] - (objective_s[0] - state["objective"])) * 1000)
+        state["last"], state["objective"] = now, objective_s[0]
+
     study = optuna.create_study(direction="minimize", sampler=make_sampler(optuna, sampler_name, seed))
-    start = time.perf_counter()
-    study.optimize(objective, n_trials=max(BUDGETS))
-    total_s = time.perf_counter() - start
+    state["last"] = time.perf_counter()
+    study.optimize(objective, n_trials=trials, callbacks=[on_trial])
     values = [t.value for t in sorted(study.trials, key=lambda t: t.number)]
-    if len(values) != max(BUDGETS) or any(v is None for v in values):
+    if len(values) != trials or any(v is None for v in values) or len(per_trial_ms) != trials:
         raise RuntimeError(f"{function} {sampler_name} seed {seed}: incomplete study")
+    return values, per_trial_ms
+
+
+def run_one(task):
+    """(function, sampler, seed) -> best after each budget, mean overhead per trial, mean over
+    trials 91..100, wall seconds; seed None: the 200-trial run whose trials 191..200 are timed."""
+    function, sampler_name, seed = task
+    start = time.perf_counter()
+    if seed is None:
+        _, per_trial = run_study(function, sampler_name, 0, 200)
+        return task, None, sum(per_trial[-10:]) / 10, None, time.perf_counter() - start
+    values, per_trial = run_study(function, sampler_name, seed, max(BUDGETS))
     best = {str(b): min(values[:b]) for b in BUDGETS}
-    return task, best, (total_s - objective_s) / len(values) * 1000, total_s
+    return task, best, sum(per_trial) / len(per_trial), sum(per_trial[90:100]) / 10, time.perf_counter() - start
 
 
 def parse_seeds(text):
@@ -237,28 +267,36 @@ def main():
             print(f"--resume: {args.out} is for other seeds or another library; starting over", file=sys.stderr)
 
     combos = [(f, s) for f in functions for s in samplers if s not in document["results"].get(f, {})]
-    tasks = [(f, s, seed) for f, s in combos for seed in (gp_seeds if s == "gp" else seeds)]
+    # TPE's overhead is also stated at 200 trials: one extra 200-trial study (seed 0), task seed None.
+    seeds_of = {(f, s): (gp_seeds if s == "gp" else seeds) + ([None] if s.startswith("tpe") else [])
+                for f, s in combos}
+    tasks = [(f, s, seed) for f, s in combos for seed in seeds_of[(f, s)]]
     pending = {combo: {} for combo in combos}
     print(f"{library}, {len(combos)} function x sampler, {len(tasks)} studies, {args.jobs} job(s)", file=sys.stderr)
     write_atomic(args.out, document)
     with multiprocessing.get_context("spawn").Pool(args.jobs, initializer=_init_worker, initargs=(args.threads,)) as pool:
         run_start = time.perf_counter()
-        for (function, sampler, seed), best, overhead_ms, wall_s in pool.imap(run_one, tasks):
+        for (function, sampler, seed), best, overhead_ms, late_ms, wall_s in pool.imap(run_one, tasks):
             results = pending[(function, sampler)]
-            results[seed] = (best, overhead_ms, wall_s)
-            combo_seeds = gp_seeds if sampler == "gp" else seeds
-            if len(results) < len(combo_seeds):
+            results[seed] = (best, overhead_ms, late_ms, wall_s)
+            if len(results) < len(seeds_of[(function, sampler)]):
                 continue
+            combo_seeds = gp_seeds if sampler == "gp" else seeds
             ordered = [results[s] for s in combo_seeds]
             entry = {"best": {str(b): [r[0][str(b)] for r in ordered] for b in BUDGETS},
                      "overhead_ms_per_trial": float(np.median([r[1] for r in ordered])),
+                     "overhead_ms_trials_91_100": float(np.median([r[2] for r in ordered])),
                      "seeds": combo_seeds,
-                     "wall_s": round(sum(r[2] for r in ordered), 3)}
+                     "wall_s": round(sum(r[3] for r in ordered), 3)}
+            if None in results:
+                entry["overhead_ms_trials_191_200"] = results[None][1]
             document["results"].setdefault(function, {})[sampler] = entry
             write_atomic(args.out, document)
-            best100 = entry["best"]["100"]
+            late200 = entry.get("overhead_ms_trials_191_200")
             print(f"{function} {sampler}: median best {np.median(entry['best']['50']):.6g} after 50, "
-                  f"{np.median(best100):.6g} after 100; overhead {entry['overhead_ms_per_trial']:.3f} ms/trial; "
+                  f"{np.median(entry['best']['100']):.6g} after 100; overhead {entry['overhead_ms_per_trial']:.3f} ms/trial "
+                  f"(trials 91-100 {entry['overhead_ms_trials_91_100']:.3f}"
+                  + (f", 191-200 {late200:.3f}" if late200 is not None else "") + "); "
                   f"{entry['wall_s']:.1f} s for {len(combo_seeds)} seeds (elapsed {time.perf_counter() - run_start:.0f} s)",
                   file=sys.stderr, flush=True)
     print(json.dumps({"written": args.out}))

@@ -9,7 +9,7 @@ let allCommands: [Command] = [
     EvaluateCommand.command,
     PendingCommands.serve,
     PendingCommands.scoreBatch,
-] + PendingCommands.models + PendingCommands.abTesting + [
+] + ModelsCommands.all + PendingCommands.abTesting + [
     DatabaseCommands.migrate,
     DatabaseCommands.seed,
     DataCommands.extract,

@@ -29,13 +29,6 @@ enum PendingCommands {
         .flag("json", "print the summary as JSON"),
     ])
 
-    static let models: [Command] = [
-        pending(["models", "list"], "List model versions in a registry", issue: 7, what: "the model registry", options: [.value("models", "DIR", "registry", default: "models")]),
-        pending(["models", "show"], "Show one model version", issue: 7, what: "the model registry", options: [.value("models", "DIR", "registry", default: "models"), .value("version", "V", "version", required: true)]),
-        pending(["models", "promote"], "Make a version current", issue: 7, what: "the model registry", options: [.value("models", "DIR", "registry", default: "models"), .value("version", "V", "version", required: true)]),
-        pending(["models", "rollback"], "Return to the previous current version", issue: 7, what: "the model registry", options: [.value("models", "DIR", "registry", default: "models")]),
-    ]
-
     static let abTesting: [Command] = [
         pending(["ab", "create"], "Create an A/B test", issue: 11, what: "A/B testing", options: [
             .value("database-url", "URL", "PostgreSQL URL", required: true), .value("name", "NAME", "test name", required: true),

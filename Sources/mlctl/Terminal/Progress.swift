@@ -16,8 +16,8 @@ final class Progress {
         self.unit = unit
     }
 
-    /// Reports `done` units finished so far.
-    func update(_ done: Int) {
+    /// Reports `done` units finished so far, with an optional note (e.g. the best score so far).
+    func update(_ done: Int, note: String? = nil) {
         let now = Date()
         guard now.timeIntervalSince(lastDraw) >= (interactive ? 0.1 : 5) || done == total else { return }
         lastDraw = now
@@ -28,10 +28,12 @@ final class Progress {
             let fraction = min(1, Double(done) / Double(total))
             let eta = rate > 0 ? Double(total - done) / rate : 0
             let bar = interactive ? "[" + String(repeating: "#", count: Int(fraction * 24)) + String(repeating: " ", count: 24 - Int(fraction * 24)) + "] " : ""
-            text = "\(label): \(bar)\(Int(fraction * 100))% \(formatCount(done))/\(formatCount(total)) \(unit), \(formatCount(Int(rate)))/s, ETA \(formatDuration(eta))"
+            let speed = rate >= 1 || rate == 0 ? "\(formatCount(Int(rate)))/s" : "\(formatDuration(1 / rate)) each"
+            text = "\(label): \(bar)\(Int(fraction * 100))% \(formatCount(done))/\(formatCount(total)) \(unit), \(speed), ETA \(formatDuration(eta))"
         } else {
             text += " \(unit), \(formatCount(Int(rate)))/s"
         }
+        if let note { text += " — \(note)" }
         if interactive {
             FileHandle.standardError.write(Data(("\r\u{1B}[K" + text).utf8))
         } else {

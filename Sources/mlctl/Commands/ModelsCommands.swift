@@ -1,0 +1,94 @@
+import Foundation
+import Training
+
+/// `mlctl models list|show|promote|rollback`: the registry that `train-all` writes.
+enum ModelsCommands {
+    static let registryOption = OptionSpec.value("models", "DIR", "registry directory", default: "models")
+
+    static let all: [Command] = [
+        Command(spec: CommandSpec(path: ["models", "list"], summary: "List model versions in a registry", options: [registryOption]), run: list),
+        Command(spec: CommandSpec(path: ["models", "show"], summary: "Show one model version (default: the current one)",
+                                  options: [registryOption, .value("version", "V", "version, e.g. v3")]), run: show),
+        Command(spec: CommandSpec(path: ["models", "promote"], summary: "Make a version current",
+                                  options: [registryOption, .value("version", "V", "version, e.g. v3", required: true)]), run: promote),
+        Command(spec: CommandSpec(path: ["models", "rollback"], summary: "Return to the version that was current before", options: [registryOption]),
+                run: rollback),
+    ]
+
+    private static func registry(_ options: ParsedOptions) throws -> ModelRegistry {
+        let registry = ModelRegistry(root: URL(fileURLWithPath: options.string("models") ?? "models"))
+        guard FileManager.default.fileExists(atPath: registry.root.appendingPathComponent("versions").path) else {
+            throw RegistryError(message: "\(registry.root.path): not a model registry (no versions/; train-all --out creates one)")
+        }
+        return registry
+    }
+
+    private static func summary(_ registry: ModelRegistry, _ version: String) -> [String: Any]? {
+        guard let data = try? Data(contentsOf: registry.directory(of: version).appendingPathComponent(ModelRegistry.summaryFile)) else { return nil }
+        return try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+    }
+
+    /// The global model's test AUC from a summary.
+    private static func globalAUC(_ summary: [String: Any]?) -> String {
+        guard let summary, let global = summary["global"] as? String,
+              let model = (summary["models"] as? [[String: Any]])?.first(where: { $0["name"] as? String == global }),
+              let auc = ((model["test"] as? [String: Any])?["metrics"] as? [String: Any])?["roc_auc"] as? Double else { return "-" }
+        return String(format: "%@ test AUC %.4f", global, auc)
+    }
+
+    private static func list(_ options: ParsedOptions) throws -> Int32 {
+        let registry = try registry(options)
+        let current = registry.current()
+        var lines = ["  version   created                source / global model"]
+        for version in registry.versions() {
+            let summary = summary(registry, version)
+            let created = summary?["createdAt"] as? String ?? "-"
+            let source = summary?["source"] as? String ?? "-"
+            lines.append("\(version == current ? "*" : " ") \(version.padding(toLength: 8, withPad: " ", startingAt: 0))  \(created.padding(toLength: 21, withPad: " ", startingAt: 0))  \(source); \(globalAUC(summary))")
+        }
+        if registry.versions().isEmpty { lines.append("  (no versions)") }
+        Console.out(lines.joined(separator: "\n"))
+        return 0
+    }
+
+    private static func show(_ options: ParsedOptions) throws -> Int32 {
+        let registry = try registry(options)
+        guard let version = options.string("version") ?? registry.current() else {
+            throw RegistryError(message: "\(registry.root.path): no current version; name one with --version")
+        }
+        guard registry.versions().contains(version) else {
+            throw RegistryError(message: "\(registry.root.path): no version '\(version)' (have: \(registry.versions().joined(separator: ", ")))")
+        }
+        let directory = registry.directory(of: version)
+        var lines = ["\(version)\(version == registry.current() ? " (current)" : "") at \(directory.path)"]
+        if let summary = summary(registry, version) {
+            lines.append("created \(summary["createdAt"] as? String ?? "-") from \(summary["source"] as? String ?? "-"), seed \(summary["seed"] ?? "-")")
+            for model in summary["models"] as? [[String: Any]] ?? [] {
+                let metrics = (model["test"] as? [String: Any])?["metrics"] as? [String: Any]
+                let auc = (metrics?["roc_auc"] as? Double).map { String(format: "%.4f", $0) } ?? "-"
+                let name = model["name"] as? String ?? "?"
+                lines.append("  \(name.padding(toLength: 16, withPad: " ", startingAt: 0)) test AUC \(auc)  \(model["detail"] as? String ?? "")")
+            }
+            lines.append("global model: \(summary["global"] as? String ?? "-")")
+        }
+        let bundles = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).sorted()
+        lines.append("files: \(bundles.joined(separator: ", "))")
+        Console.out(lines.joined(separator: "\n"))
+        return 0
+    }
+
+    private static func promote(_ options: ParsedOptions) throws -> Int32 {
+        let registry = try registry(options)
+        let version = try options.required("version")
+        try registry.promote(version)
+        Console.out("\(version) is now current in \(registry.root.path)")
+        return 0
+    }
+
+    private static func rollback(_ options: ParsedOptions) throws -> Int32 {
+        let registry = try registry(options)
+        let version = try registry.rollback()
+        Console.out("rolled back: \(version) is current again in \(registry.root.path)")
+        return 0
+    }
+}

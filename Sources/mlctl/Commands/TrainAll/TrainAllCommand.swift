@@ -1,0 +1,202 @@
+import Evaluation
+import Foundation
+import Training
+import Tuning
+
+/// `mlctl train-all`: the main job. From leads (or any table) to a new version in the model
+/// registry: a stratified train/validation/test split; the logistic baseline (SMOTE); the three
+/// tree variants, each tuned by TPE with cross-validation and pruning on the training rows; the
+/// best variant on validation becomes the `global` model; every model is evaluated on the test
+/// rows with bootstrap intervals and compared with the baseline by DeLong's test. Ensembles,
+/// calibration, quality levels and per-vertical models are still to come (issue #7's notes).
+enum TrainAllCommand {
+    static let command = Command(
+        spec: CommandSpec(
+            path: ["train-all"], summary: "From leads to tuned, evaluated models in a versioned registry",
+            options: [
+                .value("data", "FILE", "a CSV table instead of the bundled leads"),
+                .value("target", "COL", "label column of --data", default: "converted"),
+                .value("database-url", "URL", "read leads from PostgreSQL instead of the bundled data"),
+                .value("vertical", "V", "with --database-url: only pc, health or commercial"),
+                .value("days", "N", "with --database-url: only leads of the last N days"),
+                .value("trials", "N", "tuning trials per tree variant", default: "12"),
+                .value("cv", "N", "cross-validation folds while tuning", default: "3"),
+                .value("timeout", "DURATION", "tuning time limit for all variants together: 90s, 10m, 2h"),
+                .value("resamples", "N", "bootstrap resamples for the test-set intervals", default: "200"),
+                .value("split-by", "COL", "time-ordered split by this column (issue #7)"),
+                .value("threads", "N", "worker threads (default: all cores)"),
+                .value("seed", "N", "random seed of the whole run", default: "42"),
+                .value("out", "DIR", "model registry directory", default: "models"),
+                .flag("no-promote", "add the version without making it current"),
+            ],
+            discussion: """
+                Writes models/versions/vN/ (one bundle per model: global, baseline, gbdt-leafwise, gbdt-depthwise,
+                gbdt-oblivious; summary.json; report.html) and points models/current at it. Tuning studies are kept in
+                models/.studies/: an interrupted run, started again with the same options, resumes its trials.
+                """),
+        run: run)
+
+    private static func run(_ options: ParsedOptions) throws -> Int32 {
+        let seed = UInt64(try options.int("seed", default: 42, in: 0...Int.max)!)
+        let threads = try options.int("threads", default: defaultThreadCount, in: 1...256)!
+        if options.string("data") != nil && options.string("database-url") != nil {
+            throw UsageError(message: "give either --data or --database-url, not both")
+        }
+        let started = Date()
+        let dataset: Dataset
+        let source: String
+        if let path = options.string("data") {
+            let target = options.string("target") ?? "converted"
+            dataset = try CSVReader.read(contentsOf: URL(fileURLWithPath: path), options: CSVReadOptions(target: target, threads: threads))
+            source = path
+        } else if let url = options.string("database-url") {
+            let vertical = try options.choice("vertical", Vertical.allCases.map(\.rawValue))
+            let days = try options.int("days", in: 1...36_500)
+            let db = try PostgresConnection(url: url)
+            let (leads, agents) = try LeadStore.loadLeads(from: db, filter: LeadFilter(vertical: vertical, days: days))
+            dataset = LeadDataset.make(leads: leads, agents: agents, threads: threads)
+            source = "PostgreSQL (\(formatCount(leads.count)) leads)"
+        } else {
+            let (leads, agents) = BundledLeads.load(threads: threads)
+            dataset = LeadDataset.make(leads: leads, agents: agents, threads: threads)
+            source = "bundled leads (seed \(BundledLeads.seed))"
+        }
+        Console.error("train-all: loaded \(formatCount(dataset.rowCount)) rows × \(dataset.columns.count) features from \(source) in \(formatDuration(Date().timeIntervalSince(started)))")
+        guard dataset.rowCount > 0 else { throw UsageError(message: "the data has no rows") }
+        let positives = dataset.positiveCount
+        guard positives > 0 && positives < dataset.rowCount else {
+            throw UsageError(message: "the label has a single class (\(positives) positives in \(dataset.rowCount) rows); a classifier needs both")
+        }
+
+        let split = StratifiedSplit.trainValidTest(labels: dataset.labels, validFraction: 0.2, testFraction: 0.2, seed: seed)
+        func describe(_ name: String, _ rows: [Int]) -> String {
+            let positives = rows.reduce(0) { $0 + Int(dataset.labels[$1]) }
+            return "  \(name.padding(toLength: 6, withPad: " ", startingAt: 0)) \(String(repeating: " ", count: max(0, 9 - formatCount(rows.count).count)))\(formatCount(rows.count)) rows, \(String(format: "%5.2f", 100 * Double(positives) / Double(max(1, rows.count)))) % positive"
+        }
+        let numeric = dataset.columns.filter { !$0.isCategorical }.count
+        Console.out("""
+            data: \(source)
+              \(formatCount(dataset.rowCount)) rows, \(numeric) numeric + \(dataset.columns.count - numeric) categorical features, \
+            \(String(format: "%.2f", 100 * Double(positives) / Double(dataset.rowCount))) % positive
+            stratified split (seed \(seed)):
+            \(describe("train", split.train))
+            \(describe("valid", split.valid))
+            \(describe("test", split.test))
+            """)
+
+        let train = dataset.rows(split.train), valid = dataset.rows(split.valid), test = dataset.rows(split.test)
+        let target = options.string("data") != nil ? (options.string("target") ?? "converted") : "converted"
+        let trials = try options.int("trials", default: 12, in: 1...10_000)!
+        let folds = try options.int("cv", default: 3, in: 2...20)!
+        let resamples = try options.int("resamples", default: 200, in: 1...100_000)!
+        let timeout = try options.string("timeout").map(TuneCommand.parseDuration)
+        let registry = ModelRegistry(root: URL(fileURLWithPath: options.string("out") ?? "models"))
+        let studies = registry.root.appendingPathComponent(".studies")
+        try FileManager.default.createDirectory(at: studies, withIntermediateDirectories: true)
+
+        var stageTimes: [(String, Double)] = [("load and split", Date().timeIntervalSince(started))]
+        var candidates: [CandidateModel] = []
+        let baselineStarted = Date()
+        candidates.append(try TrainAllStages.baseline(train: train, valid: valid, test: test, target: target, seed: seed, threads: threads))
+        Console.error("train-all: baseline: \(candidates[0].detail) in \(formatDuration(Date().timeIntervalSince(baselineStarted)))")
+        stageTimes.append(("baseline", candidates[0].seconds))
+        let tuningStarted = Date()
+        for (index, growth) in GrowthPolicy.allCases.enumerated() {
+            let remaining = timeout.map { max(1, ($0 - Date().timeIntervalSince(tuningStarted)) / Double(GrowthPolicy.allCases.count - index)) }
+            let studyFile = studies.appendingPathComponent("\(growth.rawValue)-seed\(seed).json")
+            let candidate = try TrainAllStages.tunedTrees(growth: growth, train: train, valid: valid, test: test, target: target, trials: trials,
+                                                          folds: folds, timeout: remaining, studyFile: studyFile,
+                                                          seed: SeededGenerator(seed: seed).derived(UInt64(index + 1)).seed, threads: threads)
+            candidates.append(candidate)
+            stageTimes.append(("tune + fit \(growth.rawValue)", candidate.seconds))
+        }
+
+        // The global model: the tree variant with the best validation AUC.
+        let evaluationStarted = Date()
+        let validAUC = candidates.map { RankingMetrics.rocAUC(scores: $0.validProbabilities, labels: valid.labels) }
+        let globalIndex = (1..<candidates.count).max { validAUC[$0] < validAUC[$1] }!
+        var reports: [EvaluationReport] = []
+        for (index, candidate) in candidates.enumerated() {
+            var random = SeededGenerator(seed: seed).derived(0xE7A1 + UInt64(index))
+            reports.append(try EvaluationReport(model: candidate.name, probabilities: candidate.testProbabilities, labels: test.labels,
+                                                resamples: resamples) { random.nextInt(below: $0) })
+        }
+        let comparisons = candidates.indices.dropFirst().map { index -> (index: Int, test: DeLongTest?) in
+            (index, DeLongTest.compare(candidates[index].testProbabilities, candidates[0].testProbabilities, labels: test.labels))
+        }
+        stageTimes.append(("evaluation", Date().timeIntervalSince(evaluationStarted)))
+
+        // The registry version: every bundle, the summary and the report, renamed into place at once.
+        let writeStarted = Date()
+        let summary = summaryObject(candidates: candidates, reports: reports, validAUC: validAUC, globalIndex: globalIndex, comparisons: comparisons,
+                                    stageTimes: stageTimes, source: source, seed: seed, split: split)
+        let version = try registry.addVersion { directory in
+            for (index, candidate) in candidates.enumerated() {
+                var manifest = candidate.manifest
+                manifest.metrics["valid_roc_auc"] = validAUC[index]
+                manifest.metrics["test_roc_auc"] = reports[index].metrics["roc_auc"]
+                let extra = candidate.study.map { ["tuning.json": $0] } ?? [:]
+                try ModelBundle.write(candidate.model, manifest: manifest, to: directory.appendingPathComponent(candidate.name), extraFiles: extra)
+                if index == globalIndex {
+                    try ModelBundle.write(candidate.model, manifest: manifest, to: directory.appendingPathComponent("global"), extraFiles: extra)
+                }
+            }
+            let json = try JSONSerialization.data(withJSONObject: summary, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            try json.write(to: directory.appendingPathComponent(ModelRegistry.summaryFile))
+            let entries = try zip(reports, candidates).map { report, candidate in
+                HTMLReport.Entry(report: report, rows: try ScoredRows(scores: candidate.testProbabilities, labels: test.labels))
+            }
+            let rows = comparisons.compactMap { c in c.test.map { (model: candidates[c.index].name, difference: $0.aucA - $0.aucB, z: $0.z, pValue: $0.pValue) } }
+            let global = candidates[globalIndex]
+            let html = HTMLReport.render(title: "train-all \(source)", generator: "mlctl \(MLCTLVersion.current)", entries: entries,
+                                         importance: Array(zip(global.model.features.map(\.name), global.model.featureImportance)),
+                                         comparisons: rows)
+            try Data(html.utf8).write(to: directory.appendingPathComponent("report.html"))
+        }
+        if !options.flag("no-promote") { try registry.promote(version) }
+        stageTimes.append(("write registry", Date().timeIntervalSince(writeStarted)))
+
+        var lines = ["", "test rows (\(formatCount(test.rowCount))), AUC with 95 % bootstrap interval (\(resamples) resamples); DeLong against the baseline:",
+                     "  model                 valid AUC   test AUC (95 % CI)          log loss   Δ AUC vs baseline   p-value    time"]
+        for (index, candidate) in candidates.enumerated() {
+            let report = reports[index]
+            let interval = report.intervals["roc_auc"]
+            let ci = interval.map { String(format: "%.4f (%.4f–%.4f)", $0.estimate, $0.lower, $0.upper) } ?? "-"
+            var comparison = "                   -          -"
+            if index > 0, let delong = comparisons[index - 1].test {
+                comparison = String(format: "%+17.4f   %9.2g", delong.aucA - delong.aucB, delong.pValue)
+            }
+            let marker = index == globalIndex ? " *" : "  "
+            lines.append(String(format: "  %@%@ %9.4f   %@   %8.4f   %@   %@", candidate.name.padding(toLength: 18, withPad: " ", startingAt: 0), marker,
+                                validAUC[index], ci.padding(toLength: 26, withPad: " ", startingAt: 0), report.metrics["log_loss"] ?? .nan,
+                                comparison, formatDuration(candidate.seconds)))
+        }
+        lines.append("  * global model (best validation AUC among the tree variants)")
+        lines.append("")
+        lines.append("stages: " + stageTimes.map { "\($0.0) \(formatDuration($0.1))" }.joined(separator: ", ") + "; total \(formatDuration(Date().timeIntervalSince(started)))")
+        let promoted = options.flag("no-promote") ? "(not promoted)" : "(now current)"
+        lines.append("wrote \(registry.directory(of: version).path) \(promoted): \(candidates.map(\.name).joined(separator: ", ")), global, summary.json, report.html")
+        lines.append("not yet (issue #7): ensemble, calibration and quality levels, per-vertical models")
+        Console.out(lines.joined(separator: "\n"))
+        return 0
+    }
+
+    /// summary.json: what was trained, how it scored, how long each stage took.
+    private static func summaryObject(candidates: [CandidateModel], reports: [EvaluationReport], validAUC: [Double], globalIndex: Int,
+                                      comparisons: [(index: Int, test: DeLongTest?)], stageTimes: [(String, Double)], source: String,
+                                      seed: UInt64, split: TrainValidTestSplit) -> [String: Any] {
+        var models: [[String: Any]] = []
+        for (index, candidate) in candidates.enumerated() {
+            var entry: [String: Any] = ["name": candidate.name, "kind": candidate.model.kind, "detail": candidate.detail,
+                                        "valid_roc_auc": validAUC[index], "test": reports[index].jsonObject, "seconds": candidate.seconds]
+            if index > 0, let delong = comparisons[index - 1].test {
+                entry["delong_vs_baseline"] = ["auc_difference": delong.aucA - delong.aucB, "z": jsonNumber(delong.z), "p_value": jsonNumber(delong.pValue)]
+            }
+            models.append(entry)
+        }
+        return ["format": "mlctl-train-all-summary", "formatVersion": 1, "mlctlVersion": MLCTLVersion.current, "createdAt": BundleManifest.now(),
+                "source": source, "seed": seed, "rows": ["train": split.train.count, "valid": split.valid.count, "test": split.test.count],
+                "global": candidates[globalIndex].name, "models": models,
+                "stages": stageTimes.map { ["stage": $0.0, "seconds": $0.1] }]
+    }
+}

@@ -1,0 +1,83 @@
+import Evaluation
+import Foundation
+import Training
+import Tuning
+
+/// One model that train-all produced, with its scores on the validation and test rows.
+struct CandidateModel {
+    var name: String
+    var model: TrainedModel
+    var manifest: BundleManifest
+    var validProbabilities: [Double]
+    var testProbabilities: [Double]
+    var seconds: Double
+    var detail: String
+    /// The tuning history, for models that were tuned.
+    var study: Data?
+}
+
+/// The stages of `train-all`, each a function of its inputs: the logistic baseline and the
+/// tuned tree variants.
+enum TrainAllStages {
+    /// The baseline of the original system: standard scaling + one-hot + SMOTE + L2 logistic
+    /// regression (C = 1), with the prior correction.
+    static func baseline(train: Dataset, valid: Dataset, test: Dataset, target: String, seed: UInt64, threads: Int) throws -> CandidateModel {
+        let started = Date()
+        var parameters = LogisticParameters()
+        parameters.smote = true
+        parameters.seed = seed
+        parameters.threads = threads
+        let model = try LogisticTrainer.train(train, parameters: parameters)
+        let manifest = BundleManifest(modelKind: "logistic", target: target, inputSchema: model.features, logisticParameters: parameters,
+                                      seed: seed, dataFingerprint: train.fingerprint(), trainingRows: train.rowCount, metrics: [:])
+        return CandidateModel(name: "baseline", model: .logistic(model), manifest: manifest,
+                              validProbabilities: try model.probabilities(valid, threads: threads),
+                              testProbabilities: try model.probabilities(test, threads: threads),
+                              seconds: Date().timeIntervalSince(started),
+                              detail: "SMOTE + logistic regression (C 1, L2), \(model.fittedRows - train.rowCount) synthetic rows")
+    }
+
+    /// A tree variant tuned by TPE with k-fold cross-validation on the training rows (median
+    /// pruning after each fold), then refitted on all training rows with the number of rounds
+    /// the folds' early stopping chose. The study is kept in `studyFile`, so an interrupted run
+    /// resumes its trials.
+    static func tunedTrees(growth: GrowthPolicy, train: Dataset, valid: Dataset, test: Dataset, target: String, trials: Int, folds: Int,
+                           timeout: Double?, studyFile: URL, seed: UInt64, threads: Int) throws -> CandidateModel {
+        let started = Date()
+        var base = GBDTParameters()
+        base.growth = growth
+        base.trees = 1000
+        base.earlyStoppingRounds = 30
+        base.threads = threads
+        let cv = CrossValidation(data: train, folds: folds, metric: .rocAUC, seed: seed)
+        let searchBase = base
+        let study = try Study(space: ModelSearch.gbdtSpace, direction: .maximize, sampler: TPESampler(multivariate: true),
+                              pruner: MedianPruner(startupTrials: 5), seed: seed, storage: studyFile)
+        let label = "train-all: \(growth.rawValue)"
+        if !study.trials.isEmpty { Console.error("\(label): resuming \(study.trials.count) trials from \(studyFile.path)") }
+        let resumed = study.trials.count
+        let progress = Progress(label, total: trials, unit: "trials")
+        try study.optimize(trialCount: trials, timeout: timeout, objective: { trial in
+            try ModelSearch.crossValidateGBDT(trial, base: searchBase, cv: cv)
+        }, onTrial: { trial, study in
+            let best = study.bestTrial.map { String(format: "best AUC %.4f", $0.value!) } ?? "no trial complete"
+            progress.update(study.trials.count, note: "\(best), trial \(trial.number + 1) \(trial.state.rawValue)")
+        })
+        guard let best = study.bestTrial else { throw StudyError(message: "\(growth.rawValue): no tuning trial completed (see \(studyFile.path))") }
+        var parameters = ModelSearch.gbdtParameters(best.parameters, base: base)
+        parameters.trees = max(1, Int((best.attributes["trees"] ?? 100).rounded()))
+        parameters.earlyStoppingRounds = 0
+        parameters.seed = seed
+        let model = try GBDTTrainer.train(train, parameters: parameters)
+        progress.finish("CV AUC \(String(format: "%.4f", best.value!)) after \(study.trials.count - resumed) new trials; \(model.trees.count) rounds")
+        var manifest = BundleManifest(modelKind: "gbdt", target: target, inputSchema: model.features, parameters: parameters, seed: seed,
+                                      dataFingerprint: train.fingerprint(), trainingRows: train.rowCount, metrics: ["cv_roc_auc": best.value!])
+        manifest.metrics["tuning_trials"] = Double(study.trials.count)
+        return CandidateModel(name: "gbdt-\(growth.rawValue)", model: .gbdt(model), manifest: manifest,
+                              validProbabilities: try model.probabilities(valid, threads: threads),
+                              testProbabilities: try model.probabilities(test, threads: threads),
+                              seconds: Date().timeIntervalSince(started),
+                              detail: "\(model.trees.count) trees, \(study.trials.count) trials, best CV AUC \(String(format: "%.4f", best.value!))",
+                              study: try Data(contentsOf: studyFile))
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `train-all` end to end on a real table: a registry version with every model, its summary
+/// and report; predicting from `current/global`; the `models` commands; a second run, rollback.
+@Suite struct TrainAllCommandTests {
+    @Test func trainAllThenPredictAndManageTheRegistry() throws {
+        let directory = TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = TestPaths.dataset("public/credit_data.csv").path
+        let registry = directory.appendingPathComponent("models").path
+        let first = try CommandRunner.run(["train-all", "--data", data, "--target", "label", "--trials", "2", "--cv", "2",
+                                           "--resamples", "20", "--out", registry])
+        #expect(first.status == 0, "\(first.standardError)")
+        #expect(first.standardOutput.contains("gbdt-oblivious") && first.standardOutput.contains("DeLong"))
+        let version = URL(fileURLWithPath: registry).appendingPathComponent("versions/v1")
+        for name in ["baseline", "gbdt-leafwise", "gbdt-depthwise", "gbdt-oblivious", "global"] {
+            #expect(FileManager.default.fileExists(atPath: version.appendingPathComponent("\(name)/manifest.json").path), "\(name)")
+        }
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: version.appendingPathComponent("summary.json"))) as! [String: Any]
+        #expect((summary["models"] as! [Any]).count == 4 && (summary["stages"] as! [Any]).count >= 5)
+        let html = try String(contentsOf: version.appendingPathComponent("report.html"), encoding: .utf8)
+        #expect(html.contains("<svg") && html.contains("baseline"))
+
+        // The current global model predicts like any bundle.
+        let predict = try CommandRunner.run(["predict", "--model", registry + "/current/global", "--data", data])
+        #expect(predict.status == 0 && predict.standardOutput.split(separator: "\n").count == 4455, "\(predict.standardError)")
+
+        // A second run adds v2 and makes it current; rollback returns to v1.
+        let second = try CommandRunner.run(["train-all", "--data", data, "--target", "label", "--trials", "1", "--cv", "2",
+                                            "--resamples", "10", "--seed", "7", "--out", registry])
+        #expect(second.status == 0, "\(second.standardError)")
+        let list = try CommandRunner.run(["models", "list", "--models", registry])
+        #expect(list.status == 0 && list.standardOutput.contains("* v2") && list.standardOutput.contains("  v1"))
+        let show = try CommandRunner.run(["models", "show", "--models", registry, "--version", "v1"])
+        #expect(show.status == 0 && show.standardOutput.contains("gbdt-leafwise") && show.standardOutput.contains("global model:"))
+        let rollback = try CommandRunner.run(["models", "rollback", "--models", registry])
+        #expect(rollback.status == 0 && rollback.standardOutput.contains("v1 is current again"))
+        let destination = try FileManager.default.destinationOfSymbolicLink(atPath: registry + "/current")
+        #expect(destination == "versions/v1")
+        let promote = try CommandRunner.run(["models", "promote", "--models", registry, "--version", "v2"])
+        #expect(promote.status == 0)
+        let missing = try CommandRunner.run(["models", "promote", "--models", registry, "--version", "v9"])
+        #expect(missing.status == 1 && missing.standardError.contains("no version 'v9'"))
+        let notRegistry = try CommandRunner.run(["models", "list", "--models", directory.path])
+        #expect(notRegistry.status == 1 && notRegistry.standardError.contains("not a model registry"))
+    }
+}
