@@ -10,22 +10,27 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: directory) }
         let data = TestPaths.dataset("public/credit_data.csv").path
         let registry = directory.appendingPathComponent("models").path
-        let first = try CommandRunner.run(["train-all", "--data", data, "--target", "label", "--trials", "2", "--cv", "2",
+        let first = try CommandRunner.run(["train-all", "--data", data, "--target", "label", "--trials", "1", "--cv", "2",
                                            "--resamples", "20", "--out", registry])
         #expect(first.status == 0, "\(first.standardError)")
         #expect(first.standardOutput.contains("gbdt-oblivious") && first.standardOutput.contains("DeLong"))
         let version = URL(fileURLWithPath: registry).appendingPathComponent("versions/v1")
-        for name in ["baseline", "gbdt-leafwise", "gbdt-depthwise", "gbdt-oblivious", "global"] {
+        for name in ["baseline", "gbdt-leafwise", "gbdt-depthwise", "gbdt-oblivious", "ensemble", "global"] {
             #expect(FileManager.default.fileExists(atPath: version.appendingPathComponent("\(name)/manifest.json").path), "\(name)")
         }
         let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: version.appendingPathComponent("summary.json"))) as! [String: Any]
-        #expect((summary["models"] as! [Any]).count == 4 && (summary["stages"] as! [Any]).count >= 5)
+        #expect((summary["models"] as! [Any]).count == 5 && (summary["stages"] as! [Any]).count >= 6 && summary["global"] as? String == "ensemble")
         let html = try String(contentsOf: version.appendingPathComponent("report.html"), encoding: .utf8)
         #expect(html.contains("<svg") && html.contains("baseline"))
 
         // The current global model predicts like any bundle.
-        let predict = try CommandRunner.run(["predict", "--model", registry + "/current/global", "--data", data])
+        let predict = try CommandRunner.run(["predict", "--model", registry + "/current/global", "--data", data, "--contributions"])
         #expect(predict.status == 0 && predict.standardOutput.split(separator: "\n").count == 4455, "\(predict.standardError)")
+        // The ensemble's contributions still add up to the log-odds of its score.
+        for line in predict.standardOutput.split(separator: "\n").dropFirst().prefix(20) {
+            let values = line.split(separator: ",").map { Double($0)! }
+            #expect(abs(values.dropFirst().reduce(0, +) - log(values[0] / (1 - values[0]))) < 1e-6)
+        }
 
         // A second run adds v2 and makes it current; rollback returns to v1.
         let second = try CommandRunner.run(["train-all", "--data", data, "--target", "label", "--trials", "1", "--cv", "2",

@@ -18,7 +18,7 @@ public struct BundleManifest: Codable, Sendable, Equatable {
     /// ISO 8601 UTC; from `SOURCE_DATE_EPOCH` when set, so that bundles can be reproduced
     /// bit for bit.
     public var createdAt: String
-    /// `gbdt` or `logistic` (``TrainedModel/kind``).
+    /// `gbdt`, `logistic` or `ensemble` (``TrainedModel/kind``).
     public var modelKind: String
     /// The label column of the training data, if it had a name.
     public var target: String?
@@ -95,6 +95,7 @@ public enum ModelBundle {
             switch model {
             case .gbdt(let model): modelData = try encoder(pretty: false).encode(model)
             case .logistic(let model): modelData = try encoder(pretty: false).encode(model)
+            case .ensemble(let model): modelData = try encoder(pretty: false).encode(model)
             }
             var manifest = manifest
             manifest.modelKind = model.kind
@@ -155,13 +156,16 @@ public enum ModelBundle {
                 throw BundleError(path: directory.appendingPathComponent(file).path, message: "checksum mismatch: the file is corrupt or was changed after training")
             }
         }
-        guard ["gbdt", "logistic"].contains(manifest.modelKind), manifest.files[modelFile] != nil else {
+        guard ["gbdt", "logistic", "ensemble"].contains(manifest.modelKind), manifest.files[modelFile] != nil else {
             throw BundleError(path: path, message: "model kind '\(manifest.modelKind)' is not supported by this mlctl")
         }
         do {
             let data = try Data(contentsOf: directory.appendingPathComponent(modelFile))
             if manifest.modelKind == "logistic" {
                 return (manifest, .logistic(try decoder().decode(LogisticModel.self, from: data)))
+            }
+            if manifest.modelKind == "ensemble" {
+                return (manifest, .ensemble(try decoder().decode(EnsembleModel.self, from: data)))
             }
             return (manifest, .gbdt(try decoder().decode(GBDTModel.self, from: data)))
         } catch {

@@ -1,14 +1,16 @@
 /// Any model mlctl trains, as a bundle holds it: one interface to score, explain and describe
 /// it, whatever its kind.
-public enum TrainedModel: Sendable, Equatable {
+public indirect enum TrainedModel: Sendable, Equatable {
     case gbdt(GBDTModel)
     case logistic(LogisticModel)
+    case ensemble(EnsembleModel)
 
     /// The `modelKind` of the bundle manifest.
     public var kind: String {
         switch self {
         case .gbdt: "gbdt"
         case .logistic: "logistic"
+        case .ensemble: "ensemble"
         }
     }
 
@@ -17,6 +19,7 @@ public enum TrainedModel: Sendable, Equatable {
         switch self {
         case .gbdt(let model): model.features
         case .logistic(let model): model.features
+        case .ensemble(let model): model.features
         }
     }
 
@@ -31,6 +34,7 @@ public enum TrainedModel: Sendable, Equatable {
         switch self {
         case .gbdt(let model): try model.rawScores(dataset, threads: threads)
         case .logistic(let model): try model.rawScores(dataset, threads: threads)
+        case .ensemble(let model): try model.rawScores(dataset, threads: threads)
         }
     }
 
@@ -46,6 +50,7 @@ public enum TrainedModel: Sendable, Equatable {
         switch self {
         case .gbdt(let model): try model.contributions(dataset, threads: threads)
         case .logistic(let model): try model.contributions(dataset, threads: threads)
+        case .ensemble(let model): try model.contributions(dataset, threads: threads)
         }
     }
 
@@ -54,6 +59,7 @@ public enum TrainedModel: Sendable, Equatable {
         switch self {
         case .gbdt(let model): model.expectedRawScore
         case .logistic(let model): model.expectedRawScore
+        case .ensemble(let model): model.expectedRawScore
         }
     }
 
@@ -62,6 +68,33 @@ public enum TrainedModel: Sendable, Equatable {
         switch self {
         case .gbdt(let model): model.featureImportance(byGain: true)
         case .logistic(let model): model.featureImportance()
+        case .ensemble(let model): model.featureImportance
+        }
+    }
+}
+
+/// JSON form: `{"kind": "gbdt" | "logistic" | "ensemble", "model": {...}}` (used inside ensembles;
+/// a bundle's own model.json holds the model object alone, its kind in the manifest).
+extension TrainedModel: Codable {
+    private enum CodingKeys: String, CodingKey { case kind, model }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        switch try container.decode(String.self, forKey: .kind) {
+        case "gbdt": self = .gbdt(try container.decode(GBDTModel.self, forKey: .model))
+        case "logistic": self = .logistic(try container.decode(LogisticModel.self, forKey: .model))
+        case "ensemble": self = .ensemble(try container.decode(EnsembleModel.self, forKey: .model))
+        case let other: throw DecodingError.dataCorruptedError(forKey: .kind, in: container, debugDescription: "unknown model kind '\(other)'")
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(kind, forKey: .kind)
+        switch self {
+        case .gbdt(let model): try container.encode(model, forKey: .model)
+        case .logistic(let model): try container.encode(model, forKey: .model)
+        case .ensemble(let model): try container.encode(model, forKey: .model)
         }
     }
 }

@@ -5,10 +5,10 @@ import Tuning
 
 /// `mlctl train-all`: the main job. From leads (or any table) to a new version in the model
 /// registry: a stratified train/validation/test split; the logistic baseline (SMOTE); the three
-/// tree variants, each tuned by TPE with cross-validation and pruning on the training rows; the
-/// best variant on validation becomes the `global` model; every model is evaluated on the test
-/// rows with bootstrap intervals and compared with the baseline by DeLong's test. Ensembles,
-/// calibration, quality levels and per-vertical models are still to come (issue #7's notes).
+/// tree variants, each tuned by TPE with cross-validation and pruning on the training rows; their
+/// ensemble, weighted on the validation rows, becomes the `global` model; every model is
+/// evaluated on the test rows with bootstrap intervals and compared with the baseline by
+/// DeLong's test. Calibration, quality levels and per-vertical models are still to come.
 enum TrainAllCommand {
     static let command = Command(
         spec: CommandSpec(
@@ -30,8 +30,8 @@ enum TrainAllCommand {
                 .flag("no-promote", "add the version without making it current"),
             ],
             discussion: """
-                Writes models/versions/vN/ (one bundle per model: global, baseline, gbdt-leafwise, gbdt-depthwise,
-                gbdt-oblivious; summary.json; report.html) and points models/current at it. Tuning studies are kept in
+                Writes models/versions/vN/ (one bundle per model: global (the ensemble), baseline, gbdt-leafwise,
+                gbdt-depthwise, gbdt-oblivious, ensemble; summary.json; report.html) and points models/current at it. Tuning studies are kept in
                 models/.studies/: an interrupted run, started again with the same options, resumes its trials.
                 """),
         run: run)
@@ -111,10 +111,14 @@ enum TrainAllCommand {
             stageTimes.append(("tune + fit \(growth.rawValue)", candidate.seconds))
         }
 
-        // The global model: the tree variant with the best validation AUC.
+        // The global model: the ensemble of every model, weighted on validation.
+        let ensembleStarted = Date()
+        candidates.append(try TrainAllStages.ensemble(of: candidates, valid: valid, test: test, target: target, seed: seed, threads: threads))
+        Console.error("train-all: ensemble: \(candidates.last!.detail)")
+        stageTimes.append(("ensemble", Date().timeIntervalSince(ensembleStarted)))
         let evaluationStarted = Date()
         let validAUC = candidates.map { RankingMetrics.rocAUC(scores: $0.validProbabilities, labels: valid.labels) }
-        let globalIndex = (1..<candidates.count).max { validAUC[$0] < validAUC[$1] }!
+        let globalIndex = candidates.count - 1
         var reports: [EvaluationReport] = []
         for (index, candidate) in candidates.enumerated() {
             var random = SeededGenerator(seed: seed).derived(0xE7A1 + UInt64(index))
@@ -171,12 +175,12 @@ enum TrainAllCommand {
                                 validAUC[index], ci.padding(toLength: 26, withPad: " ", startingAt: 0), report.metrics["log_loss"] ?? .nan,
                                 comparison, formatDuration(candidate.seconds)))
         }
-        lines.append("  * global model (best validation AUC among the tree variants)")
+        lines.append("  * global model: the ensemble (its weights were fitted on the validation rows, so its validation AUC is optimistic)")
         lines.append("")
         lines.append("stages: " + stageTimes.map { "\($0.0) \(formatDuration($0.1))" }.joined(separator: ", ") + "; total \(formatDuration(Date().timeIntervalSince(started)))")
         let promoted = options.flag("no-promote") ? "(not promoted)" : "(now current)"
         lines.append("wrote \(registry.directory(of: version).path) \(promoted): \(candidates.map(\.name).joined(separator: ", ")), global, summary.json, report.html")
-        lines.append("not yet (issue #7): ensemble, calibration and quality levels, per-vertical models")
+        lines.append("not yet (issue #7): calibration and quality levels, per-vertical models")
         Console.out(lines.joined(separator: "\n"))
         return 0
     }

@@ -80,4 +80,24 @@ enum TrainAllStages {
                               detail: "\(model.trees.count) trees, \(study.trials.count) trials, best CV AUC \(String(format: "%.4f", best.value!))",
                               study: try Data(contentsOf: studyFile))
     }
+
+    /// The weighted ensemble of `members` in log-odds, weights on the simplex minimising the
+    /// validation log loss (the validation rows thus choose the weights; the test rows stay
+    /// untouched for the final comparison).
+    static func ensemble(of members: [CandidateModel], valid: Dataset, test: Dataset, target: String, seed: UInt64, threads: Int) throws -> CandidateModel {
+        let started = Date()
+        let raw = try members.map { try $0.model.rawScores(valid, threads: threads) }
+        let weights = EnsembleWeights.simplex(rawScores: raw, labels: valid.labels, weights: valid.weights.map { $0.map(Double.init) })
+        let ensemble = EnsembleModel(members: zip(members, weights).filter { $0.1 > 0 }.map { EnsembleModel.Member(name: $0.0.name, weight: $0.1, model: $0.0.model) },
+                                     method: "simplex")
+        let model = TrainedModel.ensemble(ensemble)
+        var manifest = BundleManifest(modelKind: "ensemble", target: target, inputSchema: model.features, seed: seed,
+                                      dataFingerprint: members[0].manifest.dataFingerprint, trainingRows: members[0].manifest.trainingRows, metrics: [:])
+        for member in ensemble.members { manifest.metrics["weight_\(member.name)"] = member.weight }
+        let description = ensemble.members.map { String(format: "%@ %.2f", $0.name, $0.weight) }.joined(separator: ", ")
+        return CandidateModel(name: "ensemble", model: model, manifest: manifest,
+                              validProbabilities: try model.probabilities(valid, threads: threads),
+                              testProbabilities: try model.probabilities(test, threads: threads),
+                              seconds: Date().timeIntervalSince(started), detail: "weights (validation log loss): \(description)")
+    }
 }
