@@ -34,3 +34,17 @@ import Testing
         #expect(StratifiedSplit.kFold(labels: labels, k: 5, seed: 3) == folds)
     }
 }
+
+@Suite struct TimeOrderedSplitTests {
+    @Test func earliestRowsTrainLatestTest() {
+        let keys: [Double] = [5, 1, 9, 3, 7, 2, 8, 4, 6, 0]
+        let split = StratifiedSplit.timeOrdered(keys: keys, validFraction: 0.2, testFraction: 0.2)
+        #expect(split.train.map { keys[$0] }.sorted() == [0, 1, 2, 3, 4, 5])
+        #expect(split.valid.map { keys[$0] }.sorted() == [6, 7])
+        #expect(split.test.map { keys[$0] }.sorted() == [8, 9])
+        #expect(split.train == split.train.sorted())
+        // Ties go by row order.
+        let tied = StratifiedSplit.timeOrdered(keys: [1, 1, 1, 1, 1], validFraction: 0.2, testFraction: 0.2)
+        #expect(tied.train == [0, 1, 2] && tied.valid == [3] && tied.test == [4])
+    }
+}

@@ -60,6 +60,13 @@ import TestSupport
         #expect(outcome.status == 0, "\(outcome.standardError)")
         #expect(outcome.standardOutput.contains("200 rows, 1 numeric + 1 categorical features"))
         #expect(FileManager.default.fileExists(atPath: registry.appendingPathComponent("current/global/manifest.json").path))
+        // A time-ordered split by a column, which then stops being a feature.
+        let timed = try CommandRunner.run(["train-all", "--data", csv.path, "--target", "y", "--trials", "1", "--cv", "2",
+                                           "--resamples", "10", "--split-by", "x", "--out", registry.path])
+        #expect(timed.status == 0, "\(timed.standardError)")
+        #expect(timed.standardOutput.contains("time-ordered split by x") && timed.standardOutput.contains("0 numeric + 1 categorical features"))
+        let missing = try CommandRunner.run(["train-all", "--data", csv.path, "--target", "y", "--split-by", "when", "--out", registry.path])
+        #expect(missing.status == 2 && missing.standardError.contains("has no column 'when'"))
     }
 
     @Test func badCSVNamesFileLineAndColumnAndExitsOne() throws {

@@ -34,6 +34,21 @@ public enum StratifiedSplit {
         return split
     }
 
+    /// A time-ordered split: rows ordered by `keys` (ties by row index), the earliest
+    /// 1 − valid − test share for training, then validation, then the latest rows for test — so
+    /// the model is judged on leads that came after the ones it learnt from, as in production.
+    /// Not stratified: each part keeps whatever class balance its period had.
+    public static func timeOrdered(keys: [Double], validFraction: Double, testFraction: Double) -> TrainValidTestSplit {
+        precondition(validFraction >= 0 && testFraction >= 0 && validFraction + testFraction < 1,
+                     "fractions must be non-negative and sum to less than 1")
+        let order = keys.indices.sorted { keys[$0] < keys[$1] || (keys[$0] == keys[$1] && $0 < $1) }
+        let testCount = Int((Double(keys.count) * testFraction).rounded())
+        let validCount = Int((Double(keys.count) * validFraction).rounded())
+        let trainCount = keys.count - testCount - validCount
+        return TrainValidTestSplit(train: order[0..<trainCount].sorted(), valid: order[trainCount..<(trainCount + validCount)].sorted(),
+                                   test: order[(trainCount + validCount)...].sorted())
+    }
+
     /// Splits rows into `k` stratified folds; fold `i`'s rows are the validation rows of the
     /// i-th cross-validation round. Rows of each class are dealt round-robin after a seeded
     /// shuffle, so fold sizes differ by at most one row per class.

@@ -23,7 +23,7 @@ enum TrainAllCommand {
                 .value("cv", "N", "cross-validation folds while tuning", default: "3"),
                 .value("timeout", "DURATION", "tuning time limit for all variants together: 90s, 10m, 2h"),
                 .value("resamples", "N", "bootstrap resamples for the test-set intervals", default: "200"),
-                .value("split-by", "COL", "time-ordered split by this column (issue #7)"),
+                .value("split-by", "COL", "time-ordered split instead of stratified: earliest 60 % train, next 20 % valid, latest 20 % test, by this column (leads: created_at; --data: any column, which is then not a feature)"),
                 .value("threads", "N", "worker threads (default: all cores)"),
                 .value("seed", "N", "random seed of the whole run", default: "42"),
                 .value("out", "DIR", "model registry directory", default: "models"),
@@ -43,12 +43,17 @@ enum TrainAllCommand {
             throw UsageError(message: "give either --data or --database-url, not both")
         }
         let started = Date()
-        let dataset: Dataset
+        let splitBy = options.string("split-by")
+        var dataset: Dataset
         let source: String
+        var timeKeys: [Double]?
         if let path = options.string("data") {
             let target = options.string("target") ?? "converted"
             dataset = try CSVReader.read(contentsOf: URL(fileURLWithPath: path), options: CSVReadOptions(target: target, threads: threads))
             source = path
+            if let splitBy {
+                (dataset, timeKeys) = try orderingColumn(splitBy, of: dataset, file: path)
+            }
         } else if let url = options.string("database-url") {
             let vertical = try options.choice("vertical", Vertical.allCases.map(\.rawValue))
             let days = try options.int("days", in: 1...36_500)
@@ -56,10 +61,15 @@ enum TrainAllCommand {
             let (leads, agents) = try LeadStore.loadLeads(from: db, filter: LeadFilter(vertical: vertical, days: days))
             dataset = LeadDataset.make(leads: leads, agents: agents, threads: threads)
             source = "PostgreSQL (\(formatCount(leads.count)) leads)"
+            timeKeys = leads.map(\.createdAt)
         } else {
             let (leads, agents) = BundledLeads.load(threads: threads)
             dataset = LeadDataset.make(leads: leads, agents: agents, threads: threads)
             source = "bundled leads (seed \(BundledLeads.seed))"
+            timeKeys = leads.map(\.createdAt)
+        }
+        if let splitBy, options.string("data") == nil, splitBy != "created_at" {
+            throw UsageError(message: "--split-by for leads takes created_at (the lead's creation time), not '\(splitBy)'")
         }
         Console.error("train-all: loaded \(formatCount(dataset.rowCount)) rows × \(dataset.columns.count) features from \(source) in \(formatDuration(Date().timeIntervalSince(started)))")
         guard dataset.rowCount > 0 else { throw UsageError(message: "the data has no rows") }
@@ -68,7 +78,9 @@ enum TrainAllCommand {
             throw UsageError(message: "the label has a single class (\(positives) positives in \(dataset.rowCount) rows); a classifier needs both")
         }
 
-        let split = StratifiedSplit.trainValidTest(labels: dataset.labels, validFraction: 0.2, testFraction: 0.2, seed: seed)
+        let split = splitBy != nil && timeKeys != nil
+            ? StratifiedSplit.timeOrdered(keys: timeKeys!, validFraction: 0.2, testFraction: 0.2)
+            : StratifiedSplit.trainValidTest(labels: dataset.labels, validFraction: 0.2, testFraction: 0.2, seed: seed)
         func describe(_ name: String, _ rows: [Int]) -> String {
             let positives = rows.reduce(0) { $0 + Int(dataset.labels[$1]) }
             return "  \(name.padding(toLength: 6, withPad: " ", startingAt: 0)) \(String(repeating: " ", count: max(0, 9 - formatCount(rows.count).count)))\(formatCount(rows.count)) rows, \(String(format: "%5.2f", 100 * Double(positives) / Double(max(1, rows.count)))) % positive"
@@ -78,7 +90,7 @@ enum TrainAllCommand {
             data: \(source)
               \(formatCount(dataset.rowCount)) rows, \(numeric) numeric + \(dataset.columns.count - numeric) categorical features, \
             \(String(format: "%.2f", 100 * Double(positives) / Double(dataset.rowCount))) % positive
-            stratified split (seed \(seed)):
+            \(splitBy.map { "time-ordered split by \($0) (earliest rows train, latest test)" } ?? "stratified split (seed \(seed))"):
             \(describe("train", split.train))
             \(describe("valid", split.valid))
             \(describe("test", split.test))
@@ -183,6 +195,27 @@ enum TrainAllCommand {
         lines.append("not yet (issue #7): calibration and quality levels, per-vertical models")
         Console.out(lines.joined(separator: "\n"))
         return 0
+    }
+
+    /// The ordering keys of a time split from column `name` of a table (numbers as they are,
+    /// text — e.g. ISO 8601 timestamps — by its sort order), and the table without that column.
+    private static func orderingColumn(_ name: String, of dataset: Dataset, file: String) throws -> (Dataset, [Double]) {
+        guard let index = dataset.columnIndex(named: name) else {
+            throw UsageError(message: "--split-by: \(file) has no column '\(name)'")
+        }
+        let keys: [Double]
+        switch dataset.columns[index] {
+        case .numeric(let c):
+            if let row = c.values.firstIndex(where: { $0.isNaN }) { throw UsageError(message: "--split-by: column '\(name)' is empty in data row \(row + 1)") }
+            keys = c.values.map(Double.init)
+        case .categorical(let c):
+            if let row = c.codes.firstIndex(where: { $0 < 0 }) { throw UsageError(message: "--split-by: column '\(name)' is empty in data row \(row + 1)") }
+            let rank = Dictionary(uniqueKeysWithValues: c.categories.enumerated().sorted { $0.element < $1.element }.enumerated().map { ($0.element.offset, Double($0.offset)) })
+            keys = c.codes.map { rank[Int($0)]! }
+        }
+        var columns = dataset.columns
+        columns.remove(at: index)
+        return (Dataset(columns: columns, labels: dataset.labels, weights: dataset.weights, rowCount: dataset.rowCount), keys)
     }
 
     /// summary.json: what was trained, how it scored, how long each stage took.
