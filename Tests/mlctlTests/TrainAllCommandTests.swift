@@ -26,11 +26,16 @@ import TestSupport
         // The current global model predicts like any bundle.
         let predict = try CommandRunner.run(["predict", "--model", registry + "/current/global", "--data", data, "--contributions"])
         #expect(predict.status == 0 && predict.standardOutput.split(separator: "\n").count == 4455, "\(predict.standardError)")
-        // The ensemble's contributions still add up to the log-odds of its score.
-        for line in predict.standardOutput.split(separator: "\n").dropFirst().prefix(20) {
-            let values = line.split(separator: ",").map { Double($0)! }
+        // Calibrated scores with quality levels; the contributions still add up to the log-odds of the score.
+        let lines = predict.standardOutput.split(separator: "\n")
+        #expect(lines[0].hasPrefix("score,quality,contrib_"))
+        for line in lines.dropFirst().prefix(20) {
+            let fields = line.split(separator: ",")
+            #expect(["High", "Medium", "Low", "Very Low"].contains(String(fields[1])))
+            let values = ([fields[0]] + fields.dropFirst(2)).map { Double($0)! }
             #expect(abs(values.dropFirst().reduce(0, +) - log(values[0] / (1 - values[0]))) < 1e-6)
         }
+        #expect(summary["calibration"] != nil && summary["quality_levels"] != nil)
 
         // A second run adds v2 and makes it current; rollback returns to v1.
         let second = try CommandRunner.run(["train-all", "--data", data, "--target", "label", "--trials", "1", "--cv", "2",

@@ -1,3 +1,4 @@
+import Evaluation
 import Foundation
 
 /// The version of mlctl written into artifacts.
@@ -36,6 +37,12 @@ public struct BundleManifest: Codable, Sendable, Equatable {
     public var metrics: [String: Double]
     /// SHA-256 (hex) of each other file, by file name.
     public var files: [String: String] = [:]
+    /// Raw score → probability map fitted on held-out rows, applied by predict, evaluate and
+    /// serving; absent: probability = σ(raw score).
+    public var calibration: Calibration?
+    /// Score cut-offs of the quality levels (on the calibrated probability), chosen on
+    /// held-out rows.
+    public var qualityLevels: QualityLevels?
 
     public init(createdAt: String = BundleManifest.now(), modelKind: String, target: String?, inputSchema: [ModelFeature],
                 parameters: GBDTParameters? = nil, logisticParameters: LogisticParameters? = nil, seed: UInt64, dataFingerprint: String,
@@ -57,6 +64,21 @@ public struct BundleManifest: Codable, Sendable, Equatable {
         let seconds = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap(Double.init) ?? Date().timeIntervalSince1970
         let c = Timestamp.civil(seconds.rounded(.down))
         return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", c.year, c.month, c.day, c.hour, c.minute, Int(c.second))
+    }
+}
+
+extension BundleManifest {
+    /// Probabilities of raw scores, through the bundle's calibration when it has one.
+    public func probabilities(rawScores: [Double]) -> [Double] {
+        guard let calibration else { return rawScores.map(logistic) }
+        return rawScores.map { calibration.probability(rawScore: $0) }
+    }
+
+    /// Contributions and bias in the log-odds of the calibrated probability (Platt scaling is
+    /// affine in log-odds, so they still add up to logit(probability)); unchanged otherwise.
+    public func calibratedContributions(_ phi: [[Double]], bias: Double) -> (contributions: [[Double]], bias: Double) {
+        guard let (scale, offset) = calibration?.logOddsScale else { return (phi, bias) }
+        return (phi.map { $0.map { $0 * scale } }, bias * scale + offset)
     }
 }
 

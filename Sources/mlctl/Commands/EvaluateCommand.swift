@@ -45,7 +45,7 @@ enum EvaluateCommand {
         for (index, path) in bundles.enumerated() {
             let (manifest, model) = try ModelBundle.read(from: URL(fileURLWithPath: path))
             let data = try ModelCommands.readData(dataURL, for: manifest, target: target, threads: threads)
-            let scores = try model.probabilities(data, threads: threads)
+            let scores = manifest.probabilities(rawScores: try model.rawScores(data, threads: threads))
             var random = SeededGenerator(seed: seed).derived(UInt64(index))
             reports.append(try EvaluationReport(model: path, probabilities: scores, labels: data.labels, resamples: resamples) { random.nextInt(below: $0) })
             probabilities.append(scores)

@@ -14,9 +14,10 @@ enum ModelCommands {
                 .value("threads", "N", "worker threads (default: all cores)"),
             ],
             discussion: """
-                Writes one row per input row, in input order, with a 'score' column: the probability of label 1.
-                With --contributions, one 'contrib_NAME' column per model feature and 'contrib_bias' follow:
-                TreeSHAP values in log-odds, which add up to logit(score).
+                Writes one row per input row, in input order, with a 'score' column: the probability of label 1 (calibrated
+                when the bundle has a calibration), and a 'quality' column (High, Medium, Low, Very Low) when it has quality levels.
+                With --contributions, one 'contrib_NAME' column per model feature and 'contrib_bias' follow: contributions in
+                log-odds (TreeSHAP for trees), which add up to logit(score) (for isotonic calibration: to the uncalibrated log-odds).
                 """),
         run: runPredict)
 
@@ -35,20 +36,26 @@ enum ModelCommands {
         let threads = try options.int("threads", default: defaultThreadCount, in: 1...256)!
         let (manifest, model) = try ModelBundle.read(from: URL(fileURLWithPath: try options.required("model")))
         let data = try readData(URL(fileURLWithPath: try options.required("data")), for: manifest, target: nil, threads: threads)
-        let scores = try model.probabilities(data, threads: threads)
+        let scores = manifest.probabilities(rawScores: try model.rawScores(data, threads: threads))
+        let quality = manifest.qualityLevels.map { levels in scores.map { levels.level($0) } }
+        var header = ["score"] + (quality == nil ? [] : ["quality"])
         var text: String
         if options.flag("contributions") {
-            // TreeSHAP in raw-score (log-odds) units: contrib_bias + Σ contrib_* = logit(score).
-            let phi = try model.contributions(data, threads: threads)
-            let bias = model.expectedRawScore
-            text = (["score"] + model.features.map { "contrib_" + $0.name } + ["contrib_bias"]).map(CSVWriter.field).joined(separator: ",") + "\n"
+            // Log-odds contributions (TreeSHAP for trees): contrib_bias + Σ contrib_* = logit(score),
+            // rescaled through the calibration when it is Platt scaling.
+            let (phi, bias) = manifest.calibratedContributions(try model.contributions(data, threads: threads), bias: model.expectedRawScore)
+            header += model.features.map { "contrib_" + $0.name } + ["contrib_bias"]
+            text = header.map(CSVWriter.field).joined(separator: ",") + "\n"
             for (row, score) in scores.enumerated() {
-                text += ([score] + phi[row] + [bias]).map { "\($0)" }.joined(separator: ",") + "\n"
+                let level = quality.map { [CSVWriter.field($0[row])] } ?? []
+                text += (["\(score)"] + level + (phi[row] + [bias]).map { "\($0)" }).joined(separator: ",") + "\n"
             }
         } else {
-            text = "score\n"
+            text = header.joined(separator: ",") + "\n"
             text.reserveCapacity(scores.count * 20)
-            for score in scores { text += "\(score)\n" }
+            for (row, score) in scores.enumerated() {
+                text += quality.map { "\(score),\(CSVWriter.field($0[row]))\n" } ?? "\(score)\n"
+            }
         }
         if let out = options.string("out") {
             try CSVWriter.writeAtomically(to: URL(fileURLWithPath: out)) { $0.write(Data(text.utf8)) }

@@ -142,10 +142,23 @@ enum TrainAllCommand {
         }
         stageTimes.append(("evaluation", Date().timeIntervalSince(evaluationStarted)))
 
+        // Calibration (Platt scaling, so explanations stay exact) and quality levels for the
+        // global model, both from its validation scores.
+        let globalValidRaw = try candidates[globalIndex].model.rawScores(valid, threads: threads)
+        let calibration = PlattScaling.fit(scores: globalValidRaw, labels: valid.labels, weights: valid.weights?.map(Double.init))
+        let calibratedValid = globalValidRaw.map { calibration.probability($0) }
+        let qualityLevels = QualityLevels.fit(try ScoredRows(scores: calibratedValid, labels: valid.labels))
+        let calibratedTest = try candidates[globalIndex].model.rawScores(test, threads: threads).map { calibration.probability($0) }
+        let eceBefore = ClassificationMetrics.expectedCalibrationError(try ScoredRows(scores: candidates[globalIndex].testProbabilities, labels: test.labels))
+        let eceAfter = ClassificationMetrics.expectedCalibrationError(try ScoredRows(scores: calibratedTest, labels: test.labels))
+
         // The registry version: every bundle, the summary and the report, renamed into place at once.
         let writeStarted = Date()
-        let summary = summaryObject(candidates: candidates, reports: reports, validAUC: validAUC, globalIndex: globalIndex, comparisons: comparisons,
+        var summary = summaryObject(candidates: candidates, reports: reports, validAUC: validAUC, globalIndex: globalIndex, comparisons: comparisons,
                                     stageTimes: stageTimes, source: source, seed: seed, split: split)
+        summary["calibration"] = ["method": "platt", "a": calibration.a, "b": calibration.b, "fitted_on": "validation",
+                                  "test_ece_before": eceBefore, "test_ece_after": eceAfter]
+        summary["quality_levels"] = ["names": QualityLevels.names, "cutoffs": qualityLevels.cutoffs, "fitted_on": "validation"]
         let version = try registry.addVersion { directory in
             for (index, candidate) in candidates.enumerated() {
                 var manifest = candidate.manifest
@@ -154,6 +167,9 @@ enum TrainAllCommand {
                 let extra = candidate.study.map { ["tuning.json": $0] } ?? [:]
                 try ModelBundle.write(candidate.model, manifest: manifest, to: directory.appendingPathComponent(candidate.name), extraFiles: extra)
                 if index == globalIndex {
+                    // The deployed model: Platt scaling and quality levels fitted on the validation rows.
+                    manifest.calibration = .platt(calibration)
+                    manifest.qualityLevels = qualityLevels
                     try ModelBundle.write(candidate.model, manifest: manifest, to: directory.appendingPathComponent("global"), extraFiles: extra)
                 }
             }
@@ -192,7 +208,9 @@ enum TrainAllCommand {
         lines.append("stages: " + stageTimes.map { "\($0.0) \(formatDuration($0.1))" }.joined(separator: ", ") + "; total \(formatDuration(Date().timeIntervalSince(started)))")
         let promoted = options.flag("no-promote") ? "(not promoted)" : "(now current)"
         lines.append("wrote \(registry.directory(of: version).path) \(promoted): \(candidates.map(\.name).joined(separator: ", ")), global, summary.json, report.html")
-        lines.append("not yet (issue #7): calibration and quality levels, per-vertical models")
+        lines.append(String(format: "global model calibrated (Platt scaling on validation): test ECE %.4f → %.4f; quality cut-offs High ≥ %.4f, Medium ≥ %.4f, Low ≥ %.4f",
+                            eceBefore, eceAfter, qualityLevels.cutoffs[0], qualityLevels.cutoffs[1], qualityLevels.cutoffs[2]))
+        lines.append("not yet (issue #7): per-vertical models")
         Console.out(lines.joined(separator: "\n"))
         return 0
     }
