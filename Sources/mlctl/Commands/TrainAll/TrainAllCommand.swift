@@ -8,7 +8,8 @@ import Tuning
 /// tree variants, each tuned by TPE with cross-validation and pruning on the training rows; their
 /// ensemble, weighted on the validation rows, becomes the `global` model; every model is
 /// evaluated on the test rows with bootstrap intervals and compared with the baseline by
-/// DeLong's test. Calibration, quality levels and per-vertical models are still to come.
+/// DeLong's test. The global model gets Platt scaling and quality levels from the validation
+/// rows; each vertical gets its own model where it has enough data and beats the global one.
 enum TrainAllCommand {
     static let command = Command(
         spec: CommandSpec(
@@ -152,6 +153,14 @@ enum TrainAllCommand {
         let eceBefore = ClassificationMetrics.expectedCalibrationError(try ScoredRows(scores: candidates[globalIndex].testProbabilities, labels: test.labels))
         let eceAfter = ClassificationMetrics.expectedCalibrationError(try ScoredRows(scores: calibratedTest, labels: test.labels))
 
+        // Per-vertical models, compared with the global model on each vertical's rows.
+        let verticalStarted = Date()
+        let bestTrees = (1..<(candidates.count - 1)).max { validAUC[$0] < validAUC[$1] }!
+        let verticals = try TrainAllStages.perVertical(dataset: dataset, split: split, global: candidates[globalIndex], globalValid: calibratedValid,
+                                                       globalTest: calibratedTest, best: candidates[bestTrees], target: target, seed: seed, threads: threads)
+        for outcome in verticals { Console.error("train-all: vertical \(outcome.vertical): \(outcome.decision)") }
+        stageTimes.append(("per-vertical models", Date().timeIntervalSince(verticalStarted)))
+
         // The registry version: every bundle, the summary and the report, renamed into place at once.
         let writeStarted = Date()
         var summary = summaryObject(candidates: candidates, reports: reports, validAUC: validAUC, globalIndex: globalIndex, comparisons: comparisons,
@@ -159,6 +168,13 @@ enum TrainAllCommand {
         summary["calibration"] = ["method": "platt", "a": calibration.a, "b": calibration.b, "fitted_on": "validation",
                                   "test_ece_before": eceBefore, "test_ece_after": eceAfter]
         summary["quality_levels"] = ["names": QualityLevels.names, "cutoffs": qualityLevels.cutoffs, "fitted_on": "validation"]
+        summary["verticals"] = verticals.map { outcome -> [String: Any] in
+            var entry: [String: Any] = ["vertical": outcome.vertical, "train_rows": outcome.trainRows, "train_positives": outcome.trainPositives,
+                                        "model": outcome.candidate == nil ? "global" : outcome.vertical, "decision": outcome.decision]
+            if let auc = outcome.validAUC { entry["valid_roc_auc"] = ["own": auc.own, "global": auc.global] }
+            if let auc = outcome.testAUC { entry["test_roc_auc"] = ["own": auc.own, "global": auc.global] }
+            return entry
+        }
         let version = try registry.addVersion { directory in
             for (index, candidate) in candidates.enumerated() {
                 var manifest = candidate.manifest
@@ -172,6 +188,10 @@ enum TrainAllCommand {
                     manifest.qualityLevels = qualityLevels
                     try ModelBundle.write(candidate.model, manifest: manifest, to: directory.appendingPathComponent("global"), extraFiles: extra)
                 }
+            }
+            for outcome in verticals {
+                guard let candidate = outcome.candidate else { continue }
+                try ModelBundle.write(candidate.model, manifest: candidate.manifest, to: directory.appendingPathComponent(candidate.name))
             }
             let json = try JSONSerialization.data(withJSONObject: summary, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
             try json.write(to: directory.appendingPathComponent(ModelRegistry.summaryFile))
@@ -207,10 +227,15 @@ enum TrainAllCommand {
         lines.append("")
         lines.append("stages: " + stageTimes.map { "\($0.0) \(formatDuration($0.1))" }.joined(separator: ", ") + "; total \(formatDuration(Date().timeIntervalSince(started)))")
         let promoted = options.flag("no-promote") ? "(not promoted)" : "(now current)"
-        lines.append("wrote \(registry.directory(of: version).path) \(promoted): \(candidates.map(\.name).joined(separator: ", ")), global, summary.json, report.html")
+        let verticalBundles = verticals.compactMap { $0.candidate?.name }
+        lines.append("wrote \(registry.directory(of: version).path) \(promoted): \((candidates.map(\.name) + ["global"] + verticalBundles).joined(separator: ", ")), summary.json, report.html")
         lines.append(String(format: "global model calibrated (Platt scaling on validation): test ECE %.4f → %.4f; quality cut-offs High ≥ %.4f, Medium ≥ %.4f, Low ≥ %.4f",
                             eceBefore, eceAfter, qualityLevels.cutoffs[0], qualityLevels.cutoffs[1], qualityLevels.cutoffs[2]))
-        lines.append("not yet (issue #7): per-vertical models")
+        for outcome in verticals {
+            let test = outcome.testAUC.map { String(format: " (test AUC own %.4f, global %.4f)", $0.own, $0.global) } ?? ""
+            lines.append("vertical \(outcome.vertical): \(outcome.decision)\(test)")
+        }
+        if verticals.isEmpty { lines.append("no per-vertical models: the data has no categorical 'vertical' column") }
         Console.out(lines.joined(separator: "\n"))
         return 0
     }

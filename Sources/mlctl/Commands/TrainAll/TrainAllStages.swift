@@ -100,4 +100,75 @@ enum TrainAllStages {
                               testProbabilities: try model.probabilities(test, threads: threads),
                               seconds: Date().timeIntervalSince(started), detail: "weights (validation log loss): \(description)")
     }
+
+    /// What happened to one vertical.
+    struct VerticalOutcome {
+        var vertical: String
+        var trainRows: Int
+        var trainPositives: Int
+        /// The vertical's own model, when it had enough data and beat the global model on the
+        /// vertical's validation rows.
+        var candidate: CandidateModel?
+        var calibration: PlattScaling?
+        var validAUC: (own: Double, global: Double)?
+        var testAUC: (own: Double, global: Double)?
+        var decision: String
+    }
+
+    /// Per-vertical models: for each value of the categorical column `vertical`, a tree model
+    /// with the best tuned variant's parameters, trained on that vertical's training rows with
+    /// early stopping on its validation rows. It is kept only if the vertical has enough data
+    /// (≥ 1,000 training rows, ≥ 50 positive training and ≥ 20 positive validation rows) and it
+    /// beats the global model's AUC on the vertical's validation rows; otherwise the vertical
+    /// falls back to the global model, and the reason is reported.
+    static func perVertical(dataset: Dataset, split: TrainValidTestSplit, global: CandidateModel, globalValid: [Double], globalTest: [Double],
+                            best: CandidateModel, target: String, seed: UInt64, threads: Int) throws -> [VerticalOutcome] {
+        guard let index = dataset.columnIndex(named: "vertical"), case .categorical(let column) = dataset.columns[index],
+              var parameters = best.manifest.parameters else { return [] }
+        parameters.earlyStoppingRounds = 50
+        parameters.trees = max(parameters.trees * 2, 100)
+        var outcomes: [VerticalOutcome] = []
+        let validPosition = Dictionary(uniqueKeysWithValues: split.valid.enumerated().map { ($1, $0) })
+        let testPosition = Dictionary(uniqueKeysWithValues: split.test.enumerated().map { ($1, $0) })
+        for (code, vertical) in column.categories.enumerated() {
+            let inVertical = { (row: Int) in column.codes[row] == Int32(code) }
+            let trainRows = split.train.filter(inVertical), validRows = split.valid.filter(inVertical), testRows = split.test.filter(inVertical)
+            let trainPositives = trainRows.reduce(0) { $0 + Int(dataset.labels[$1]) }
+            let validPositives = validRows.reduce(0) { $0 + Int(dataset.labels[$1]) }
+            var outcome = VerticalOutcome(vertical: vertical, trainRows: trainRows.count, trainPositives: trainPositives, decision: "")
+            guard trainRows.count >= 1000, trainPositives >= 50, validPositives >= 20, testRows.reduce(0, { $0 + Int(dataset.labels[$1]) }) > 0 else {
+                outcome.decision = "too little data (\(trainRows.count) training rows, \(trainPositives) positive; \(validPositives) positive validation rows): global model"
+                outcomes.append(outcome)
+                continue
+            }
+            let started = Date()
+            let train = dataset.rows(trainRows), valid = dataset.rows(validRows), test = dataset.rows(testRows)
+            parameters.seed = seed
+            let model = try GBDTTrainer.train(train, parameters: parameters, validation: valid, metric: .auc)
+            let validRaw = try model.rawScores(valid, threads: threads)
+            let ownValid = RankingMetrics.rocAUC(scores: validRaw, labels: valid.labels)
+            let globalValidAUC = RankingMetrics.rocAUC(scores: validRows.map { globalValid[validPosition[$0]!] }, labels: valid.labels)
+            let ownTest = RankingMetrics.rocAUC(scores: try model.rawScores(test, threads: threads), labels: test.labels)
+            let globalTestAUC = RankingMetrics.rocAUC(scores: testRows.map { globalTest[testPosition[$0]!] }, labels: test.labels)
+            outcome.validAUC = (ownValid, globalValidAUC)
+            outcome.testAUC = (ownTest, globalTestAUC)
+            guard ownValid > globalValidAUC else {
+                outcome.decision = String(format: "own model %.4f ≤ global %.4f on validation: global model", ownValid, globalValidAUC)
+                outcomes.append(outcome)
+                continue
+            }
+            let calibration = PlattScaling.fit(scores: validRaw, labels: valid.labels)
+            var manifest = BundleManifest(modelKind: "gbdt", target: target, inputSchema: model.features, parameters: parameters, seed: seed,
+                                          dataFingerprint: train.fingerprint(), trainingRows: train.rowCount,
+                                          metrics: ["valid_roc_auc": ownValid, "test_roc_auc": ownTest, "global_valid_roc_auc": globalValidAUC])
+            manifest.calibration = .platt(calibration)
+            manifest.qualityLevels = QualityLevels.fit(try ScoredRows(scores: validRaw.map { calibration.probability($0) }, labels: valid.labels))
+            outcome.candidate = CandidateModel(name: vertical, model: .gbdt(model), manifest: manifest, validProbabilities: [], testProbabilities: [],
+                                               seconds: Date().timeIntervalSince(started), detail: "\(model.trees.count) trees on \(train.rowCount) rows")
+            outcome.calibration = calibration
+            outcome.decision = String(format: "own model %.4f > global %.4f on validation: kept", ownValid, globalValidAUC)
+            outcomes.append(outcome)
+        }
+        return outcomes
+    }
 }
