@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: installs what is missing, starts a throwaway PostgreSQL server, builds and
-# runs the test suite against it, removes the server afterwards; then runs the differential
-# tests against LightGBM (training 500-tree models) in a release build, where they take
-# seconds instead of minutes. Ends with one summary line, "tests: N passed, N failed".
+# runs the test suite against it, removes the server afterwards; then runs the heavy tests —
+# the differential tests against LightGBM (training 500-tree models) and train-all on the
+# bundled leads — in a release build, where they take seconds instead of minutes. Ends with one summary line, "tests: N passed, N failed".
 #   scripts/test.sh [extra swift test arguments for the first run, e.g. --filter CSV]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh --test
 log=$(mktemp /tmp/mlctl-test-log.XXXXXX)
 trap 'rm -f "$log"' EXIT
-heavy=LightGBMParity
+heavy="LightGBMParity|BundledTrainAll"
 
 echo "== build (debug, with tests)" >&2
 swift build --build-tests
@@ -23,7 +23,7 @@ set -e
 if [[ $# -eq 0 ]]; then
   echo "== build (release, with tests)" >&2
   swift build -c release --build-tests -Xswiftc -enable-testing
-  echo "== differential tests against LightGBM (release)" >&2
+  echo "== heavy tests: LightGBM parity, train-all on the bundled leads (release)" >&2
   set +e
   swift test -c release -Xswiftc -enable-testing --skip-build --filter "$heavy" 2>&1 | tee -a "$log"
   [[ ${PIPESTATUS[0]} -ne 0 ]] && status=1

@@ -1,0 +1,30 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `train-all` on the bundled leads, as a user runs it (with fewer trials, to keep CI short).
+/// Runs in the release step of `scripts/test.sh` (it takes minutes in a debug build).
+@Suite struct BundledTrainAllTests {
+    @Test func theTunedEnsembleBeatsTheBaselineSignificantly() throws {
+        let directory = TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let registry = directory.appendingPathComponent("models")
+        let run = try CommandRunner.run(["train-all", "--trials", "6", "--out", registry.path])
+        #expect(run.status == 0, "\(run.standardError)")
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: registry.appendingPathComponent("current/summary.json"))) as! [String: Any]
+        let models = summary["models"] as! [[String: Any]]
+        let ensemble = models.first { $0["name"] as? String == "ensemble" }!
+        let baseline = models.first { $0["name"] as? String == "baseline" }!
+        let auc = { (model: [String: Any]) in ((model["test"] as! [String: Any])["metrics"] as! [String: Any])["roc_auc"] as! Double }
+        let delong = ensemble["delong_vs_baseline"] as! [String: Any]
+        #expect(auc(ensemble) > auc(baseline))
+        #expect((delong["p_value"] as! Double) < 0.05, "DeLong p = \(delong["p_value"]!)")
+        // Every vertical is either served by its own bundle or reported as falling back.
+        for vertical in summary["verticals"] as! [[String: Any]] {
+            let name = vertical["vertical"] as! String
+            let own = FileManager.default.fileExists(atPath: registry.appendingPathComponent("current/\(name)/manifest.json").path)
+            #expect(own == (vertical["model"] as? String == name), "\(name): \(vertical["decision"]!)")
+        }
+        #expect((summary["verticals"] as! [Any]).count == 3)
+    }
+}
