@@ -11,11 +11,15 @@ public struct LBFGS: Sendable {
     public var memory = 10
     public var tolerance = 1e-4
     public var maximumIterations = 1000
+    /// Also stop (as converged) when an iteration lowers the objective by at most this share
+    /// of its size, as L-BFGS-B's `ftol`; 0 disables the test.
+    public var valueTolerance = 0.0
 
-    public init(memory: Int = 10, tolerance: Double = 1e-4, maximumIterations: Int = 1000) {
+    public init(memory: Int = 10, tolerance: Double = 1e-4, maximumIterations: Int = 1000, valueTolerance: Double = 0) {
         self.memory = memory
         self.tolerance = tolerance
         self.maximumIterations = maximumIterations
+        self.valueTolerance = valueTolerance
     }
 
     public struct Result: Sendable {
@@ -92,7 +96,7 @@ public struct LBFGS: Sendable {
             var step = steps.isEmpty ? min(1, 1 / max(norm, 1e-300)) : 1
             var accepted = false
             var candidate = theta, candidateSmooth = smooth, candidateGradient = gradient, candidateValue = value
-            for _ in 0..<60 {
+            for _ in 0..<40 {
                 for j in 0..<n {
                     var v = theta[j] + step * direction[j]
                     if hasL1 && l1[j] > 0 && v * orthant[j] < 0 { v = 0 }
@@ -120,8 +124,12 @@ public struct LBFGS: Sendable {
                 steps.append(s); changes.append(y); curvatures.append(1 / sy)
                 if steps.count > memory { steps.removeFirst(); changes.removeFirst(); curvatures.removeFirst() }
             }
+            let decrease = value - candidateValue, scale = max(abs(value), abs(candidateValue), 1)
             theta = candidate; smooth = candidateSmooth; gradient = candidateGradient; value = candidateValue
             pg = pseudoGradient(theta, gradient)
+            if valueTolerance > 0 && decrease <= valueTolerance * scale {
+                return Result(theta: theta, value: value, iterations: iteration, converged: true, gradientNorm: pg.reduce(0) { max($0, abs($1)) })
+            }
         }
     }
 }

@@ -171,7 +171,8 @@ public struct GPSampler: Sampler {
                     for (k, index) in continuous.enumerated() { full[index] = min(max(y[k], 0), 1) }
                     return full
                 }
-                let optimiser = LBFGS(tolerance: 1e-4, maximumIterations: 50)
+                // Optuna's local search: L-BFGS-B with pgtol √tol = 0.01 (and its default ftol).
+                let optimiser = LBFGS(tolerance: 1e-2, maximumIterations: 50, valueTolerance: 2.2e-9)
                 let result = optimiser.minimise(start: continuous.map { x[$0] }, l1: [Double](repeating: 0, count: continuous.count)) { y in
                     let f = -acquisition(clamp(y))
                     let gradient = y.indices.map { k -> Double in
