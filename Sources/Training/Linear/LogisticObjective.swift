@@ -46,6 +46,15 @@ struct LogisticObjective {
         return (0..<count).map { c in (c * n / count)..<((c + 1) * n / count) }
     }
 
+    /// z = X_block β + b for `rows` rows of `columns` values (θ = [β, b]).
+    @inline(__always)
+    static func linearPredictor(block: UnsafePointer<Double>, rows: Int, columns p: Int, theta: UnsafePointer<Double>, into z: UnsafeMutablePointer<Double>) {
+        for k in 0..<rows { z[k] = theta[p] }
+        if p > 0 {
+            cblas_dgemv(CblasRowMajor, CblasNoTrans, Int32(rows), Int32(p), 1, block, Int32(p), theta, 1, 1, z, 1)
+        }
+    }
+
     /// f(θ) and ∇f(θ) (length p + 1).
     func valueAndGradient(_ theta: [Double]) -> (value: Double, gradient: [Double]) {
         let p = x.columnCount, parts = chunks
@@ -64,11 +73,7 @@ struct LogisticObjective {
                                 while start < parts[c].upperBound {
                                     let rows = min(Self.blockRows, parts[c].upperBound - start)
                                     let block = matrix.baseAddress! + start * p
-                                    for k in 0..<rows { z[k] = theta[p] }
-                                    if p > 0 {
-                                        cblas_dgemv(CblasRowMajor, CblasNoTrans, Int32(rows), Int32(p), 1, block, Int32(p),
-                                                    theta.baseAddress!, 1, 1, z.baseAddress!, 1)
-                                    }
+                                    Self.linearPredictor(block: block, rows: rows, columns: p, theta: theta.baseAddress!, into: z.baseAddress!)
                                     var residualSum = 0.0
                                     for k in 0..<rows {
                                         let zk = z[k], w = weights[start + k], y = Double(labels[start + k])
@@ -123,11 +128,7 @@ struct LogisticObjective {
                             while start < parts[c].upperBound {
                                 let rows = min(Self.blockRows, parts[c].upperBound - start)
                                 let block = matrix.baseAddress! + start * p
-                                for k in 0..<rows { z[k] = theta[p] }
-                                if p > 0 {
-                                    cblas_dgemv(CblasRowMajor, CblasNoTrans, Int32(rows), Int32(p), 1, block, Int32(p),
-                                                theta.baseAddress!, 1, 1, z, 1)
-                                }
+                                Self.linearPredictor(block: block, rows: rows, columns: p, theta: theta.baseAddress!, into: z)
                                 // Rows of [x, 1] scaled by √(w σ(1 − σ)); then H += Sᵀ S.
                                 for k in 0..<rows {
                                     let s = logistic(z[k])

@@ -120,13 +120,9 @@ enum TrainCommand {
         var summary = "\(model.trees.count) trees (\(formatCount(leaves)) leaves)"
         if let value = metrics["validation_\(metric.rawValue)"] { summary += ", validation \(metric.rawValue) \(String(format: "%.5f", value))" }
         progress.finish("\(summary); wrote \(out.path)")
-        let gains = model.featureImportance(byGain: true), splits = model.featureImportance(byGain: false)
-        let top = gains.indices.sorted { gains[$0] > gains[$1] }.prefix(10).filter { gains[$0] > 0 }
-        if !top.isEmpty {
-            let width = top.map { model.features[$0].name.count }.max()!
-            Console.error("top features by total gain (splits):\n" + top.map {
-                "  \(model.features[$0].name.padding(toLength: width, withPad: " ", startingAt: 0))  \(String(format: "%12.2f", gains[$0]))  (\(Int(splits[$0])))"
-            }.joined(separator: "\n"))
+        let splits = model.featureImportance(byGain: false)
+        printTopFeatures(model.features, model.featureImportance(byGain: true), measure: "total gain (splits)") {
+            String(format: "%12.2f  (%d)", $1, Int(splits[$0]))
         }
         return 0
     }
@@ -202,14 +198,18 @@ enum TrainCommand {
         if !model.converged {
             Console.error("train: warning: the solver stopped at --max-iterations \(parameters.maximumIterations) before reaching --tolerance; raise either, or regularise more (smaller --C)")
         }
-        let importance = model.featureImportance()
-        let top = importance.indices.sorted { importance[$0] > importance[$1] }.prefix(10).filter { importance[$0] > 0 }
-        if !top.isEmpty {
-            let width = top.map { model.features[$0].name.count }.max()!
-            Console.error("top features by |coefficient| × standard deviation:\n" + top.map {
-                "  \(model.features[$0].name.padding(toLength: width, withPad: " ", startingAt: 0))  \(String(format: "%9.4f", importance[$0]))"
-            }.joined(separator: "\n"))
-        }
+        printTopFeatures(model.features, model.featureImportance(), measure: "|coefficient| × standard deviation") { String(format: "%9.4f", $1) }
         return 0
+    }
+
+    /// Prints the ten most important features (importance > 0), one per line, each value as
+    /// `format(index, importance)` gives it.
+    private static func printTopFeatures(_ features: [ModelFeature], _ importance: [Double], measure: String, format: (Int, Double) -> String) {
+        let top = importance.indices.sorted { importance[$0] > importance[$1] }.prefix(10).filter { importance[$0] > 0 }
+        guard !top.isEmpty else { return }
+        let width = top.map { features[$0].name.count }.max()!
+        Console.error("top features by \(measure):\n" + top.map {
+            "  \(features[$0].name.padding(toLength: width, withPad: " ", startingAt: 0))  \(format($0, importance[$0]))"
+        }.joined(separator: "\n"))
     }
 }

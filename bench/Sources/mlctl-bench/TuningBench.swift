@@ -72,11 +72,11 @@ func benchmarkTuning(_ arguments: [String]) throws -> [String: Any] {
             }
             overheads.sort()
             lateOverheads.sort()
-            var entry: [String: Any] = ["best": ["50": best50, "100": best100], "overhead_ms_per_trial": overheads[overheads.count / 2],
-                                        "overhead_ms_trials_91_100": lateOverheads[lateOverheads.count / 2]]
+            var entry: [String: Any] = ["best": ["50": best50, "100": best100], "overhead_ms_per_trial": median(overheads),
+                                        "overhead_ms_trials_91_100": median(lateOverheads)]
             if let at200 { entry["overhead_ms_trials_191_200"] = at200 }
             perSampler[samplerName] = entry
-            FileHandle.standardError.write(Data("\(function.name) \(samplerName): median best \(best100.sorted()[best100.count / 2]) after 100\n".utf8))
+            FileHandle.standardError.write(Data("\(function.name) \(samplerName): median best \(median(best100)) after 100\n".utf8))
         }
         results[function.name] = perSampler
         let document: [String: Any] = ["library": "mlctl \(MLCTLVersion.current)", "budgets": [50, 100], "seeds": seeds, "results": results]
@@ -86,6 +86,12 @@ func benchmarkTuning(_ arguments: [String]) throws -> [String: Any] {
         _ = rename(temporary.path, out.path)
     }
     return ["written": out.path]
+}
+
+/// The median as NumPy computes it (the mean of the two middle values for an even count).
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted(), n = sorted.count
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2
 }
 
 final class LockedSum: @unchecked Sendable {
