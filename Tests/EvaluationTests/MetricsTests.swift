@@ -38,3 +38,20 @@ import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
+
+@Suite struct ScoreOrderTests {
+    /// The radix sort gives the order a stable comparison sort gives: decreasing score, ties
+    /// (including −0 and +0) in row order, negative and tiny values included.
+    @Test func radixOrderMatchesAStableComparisonSort() {
+        var state: UInt64 = 12345
+        func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state >> 11 }
+        let pool: [Double] = [0, -0.0, 1, -1, 0.5, 1e-300, -1e-300, 0.25, 0.75, 3.5, -2.25]
+        let scores = (0..<5000).map { i -> Double in
+            i % 3 == 0 ? pool[Int(next() % UInt64(pool.count))] : Double(next() % 1_000_000) / 1_000_000 - 0.5
+        }
+        let expected = scores.indices.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }
+        #expect(ScoredRows.decreasingOrder(scores) == expected)
+        #expect(ScoredRows.decreasingOrder([]) == [])
+        #expect(ScoredRows.decreasingOrder([2, 2, 2]) == [0, 1, 2])
+    }
+}

@@ -4,6 +4,7 @@
 //   mlctl-bench gbdt TRAIN.csv TEST.csv TARGET TREES LEARNING_RATE NUM_LEAVES MAX_BIN THREADS [GROWTH]
 //   mlctl-bench linear DATA.csv TARGET THREADS
 //   mlctl-bench tune OUT.json [--seeds A-B] [--functions f,g] [--samplers s,t]
+//   mlctl-bench metrics ROWS [RESAMPLES]
 import Foundation
 
 func seconds(_ body: () throws -> Void) rethrows -> Double {
@@ -18,11 +19,13 @@ switch arguments.dropFirst().first {
 case "gbdt" where arguments.count >= 10: result = try benchmarkGBDT(arguments)
 case "linear" where arguments.count >= 5: result = try benchmarkLinear(arguments)
 case "tune" where arguments.count >= 3: result = try benchmarkTuning(arguments)
+case "metrics" where arguments.count >= 3: result = try benchmarkMetrics(arguments)
 default:
     FileHandle.standardError.write(Data("""
         usage: mlctl-bench gbdt TRAIN.csv TEST.csv TARGET TREES LEARNING_RATE NUM_LEAVES MAX_BIN THREADS [GROWTH]
                mlctl-bench linear DATA.csv TARGET THREADS
                mlctl-bench tune OUT.json [--seeds A-B] [--functions f,g] [--samplers s,t]
+               mlctl-bench metrics ROWS [RESAMPLES]
 
         """.utf8))
     exit(2)
