@@ -34,7 +34,8 @@ import TestSupport
         #expect(page.status == 0, "\(page.standardError)")
         let text = try String(contentsOfFile: html, encoding: .utf8)
         #expect(text.hasPrefix("<!DOCTYPE html>") && text.hasSuffix("</html>"))
-        #expect(text.components(separatedBy: "<svg").count - 1 == 7)  // ROC, PR, reliability, gain, lift, distribution, importance
+        #expect(text.components(separatedBy: "<svg").count - 1 == 8)  // ROC, PR, reliability, gain, lift, distribution, importance, SHAP summary
+        #expect(text.contains("SHAP summary") && text.contains("<circle"))
         #expect(!text.contains("<script") && !text.contains("http://") || text.contains("xmlns=\"http://www.w3.org/2000/svg\""))
 
         let usage = try CommandRunner.run(["evaluate", "--data", data, "--target", "label"])

@@ -21,7 +21,7 @@ import TestSupport
         let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: version.appendingPathComponent("summary.json"))) as! [String: Any]
         #expect((summary["models"] as! [Any]).count == 5 && (summary["stages"] as! [Any]).count >= 6 && summary["global"] as? String == "ensemble")
         let html = try String(contentsOf: version.appendingPathComponent("report.html"), encoding: .utf8)
-        #expect(html.contains("<svg") && html.contains("baseline"))
+        #expect(html.contains("<svg") && html.contains("baseline") && html.contains("SHAP summary"))
 
         // The current global model predicts like any bundle.
         let predictAll = try CommandRunner.run(["predict", "--model", registry + "/current/global", "--data", data])

@@ -17,10 +17,12 @@ public enum HTMLReport {
 
     /// Renders the page. `generator` names the program in the footer (e.g. "mlctl 0.1.0");
     /// `importance` (feature, value) is shown for the first model, titled with its
-    /// `importanceMeasure` (e.g. "total gain");
+    /// `importanceMeasure` (e.g. "total gain"); `contributions` (per-row contributions of the
+    /// top features on a sample of rows) adds a SHAP summary plot;
     /// `comparisons` are rows of (model, AUC − first, z, p-value).
     public static func render(title: String, generator: String, entries: [Entry], importance: [(String, Double)]? = nil,
                               importanceMeasure: String = "total gain",
+                              contributions: (rows: Int, features: [(name: String, contributions: [Double], valueRanks: [Double?])])? = nil,
                               comparisons: [(model: String, difference: Double, z: Double, pValue: Double)] = []) -> String {
         var sections: [String] = []
         // Tables.
@@ -71,6 +73,9 @@ public enum HTMLReport {
         if let importance, !importance.isEmpty {
             let top = importance.sorted { $0.1 > $1.1 }.prefix(20)
             plots.append(SVGChart.bars(labels: top.map(\.0), series: [(importanceMeasure, top.map(\.1))], title: "Feature importance (\(importanceMeasure))", yLabel: "", horizontal: true, width: 520))
+        }
+        if let contributions, !contributions.features.isEmpty {
+            plots.append(SVGChart.contributionStrips(contributions.features, title: "SHAP summary (\(entries.first?.report.model ?? ""), \(contributions.rows) rows)"))
         }
         sections.append("<h2>Plots</h2><div class=\"plots\">" + plots.map { "<figure>\($0)</figure>" }.joined() + "</div>")
         return """

@@ -72,6 +72,40 @@ public enum SVGChart {
         return frame.wrap(body)
     }
 
+    /// A SHAP summary ("beeswarm") plot: one strip per feature, top first; each point a row at
+    /// x = its contribution, spread vertically by a fixed jitter, coloured by the rank of the
+    /// row's feature value (blue low → red high; grey where missing or categorical).
+    public static func contributionStrips(_ features: [(name: String, contributions: [Double], valueRanks: [Double?])], title: String,
+                                          width: Double = 560) -> String {
+        let rowHeight = 22.0, labelWidth = 150.0, top = 30.0
+        let height = top + Double(features.count) * rowHeight + 40
+        let extent = max(features.flatMap(\.contributions).map(abs).max() ?? 1, 1e-12)
+        let left = labelWidth, right = width - 16
+        func x(_ value: Double) -> Double { left + (value + extent) / (2 * extent) * (right - left) }
+        var body = "<text x=\"\(width / 2)\" y=\"16\" text-anchor=\"middle\" font-size=\"13\" font-weight=\"bold\">\(escape(title))</text>"
+        body += "<line x1=\"\(format(x(0)))\" y1=\"\(top)\" x2=\"\(format(x(0)))\" y2=\"\(format(height - 36))\" stroke=\"#999\"/>"
+        for (row, feature) in features.enumerated() {
+            let y = top + Double(row) * rowHeight + rowHeight / 2
+            body += "<text x=\"\(labelWidth - 6)\" y=\"\(format(y + 4))\" text-anchor=\"end\" font-size=\"11\">\(escape(feature.name))</text>"
+            for (i, value) in feature.contributions.enumerated() {
+                let jitter = ((Double(i) * 0.618_033_988_75).truncatingRemainder(dividingBy: 1) - 0.5) * (rowHeight - 6)
+                let color: String
+                if let rank = feature.valueRanks[i] {
+                    color = "rgb(\(Int(40 + 200 * rank)),60,\(Int(240 - 200 * rank)))"
+                } else {
+                    color = "#999"
+                }
+                body += "<circle cx=\"\(format(x(value)))\" cy=\"\(format(y + jitter))\" r=\"1.6\" fill=\"\(color)\" fill-opacity=\"0.6\"/>"
+            }
+        }
+        for k in 0...4 {
+            let value = -extent + Double(k) * extent / 2
+            body += "<text x=\"\(format(x(value)))\" y=\"\(format(height - 22))\" text-anchor=\"middle\" font-size=\"10\">\(format(value))</text>"
+        }
+        body += "<text x=\"\((left + right) / 2)\" y=\"\(format(height - 6))\" text-anchor=\"middle\" font-size=\"12\">contribution to the log-odds (colour: feature value, blue low → red high)</text>"
+        return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(format(width))\" height=\"\(format(height))\" viewBox=\"0 0 \(format(width)) \(format(height))\" role=\"img\"><title>\(escape(title))</title>\(body)</svg>"
+    }
+
     /// Plot area and axes.
     struct Frame {
         let width: Double, height: Double

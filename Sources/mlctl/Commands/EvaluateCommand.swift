@@ -42,6 +42,7 @@ enum EvaluateCommand {
         var labels: [UInt8] = []
         var importance: [(String, Double)]?
         var importanceMeasure = "total gain"
+        var contributions: ContributionSummary?
         for (index, path) in bundles.enumerated() {
             let (manifest, model) = try ModelBundle.read(from: URL(fileURLWithPath: path))
             let data = try ModelCommands.readData(dataURL, for: manifest, target: target, threads: threads)
@@ -52,6 +53,7 @@ enum EvaluateCommand {
             labels = data.labels
             if importance == nil {
                 importance = Array(zip(model.features.map(\.name), model.featureImportance))
+                if format == "html" { contributions = try ContributionSummary.make(model: model, data: data, sampleRows: 500, threads: threads) }
                 if model.gbdt == nil { importanceMeasure = "|coefficient| × sd" }
             }
         }
@@ -71,7 +73,8 @@ enum EvaluateCommand {
                 (model: c["b"] as! String, difference: -(c["auc_difference"] as! Double), z: -((c["z"] as? Double) ?? .nan), pValue: (c["p_value"] as? Double) ?? .nan)
             }
             text = HTMLReport.render(title: "Evaluation on \(dataURL.lastPathComponent)", generator: "mlctl \(MLCTLVersion.current)",
-                                     entries: entries, importance: importance, importanceMeasure: importanceMeasure, comparisons: rows)
+                                     entries: entries, importance: importance, importanceMeasure: importanceMeasure,
+                                     contributions: contributions.map(plotData), comparisons: rows)
         } else if format == "json" {
             var object: [String: Any] = ["format": "mlctl-evaluation", "formatVersion": 1, "data": dataURL.path, "target": target,
                                          "models": reports.map(\.jsonObject)]
@@ -94,5 +97,10 @@ enum EvaluateCommand {
             FileHandle.standardOutput.write(Data(text.utf8))
         }
         return 0
+    }
+
+    /// A contribution summary as the HTML report's plot takes it.
+    static func plotData(_ summary: ContributionSummary) -> (rows: Int, features: [(name: String, contributions: [Double], valueRanks: [Double?])]) {
+        (summary.rows, summary.features.map { ($0.name, $0.contributions, $0.valueRanks) })
     }
 }

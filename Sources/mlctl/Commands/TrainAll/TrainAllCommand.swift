@@ -200,9 +200,11 @@ enum TrainAllCommand {
             }
             let rows = comparisons.compactMap { c in c.test.map { (model: candidates[c.index].name, difference: $0.aucA - $0.aucB, z: $0.z, pValue: $0.pValue) } }
             let global = candidates[globalIndex]
+            let summaryPlot = try ContributionSummary.make(model: global.model, data: test, sampleRows: 500, threads: threads)
             let html = HTMLReport.render(title: "train-all \(source)", generator: "mlctl \(MLCTLVersion.current)", entries: entries,
                                          importance: Array(zip(global.model.features.map(\.name), global.model.featureImportance)),
-                                         comparisons: rows)
+                                         importanceMeasure: "weighted share of each member's importance",
+                                         contributions: EvaluateCommand.plotData(summaryPlot), comparisons: rows)
             try Data(html.utf8).write(to: directory.appendingPathComponent("report.html"))
         }
         if !options.flag("no-promote") { try registry.promote(version) }
