@@ -62,4 +62,34 @@ import TestSupport
         let notRegistry = try CommandRunner.run(["models", "list", "--models", directory.path])
         #expect(notRegistry.status == 1 && notRegistry.standardError.contains("not a model registry"))
     }
+
+    /// The same seed and SOURCE_DATE_EPOCH give the same bundles, byte for byte.
+    @Test func aRunIsReproducibleBitForBit() throws {
+        let directory = TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let csv = directory.appendingPathComponent("t.csv")
+        var text = "x,z,c,y\n"
+        for i in 0..<600 { text += "\(i % 97),\(Double(i % 13) / 3),\(["a", "b", "c"][i % 3]),\(i % 7 == 0 || i % 11 == 0 ? 1 : 0)\n" }
+        try text.write(to: csv, atomically: true, encoding: .utf8)
+        var versions: [URL] = []
+        for run in 0..<2 {
+            let registry = directory.appendingPathComponent("models\(run)")
+            let outcome = try CommandRunner.run(["train-all", "--data", csv.path, "--target", "y", "--trials", "2", "--cv", "2", "--resamples", "10",
+                                                 "--seed", "5", "--threads", run == 0 ? "1" : "2", "--out", registry.path],
+                                                environment: ["SOURCE_DATE_EPOCH": "1795600000"])
+            #expect(outcome.status == 0, "\(outcome.standardError)")
+            versions.append(registry.appendingPathComponent("versions/v1"))
+        }
+        let bundles = try FileManager.default.contentsOfDirectory(atPath: versions[0].path).filter {
+            FileManager.default.fileExists(atPath: versions[0].appendingPathComponent("\($0)/manifest.json").path)
+        }
+        #expect(bundles.count >= 6)
+        for bundle in bundles {
+            for file in try FileManager.default.contentsOfDirectory(atPath: versions[0].appendingPathComponent(bundle).path) {
+                let a = try Data(contentsOf: versions[0].appendingPathComponent("\(bundle)/\(file)"))
+                let b = try Data(contentsOf: versions[1].appendingPathComponent("\(bundle)/\(file)"))
+                #expect(a == b, "\(bundle)/\(file) differs between runs (1 and 2 threads)")
+            }
+        }
+    }
 }

@@ -27,6 +27,23 @@ public struct LogisticParameters: Codable, Sendable, Equatable {
     /// Worker threads; 0 means all cores. The model does not depend on it.
     public var threads = 0
 
+    /// Everything but `threads` (a setting of the run; the model does not depend on it).
+    enum CodingKeys: String, CodingKey {
+        case C
+        case penalty
+        case l1Ratio
+        case balanced
+        case smote
+        case smoteStrategy
+        case smoteNeighbours
+        case imputation
+        case priorCorrection
+        case solver
+        case tolerance
+        case maximumIterations
+        case seed
+    }
+
     public init() {}
 }
 

@@ -66,6 +66,41 @@ public struct GBDTParameters: Codable, Sendable, Equatable {
     /// Worker threads; the trained model does not depend on it.
     public var threads = 0
 
+    /// Everything but `threads`: the thread count is a setting of the run, not of the model
+    /// (which does not depend on it), so bundles do not record it and stay identical whatever
+    /// it was.
+    enum CodingKeys: String, CodingKey {
+        case growth
+        case trees
+        case learningRate
+        case numLeaves
+        case maxDepth
+        case maxBin
+        case minDataInBin
+        case binSampleCount
+        case minDataInLeaf
+        case minSumHessianInLeaf
+        case lambdaL1
+        case lambdaL2
+        case minGainToSplit
+        case maxDeltaStep
+        case featureFraction
+        case baggingFraction
+        case baggingFrequency
+        case goss
+        case topRate
+        case otherRate
+        case scalePositiveWeight
+        case balanced
+        case maxCategoriesOneHot
+        case maxCategoryThreshold
+        case categorySmoothing
+        case categoryL2
+        case minDataPerGroup
+        case earlyStoppingRounds
+        case seed
+    }
+
     public init() {}
 
     /// The depth bound in force: `maxDepth`, or 6 for depth-wise and oblivious trees without one.

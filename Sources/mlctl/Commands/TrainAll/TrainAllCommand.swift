@@ -32,7 +32,9 @@ enum TrainAllCommand {
             ],
             discussion: """
                 Writes models/versions/vN/ (one bundle per model: global (the ensemble), baseline, gbdt-leafwise,
-                gbdt-depthwise, gbdt-oblivious, ensemble; summary.json; report.html) and points models/current at it. Tuning studies are kept in
+                gbdt-depthwise, gbdt-oblivious, ensemble, and pc/health/commercial where a vertical earns its own model;
+                tuning/ with the trial histories; summary.json; report.html). With the same --seed and SOURCE_DATE_EPOCH
+                the bundles are the same bit for bit (summary.json and report.html also record run times). and points models/current at it. Tuning studies are kept in
                 models/.studies/: an interrupted run, started again with the same options, resumes its trials.
                 """),
         run: run)
@@ -180,13 +182,19 @@ enum TrainAllCommand {
                 var manifest = candidate.manifest
                 manifest.metrics["valid_roc_auc"] = validAUC[index]
                 manifest.metrics["test_roc_auc"] = reports[index].metrics["roc_auc"]
-                let extra = candidate.study.map { ["tuning.json": $0] } ?? [:]
-                try ModelBundle.write(candidate.model, manifest: manifest, to: directory.appendingPathComponent(candidate.name), extraFiles: extra)
+                // Tuning histories hold wall-clock durations, so they live beside the bundles
+                // (tuning/NAME.json), keeping the bundles themselves reproducible bit for bit.
+                if let study = candidate.study {
+                    let tuning = directory.appendingPathComponent("tuning")
+                    try FileManager.default.createDirectory(at: tuning, withIntermediateDirectories: true)
+                    try study.write(to: tuning.appendingPathComponent("\(candidate.name).json"))
+                }
+                try ModelBundle.write(candidate.model, manifest: manifest, to: directory.appendingPathComponent(candidate.name))
                 if index == globalIndex {
                     // The deployed model: Platt scaling and quality levels fitted on the validation rows.
                     manifest.calibration = .platt(calibration)
                     manifest.qualityLevels = qualityLevels
-                    try ModelBundle.write(candidate.model, manifest: manifest, to: directory.appendingPathComponent("global"), extraFiles: extra)
+                    try ModelBundle.write(candidate.model, manifest: manifest, to: directory.appendingPathComponent("global"))
                 }
             }
             for outcome in verticals {
