@@ -38,10 +38,16 @@ public struct EnsembleModel: Codable, Sendable, Equatable {
     }
 
     public func rawScores(_ dataset: Dataset, threads: Int) throws -> [Double] {
-        var total = [Double](repeating: 0, count: dataset.rowCount)
-        for member in members where member.weight != 0 {
-            let scores = try member.model.rawScores(dataset, threads: threads)
-            for i in total.indices { total[i] += member.weight * scores[i] }
+        let active = members.filter { $0.weight != 0 }
+        return Self.combine(try active.map { try $0.model.rawScores(dataset, threads: threads) }, weights: active.map(\.weight))
+    }
+
+    /// Σₘ wₘ · rawScores[m], summed in member order (members of weight 0 skipped), so that
+    /// scores combined from stored member scores equal ``rawScores(_:threads:)`` bit for bit.
+    public static func combine(_ rawScores: [[Double]], weights: [Double]) -> [Double] {
+        var total = [Double](repeating: 0, count: rawScores.first?.count ?? 0)
+        for (scores, weight) in zip(rawScores, weights) where weight != 0 {
+            for i in total.indices { total[i] += weight * scores[i] }
         }
         return total
     }

@@ -27,7 +27,7 @@ public enum EnsembleWeights {
                 var z = 0.0
                 for m in 0..<members { z += w[m] * rawScores[m][i] }
                 let y = Double(labels[i])
-                loss += rowWeights[i] * ((z > 0 ? z + log1p(exp(-z)) : log1p(exp(z))) - y * z)
+                loss += rowWeights[i] * (softplus(z) - y * z)
                 let residual = rowWeights[i] * (1 / (1 + exp(-z)) - y)
                 for m in 0..<members { gradientW[m] += residual * rawScores[m][i] }
             }
@@ -55,7 +55,7 @@ public enum EnsembleWeights {
                 var loss = 0.0
                 for i in 0..<n {
                     let z = (sum[i] + rawScores[m][i]) / Double(round)
-                    loss += (z > 0 ? z + log1p(exp(-z)) : log1p(exp(z))) - Double(labels[i]) * z
+                    loss += softplus(z) - Double(labels[i]) * z
                 }
                 if loss < bestLoss { bestLoss = loss; best = m }
             }

@@ -1,4 +1,5 @@
 import Foundation
+import Tuning
 
 /// Why data cannot be turned into a design matrix: the message names the column and row.
 public struct PreprocessingError: Error, CustomStringConvertible, Sendable, Equatable {
@@ -118,9 +119,7 @@ public struct LinearPreprocessor: Codable, Sendable, Equatable {
         switch imputation {
         case .mean: fill = mean
         case .median:
-            let present = column.values.filter { !$0.isNaN }.map(Double.init).sorted()
-            let middle = present.count / 2
-            fill = present.count % 2 == 1 ? present[middle] : (present[middle - 1] + present[middle]) / 2
+            fill = median(column.values.filter { !$0.isNaN }.map(Double.init))
         }
         return NumericInput(name: column.name, mean: mean, scale: scale, fill: fill, indicator: hasMissing)
     }

@@ -159,9 +159,7 @@ public enum SMOTE {
             for r in 0..<matrix.rowCount { let d = matrix[r, c] - mean; variance += d * d }
             deviations.append((variance / n).squareRoot())
         }
-        deviations.sort()
-        let m = deviations.count / 2
-        return deviations.count % 2 == 1 ? deviations[m] : (deviations[m - 1] + deviations[m]) / 2
+        return median(deviations)
     }
 
     /// The level that occurs most often in `levels`; ties broken uniformly at random.

@@ -21,10 +21,3 @@ public struct MedianPruner: Pruner {
         return mine.min()! > median(others)
     }
 }
-
-/// The median (mean of the two middle values for an even count).
-func median(_ values: [Double]) -> Double {
-    let sorted = values.sorted()
-    let middle = sorted.count / 2
-    return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-}

@@ -88,12 +88,6 @@ func benchmarkTuning(_ arguments: [String]) throws -> [String: Any] {
     return ["written": out.path]
 }
 
-/// The median as NumPy computes it (the mean of the two middle values for an even count).
-func median(_ values: [Double]) -> Double {
-    let sorted = values.sorted(), n = sorted.count
-    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2
-}
-
 final class LockedSum: @unchecked Sendable {
     private var total = 0.0
     private let lock = NSLock()

@@ -272,7 +272,6 @@ struct UnitCoordinate {
         let t = low + min(max(u, 0), 1) * (high - low)
         let x = log ? exp(t) : t
         // Onto the grid (and the range) for stepped parameters.
-        if case .categorical = distribution { return x }
         return distribution.value(internal: x).double
     }
 

@@ -51,15 +51,10 @@ public struct TPESampler: Sampler {
         }
         let (below, above) = Self.split(usable, direction: direction)
         var values: [String: Double] = [:]
-        var joint: [Parameter] = []
-        if settings.multivariate {
-            joint = space.parameters.filter { $0.condition == nil }
-            if joint.count > 1 {
-                let chosen = choose(joint, below: below, above: above, random: &random)
-                for (parameter, value) in zip(joint, chosen) { values[parameter.name] = value }
-            } else {
-                joint = []
-            }
+        let joint = settings.multivariate ? space.parameters.filter { $0.condition == nil } : []
+        if joint.count > 1 {
+            let chosen = choose(joint, below: below, above: above, random: &random)
+            for (parameter, value) in zip(joint, chosen) { values[parameter.name] = value }
         }
         for parameter in space.parameters where values[parameter.name] == nil && space.isActive(parameter, given: values) {
             values[parameter.name] = choose([parameter], below: below, above: above, random: &random)[0]

@@ -50,8 +50,9 @@ enum TrainAllCommand {
         var dataset: Dataset
         let source: String
         var timeKeys: [Double]?
+        // The label column: --target for tables; leads are labelled by conversion.
+        let target = options.string("data") != nil ? (options.string("target") ?? "converted") : "converted"
         if let path = options.string("data") {
-            let target = options.string("target") ?? "converted"
             dataset = try CSVReader.read(contentsOf: URL(fileURLWithPath: path), options: CSVReadOptions(target: target, threads: threads))
             source = path
             if let splitBy {
@@ -100,7 +101,6 @@ enum TrainAllCommand {
             """)
 
         let train = dataset.rows(split.train), valid = dataset.rows(split.valid), test = dataset.rows(split.test)
-        let target = options.string("data") != nil ? (options.string("target") ?? "converted") : "converted"
         let trials = try options.int("trials", default: 12, in: 1...10_000)!
         let folds = try options.int("cv", default: 3, in: 2...20)!
         let resamples = try options.int("resamples", default: 200, in: 1...100_000)!
@@ -147,11 +147,11 @@ enum TrainAllCommand {
 
         // Calibration (Platt scaling, so explanations stay exact) and quality levels for the
         // global model, both from its validation scores.
-        let globalValidRaw = try candidates[globalIndex].model.rawScores(valid, threads: threads)
+        let globalValidRaw = candidates[globalIndex].validRaw
         let calibration = PlattScaling.fit(scores: globalValidRaw, labels: valid.labels, weights: valid.weights?.map(Double.init))
         let calibratedValid = globalValidRaw.map { calibration.probability($0) }
         let qualityLevels = QualityLevels.fit(try ScoredRows(scores: calibratedValid, labels: valid.labels))
-        let calibratedTest = try candidates[globalIndex].model.rawScores(test, threads: threads).map { calibration.probability($0) }
+        let calibratedTest = candidates[globalIndex].testRaw.map { calibration.probability($0) }
         let eceBefore = ClassificationMetrics.expectedCalibrationError(try ScoredRows(scores: candidates[globalIndex].testProbabilities, labels: test.labels))
         let eceAfter = ClassificationMetrics.expectedCalibrationError(try ScoredRows(scores: calibratedTest, labels: test.labels))
 

@@ -3,13 +3,16 @@ import Foundation
 import Training
 import Tuning
 
-/// One model that train-all produced, with its scores on the validation and test rows.
+/// One model that train-all produced, with its raw scores (log-odds) on the validation and
+/// test rows, computed once: the ensemble, calibration and evaluation all start from them.
 struct CandidateModel {
     var name: String
     var model: TrainedModel
     var manifest: BundleManifest
-    var validProbabilities: [Double]
-    var testProbabilities: [Double]
+    var validRaw: [Double]
+    var testRaw: [Double]
+    var validProbabilities: [Double] { validRaw.map(logistic) }
+    var testProbabilities: [Double] { testRaw.map(logistic) }
     var seconds: Double
     var detail: String
     /// The tuning history, for models that were tuned.
@@ -31,8 +34,7 @@ enum TrainAllStages {
         let manifest = BundleManifest(modelKind: "logistic", target: target, inputSchema: model.features, logisticParameters: parameters,
                                       seed: seed, dataFingerprint: train.fingerprint(), trainingRows: train.rowCount, metrics: [:])
         return CandidateModel(name: "baseline", model: .logistic(model), manifest: manifest,
-                              validProbabilities: try model.probabilities(valid, threads: threads),
-                              testProbabilities: try model.probabilities(test, threads: threads),
+                              validRaw: try model.rawScores(valid, threads: threads), testRaw: try model.rawScores(test, threads: threads),
                               seconds: Date().timeIntervalSince(started),
                               detail: "SMOTE + logistic regression (C 1, L2), \(model.fittedRows - train.rowCount) synthetic rows")
     }
@@ -74,8 +76,7 @@ enum TrainAllStages {
                                       dataFingerprint: train.fingerprint(), trainingRows: train.rowCount, metrics: ["cv_roc_auc": best.value!])
         manifest.metrics["tuning_trials"] = Double(study.trials.count)
         return CandidateModel(name: "gbdt-\(growth.rawValue)", model: .gbdt(model), manifest: manifest,
-                              validProbabilities: try model.probabilities(valid, threads: threads),
-                              testProbabilities: try model.probabilities(test, threads: threads),
+                              validRaw: try model.rawScores(valid, threads: threads), testRaw: try model.rawScores(test, threads: threads),
                               seconds: Date().timeIntervalSince(started),
                               detail: "\(model.trees.count) trees, \(study.trials.count) trials, best CV AUC \(String(format: "%.4f", best.value!))",
                               study: try Data(contentsOf: studyFile))
@@ -86,8 +87,7 @@ enum TrainAllStages {
     /// untouched for the final comparison).
     static func ensemble(of members: [CandidateModel], valid: Dataset, test: Dataset, target: String, seed: UInt64, threads: Int) throws -> CandidateModel {
         let started = Date()
-        let raw = try members.map { try $0.model.rawScores(valid, threads: threads) }
-        let weights = EnsembleWeights.simplex(rawScores: raw, labels: valid.labels, weights: valid.weights.map { $0.map(Double.init) })
+        let weights = EnsembleWeights.simplex(rawScores: members.map(\.validRaw), labels: valid.labels, weights: valid.weights.map { $0.map(Double.init) })
         let ensemble = EnsembleModel(members: zip(members, weights).filter { $0.1 > 0 }.map { EnsembleModel.Member(name: $0.0.name, weight: $0.1, model: $0.0.model) },
                                      method: "simplex")
         let model = TrainedModel.ensemble(ensemble)
@@ -95,9 +95,10 @@ enum TrainAllStages {
                                       dataFingerprint: members[0].manifest.dataFingerprint, trainingRows: members[0].manifest.trainingRows, metrics: [:])
         for member in ensemble.members { manifest.metrics["weight_\(member.name)"] = member.weight }
         let description = ensemble.members.map { String(format: "%@ %.2f", $0.name, $0.weight) }.joined(separator: ", ")
+        // The members' stored scores, combined as the ensemble combines them (no rescoring).
         return CandidateModel(name: "ensemble", model: model, manifest: manifest,
-                              validProbabilities: try model.probabilities(valid, threads: threads),
-                              testProbabilities: try model.probabilities(test, threads: threads),
+                              validRaw: EnsembleModel.combine(members.map(\.validRaw), weights: weights),
+                              testRaw: EnsembleModel.combine(members.map(\.testRaw), weights: weights),
                               seconds: Date().timeIntervalSince(started), detail: "weights (validation log loss): \(description)")
     }
 
@@ -148,7 +149,8 @@ enum TrainAllStages {
             let validRaw = try model.rawScores(valid, threads: threads)
             let ownValid = RankingMetrics.rocAUC(scores: validRaw, labels: valid.labels)
             let globalValidAUC = RankingMetrics.rocAUC(scores: validRows.map { globalValid[validPosition[$0]!] }, labels: valid.labels)
-            let ownTest = RankingMetrics.rocAUC(scores: try model.rawScores(test, threads: threads), labels: test.labels)
+            let testRaw = try model.rawScores(test, threads: threads)
+            let ownTest = RankingMetrics.rocAUC(scores: testRaw, labels: test.labels)
             let globalTestAUC = RankingMetrics.rocAUC(scores: testRows.map { globalTest[testPosition[$0]!] }, labels: test.labels)
             outcome.validAUC = (ownValid, globalValidAUC)
             outcome.testAUC = (ownTest, globalTestAUC)
@@ -163,7 +165,7 @@ enum TrainAllStages {
                                           metrics: ["valid_roc_auc": ownValid, "test_roc_auc": ownTest, "global_valid_roc_auc": globalValidAUC])
             manifest.calibration = .platt(calibration)
             manifest.qualityLevels = QualityLevels.fit(try ScoredRows(scores: validRaw.map { calibration.probability($0) }, labels: valid.labels))
-            outcome.candidate = CandidateModel(name: vertical, model: .gbdt(model), manifest: manifest, validProbabilities: [], testProbabilities: [],
+            outcome.candidate = CandidateModel(name: vertical, model: .gbdt(model), manifest: manifest, validRaw: validRaw, testRaw: testRaw,
                                                seconds: Date().timeIntervalSince(started), detail: "\(model.trees.count) trees on \(train.rowCount) rows")
             outcome.calibration = calibration
             outcome.decision = String(format: "own model %.4f > global %.4f on validation: kept", ownValid, globalValidAUC)
