@@ -27,6 +27,9 @@ let package = Package(
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq",
                        providers: [.apt(["libpq-dev"])]),
 
+        // MARK: Linux socket calls Swift's Glibc module lacks (epoll, accept4, eventfd, signal flags)
+        .target(name: "CNetworking"),
+
         // MARK: Leaves: know nothing of trees, leads or databases
         .target(name: "Tuning", dependencies: ["CLinearAlgebra"], swiftSettings: numericSettings),
         .target(name: "Evaluation", dependencies: ["CLinearAlgebra"], swiftSettings: numericSettings),
@@ -37,7 +40,7 @@ let package = Package(
                 swiftSettings: numericSettings),
 
         // MARK: Scoring service and batch scorer (reads artifacts, never trains)
-        .target(name: "Serving", dependencies: ["Training", "Evaluation", "CLibPQ"]),
+        .target(name: "Serving", dependencies: ["Training", "Evaluation", "CNetworking"]),
 
         // MARK: Command line
         .executableTarget(name: "mlctl", dependencies: ["Training", "Tuning", "Evaluation", "Serving"]),
@@ -51,5 +54,6 @@ let package = Package(
         .testTarget(name: "TuningTests", dependencies: ["Tuning"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
         .testTarget(name: "mlctlTests", dependencies: ["mlctl", "Training", "TestSupport"]),
+        .testTarget(name: "ServingTests", dependencies: ["Serving", "Training", "TestSupport"]),
     ]
 )

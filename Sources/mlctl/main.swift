@@ -7,7 +7,7 @@ let allCommands: [Command] = [
     TuneCommand.tune,
     ModelCommands.predict,
     EvaluateCommand.command,
-    PendingCommands.serve,
+    ServeCommand.command,
     PendingCommands.scoreBatch,
 ] + ModelsCommands.all + PendingCommands.abTesting + [
     DatabaseCommands.migrate,

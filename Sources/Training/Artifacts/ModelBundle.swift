@@ -43,6 +43,8 @@ public struct BundleManifest: Codable, Sendable, Equatable {
     /// Score cut-offs of the quality levels (on the calibrated probability), chosen on
     /// held-out rows.
     public var qualityLevels: QualityLevels?
+    /// The training rows' input distribution (for drift monitoring in `serve`).
+    public var inputProfile: InputProfile?
 
     public init(createdAt: String = BundleManifest.now(), modelKind: String, target: String?, inputSchema: [ModelFeature],
                 parameters: GBDTParameters? = nil, logisticParameters: LogisticParameters? = nil, seed: UInt64, dataFingerprint: String,

@@ -47,7 +47,10 @@ extension Dataset {
             case (.numeric, .categorical(let c)):
                 throw FeatureMismatch(message: "column '\(c.name)' is numeric for the model but holds non-numeric values such as '\(c.categories.first ?? "")'")
             case (.categorical, .categorical(let c)):
-                aligned.append(.categorical(c.recoded(to: feature.categories ?? [])))
+                // Already in the training dictionary (the serving path builds rows that way):
+                // nothing to re-code. Arrays sharing storage compare in constant time.
+                let dictionary = feature.categories ?? []
+                aligned.append(c.categories == dictionary ? column : .categorical(c.recoded(to: dictionary)))
             case (.categorical, .numeric(let c)):
                 let texts = c.values.map { $0.isNaN ? nil : CSVWriter.formatNumber($0) }
                 aligned.append(.categorical(LeadDataset.categoricalColumn(name: c.name, values: texts).recoded(to: feature.categories ?? [])))

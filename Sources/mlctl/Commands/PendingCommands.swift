@@ -7,16 +7,6 @@ enum PendingCommands {
         .value("target", "COL", "label column (0/1)", required: true),
     ]
 
-    static let serve = pending(["serve"], "HTTP scoring service over a model registry or bundle", issue: 9, what: "the HTTP scoring service", options: [
-        .value("models", "DIR", "registry (from train-all) or bundle (from train)", required: true),
-        .value("host", "ADDR", "listen address", default: "127.0.0.1"),
-        .value("port", "N", "listen port", default: "8080"),
-        .value("database-url", "URL", "PostgreSQL URL for scoring leads by id"),
-        .value("threads", "N", "event-loop threads (default: all cores)"),
-        .value("admin-token-file", "FILE", "file holding the bearer token for admin routes"),
-        .flag("quiet", "no access log"),
-    ])
-
     static let scoreBatch = pending(["score-batch"], "Score leads in PostgreSQL and write the scores back", issue: 10, what: "batch scoring", options: [
         .value("database-url", "URL", "PostgreSQL URL", required: true),
         .value("models", "DIR", "model registry", required: true),

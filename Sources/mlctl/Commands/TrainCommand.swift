@@ -112,8 +112,9 @@ enum TrainCommand {
         if let last = model.validationHistory.isEmpty ? nil : model.validationHistory[model.trees.count - 1] {
             metrics["validation_\(metric.rawValue)"] = last
         }
-        let manifest = BundleManifest(modelKind: "gbdt", target: target, inputSchema: model.features, parameters: parameters,
+        var manifest = BundleManifest(modelKind: "gbdt", target: target, inputSchema: model.features, parameters: parameters,
                                       seed: parameters.seed, dataFingerprint: train.fingerprint(), trainingRows: train.rowCount, metrics: metrics)
+        manifest.inputProfile = InputProfile.make(train)
         let out = URL(fileURLWithPath: try options.required("out"))
         try ModelBundle.write(model, manifest: manifest, to: out)
         let leaves = model.trees.reduce(0) { $0 + $1.leafCount }
@@ -187,8 +188,9 @@ enum TrainCommand {
             metrics["validation_log_loss"] = ProbabilityMetrics.logLoss(probabilities: scores, labels: validation.labels, weights: validation.weights)
             metrics["validation_roc_auc"] = RankingMetrics.rocAUC(scores: scores, labels: validation.labels, weights: validation.weights)
         }
-        let manifest = BundleManifest(modelKind: "logistic", target: target, inputSchema: model.features, logisticParameters: parameters,
+        var manifest = BundleManifest(modelKind: "logistic", target: target, inputSchema: model.features, logisticParameters: parameters,
                                       seed: parameters.seed, dataFingerprint: train.fingerprint(), trainingRows: train.rowCount, metrics: metrics)
+        manifest.inputProfile = InputProfile.make(train)
         let out = URL(fileURLWithPath: try options.required("out"))
         try ModelBundle.write(.logistic(model), manifest: manifest, to: out)
         var summary = "logistic regression: \(model.coefficients.count) design columns, \(model.fittedRows - train.rowCount) SMOTE rows, "

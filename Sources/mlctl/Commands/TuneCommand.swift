@@ -130,6 +130,7 @@ enum TuneCommand {
                                       dataFingerprint: data.fingerprint(), trainingRows: data.rowCount, metrics: [:])
         }
         manifest.metrics["cv_\(metric.rawValue)"] = best.value!
+        manifest.inputProfile = InputProfile.make(data)
         try ModelBundle.write(model, manifest: manifest, to: out, extraFiles: ["tuning.json": try Data(contentsOf: studyURL)])
         Console.error("tune: refitted on \(formatCount(data.rowCount)) rows in \(formatDuration(Date().timeIntervalSince(refitStarted))); wrote \(out.path) (trial history in tuning.json)")
         return 0

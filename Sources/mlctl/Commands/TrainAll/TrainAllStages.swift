@@ -31,8 +31,9 @@ enum TrainAllStages {
         parameters.seed = seed
         parameters.threads = threads
         let model = try LogisticTrainer.train(train, parameters: parameters)
-        let manifest = BundleManifest(modelKind: "logistic", target: target, inputSchema: model.features, logisticParameters: parameters,
+        var manifest = BundleManifest(modelKind: "logistic", target: target, inputSchema: model.features, logisticParameters: parameters,
                                       seed: seed, dataFingerprint: train.fingerprint(), trainingRows: train.rowCount, metrics: [:])
+        manifest.inputProfile = InputProfile.make(train)
         return CandidateModel(name: "baseline", model: .logistic(model), manifest: manifest,
                               validRaw: try model.rawScores(valid, threads: threads), testRaw: try model.rawScores(test, threads: threads),
                               seconds: Date().timeIntervalSince(started),
@@ -75,6 +76,7 @@ enum TrainAllStages {
         var manifest = BundleManifest(modelKind: "gbdt", target: target, inputSchema: model.features, parameters: parameters, seed: seed,
                                       dataFingerprint: train.fingerprint(), trainingRows: train.rowCount, metrics: ["cv_roc_auc": best.value!])
         manifest.metrics["tuning_trials"] = Double(study.trials.count)
+        manifest.inputProfile = InputProfile.make(train)
         return CandidateModel(name: "gbdt-\(growth.rawValue)", model: .gbdt(model), manifest: manifest,
                               validRaw: try model.rawScores(valid, threads: threads), testRaw: try model.rawScores(test, threads: threads),
                               seconds: Date().timeIntervalSince(started),
@@ -94,6 +96,7 @@ enum TrainAllStages {
         var manifest = BundleManifest(modelKind: "ensemble", target: target, inputSchema: model.features, seed: seed,
                                       dataFingerprint: members[0].manifest.dataFingerprint, trainingRows: members[0].manifest.trainingRows, metrics: [:])
         for member in ensemble.members { manifest.metrics["weight_\(member.name)"] = member.weight }
+        manifest.inputProfile = members[0].manifest.inputProfile
         let description = ensemble.members.map { String(format: "%@ %.2f", $0.name, $0.weight) }.joined(separator: ", ")
         // The members' stored scores, combined as the ensemble combines them (no rescoring).
         return CandidateModel(name: "ensemble", model: model, manifest: manifest,
@@ -163,6 +166,7 @@ enum TrainAllStages {
             var manifest = BundleManifest(modelKind: "gbdt", target: target, inputSchema: model.features, parameters: parameters, seed: seed,
                                           dataFingerprint: train.fingerprint(), trainingRows: train.rowCount,
                                           metrics: ["valid_roc_auc": ownValid, "test_roc_auc": ownTest, "global_valid_roc_auc": globalValidAUC])
+            manifest.inputProfile = InputProfile.make(train)
             manifest.calibration = .platt(calibration)
             manifest.qualityLevels = QualityLevels.fit(try ScoredRows(scores: validRaw.map { calibration.probability($0) }, labels: valid.labels))
             outcome.candidate = CandidateModel(name: vertical, model: .gbdt(model), manifest: manifest, validRaw: validRaw, testRaw: testRaw,

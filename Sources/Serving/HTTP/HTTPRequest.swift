@@ -1,0 +1,76 @@
+/// One parsed HTTP/1.x request.
+public struct HTTPRequest: Sendable, Equatable {
+    /// The method as sent (`GET`, `POST`, …; case-sensitive, as HTTP says).
+    public var method: String
+    /// The path part of the request target, still percent-encoded (`/api/v1/models`).
+    public var path: String
+    /// The query string after `?`, still percent-encoded (empty when there is none).
+    public var query: String
+    /// `HTTP/1.1` or `HTTP/1.0`.
+    public var version: String
+    /// Header fields in arrival order, names lower-cased, values trimmed.
+    public var headers: [(name: String, value: String)]
+    /// The body (`Content-Length` bytes; empty when there is none).
+    public var body: [UInt8]
+    /// Whether the connection stays open after the response (HTTP/1.1 unless
+    /// `Connection: close`; HTTP/1.0 only with `Connection: keep-alive`).
+    public var keepAlive: Bool
+
+    public init(method: String, path: String, query: String = "", version: String = "HTTP/1.1",
+                headers: [(name: String, value: String)] = [], body: [UInt8] = [], keepAlive: Bool = true) {
+        self.method = method
+        self.path = path
+        self.query = query
+        self.version = version
+        self.headers = headers
+        self.body = body
+        self.keepAlive = keepAlive
+    }
+
+    /// The first value of the header `name` (case-insensitive).
+    public func header(_ name: String) -> String? {
+        let lowered = name.lowercased()
+        return headers.first { $0.name == lowered }?.value
+    }
+
+    /// The decoded value of query parameter `name` (`?factors=3` → "3"); `nil` when absent.
+    public func queryValue(_ name: String) -> String? {
+        for pair in query.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            if parts[0] == name { return parts.count > 1 ? String(parts[1]).removingPercentEncodingOrSelf : "" }
+        }
+        return nil
+    }
+
+    public static func == (a: HTTPRequest, b: HTTPRequest) -> Bool {
+        a.method == b.method && a.path == b.path && a.query == b.query && a.version == b.version && a.body == b.body
+            && a.keepAlive == b.keepAlive && a.headers.map(\.name) == b.headers.map(\.name) && a.headers.map(\.value) == b.headers.map(\.value)
+    }
+}
+
+extension String {
+    /// Percent-decoded (`+` stays `+`); the text itself when an escape is malformed.
+    var removingPercentEncodingOrSelf: String {
+        guard contains("%") else { return self }
+        var bytes: [UInt8] = []
+        var iterator = utf8.makeIterator()
+        while let byte = iterator.next() {
+            if byte == UInt8(ascii: "%") {
+                guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else { return self }
+                bytes.append(high << 4 | low)
+            } else {
+                bytes.append(byte)
+            }
+        }
+        return String(validating: bytes, as: UTF8.self) ?? self
+    }
+}
+
+private func hexValue(_ byte: UInt8) -> UInt8? {
+    switch byte {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
+    case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
+    case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
+    default: return nil
+    }
+}

@@ -1,0 +1,427 @@
+import CNetworking
+import Foundation
+import Training
+
+/// Settings of an ``HTTPServer``. Times are seconds.
+public struct HTTPServerConfiguration: Sendable {
+    /// IPv4 address to listen on (`127.0.0.1` by default: loopback only; `0.0.0.0` for all).
+    public var host = "127.0.0.1"
+    /// TCP port; 0 picks a free one (see ``HTTPServer/port``).
+    public var port = 8080
+    /// Event-loop threads; each owns the connections it accepted and runs their handlers.
+    public var threads = 2
+    public var limits = HTTPRequestParser.Limits()
+    /// Open connections beyond this are answered 503 and closed at once.
+    public var maxConnections = 1024
+    /// A request whose bytes have started to arrive must be complete within this time (408
+    /// otherwise), and a response the client does not read must drain within it: a slow
+    /// client cannot hold a connection or a worker.
+    public var readTimeout = 10.0
+    /// An idle keep-alive connection is closed after this time.
+    public var idleTimeout = 60.0
+    /// On shutdown, in-flight requests get this long to finish.
+    public var shutdownGrace = 10.0
+    /// One line per request on standard error: method, path, status, microseconds.
+    public var accessLog = true
+    /// Stop gracefully on SIGTERM and SIGINT.
+    public var handleSignals = false
+
+    public init() {}
+}
+
+/// What the server tells its handler besides the request.
+public struct RequestContext: Sendable {
+    /// The event loop running the handler, `0..<threads` (for per-thread resources such as a
+    /// database connection).
+    public let worker: Int
+}
+
+/// One answered request, for metrics (including requests rejected before any handler ran).
+public struct ResponseRecord: Sendable {
+    public var method: String
+    public var path: String
+    public var status: Int
+    public var microseconds: Int
+}
+
+/// Why the server could not start.
+public struct HTTPServerError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public var description: String { message }
+}
+
+/// An HTTP/1.1 server on epoll: one edge-triggered event loop per thread, all accepting from
+/// one listening socket; keep-alive and pipelining (responses in request order); the limits,
+/// timeouts and graceful shutdown of ``HTTPServerConfiguration``. Handlers run on the loop
+/// that read the request, so they must be quick or the loop's other connections wait.
+public final class HTTPServer: @unchecked Sendable {
+    public typealias Handler = @Sendable (HTTPRequest, RequestContext) -> HTTPResponse
+
+    public let configuration: HTTPServerConfiguration
+    /// The port actually bound.
+    public let port: Int
+    let handler: Handler
+    let onResponse: (@Sendable (ResponseRecord) -> Void)?
+    let listenFD: Int32
+    private let lock = NSLock()
+    private var openConnections = 0
+    private var stopRequested = false
+    private var loops: [EventLoop] = []
+    private let finished = DispatchGroup()
+
+    /// Binds the listening socket (so that a port conflict is reported here, before
+    /// ``start()``).
+    public init(configuration: HTTPServerConfiguration, onResponse: (@Sendable (ResponseRecord) -> Void)? = nil,
+                handler: @escaping Handler) throws(HTTPServerError) {
+        self.configuration = configuration
+        self.handler = handler
+        self.onResponse = onResponse
+        var bound: Int32 = 0
+        let fd = mlctl_listen_tcp(configuration.host, Int32(configuration.port), 1024, &bound)
+        guard fd >= 0 else {
+            let reason = fd == -EINVAL ? "'\(configuration.host)' is not an IPv4 address" : String(cString: strerror(-fd))
+            throw HTTPServerError(message: "cannot listen on \(configuration.host):\(configuration.port): \(reason)")
+        }
+        listenFD = fd
+        port = Int(bound)
+        if configuration.handleSignals { mlctl_install_shutdown_signals() } else { mlctl_ignore_sigpipe() }
+    }
+
+    deinit { close(listenFD) }
+
+    /// Starts the event loops and returns.
+    public func start() throws(HTTPServerError) {
+        for index in 0..<max(1, configuration.threads) {
+            let loop = try EventLoop(server: self, index: index)
+            loops.append(loop)
+            finished.enter()
+            let thread = Thread { [finished] in
+                loop.run()
+                finished.leave()
+            }
+            thread.stackSize = 4 << 20
+            thread.name = "mlctl-http-\(index)"
+            thread.start()
+        }
+    }
+
+    /// Stops accepting, lets in-flight requests finish (up to the grace period), then closes
+    /// every connection. Returns at once; ``wait()`` blocks until it is done.
+    public func stop() {
+        lock.lock()
+        stopRequested = true
+        lock.unlock()
+        for loop in loops { loop.wake() }
+    }
+
+    /// Blocks until every event loop has ended (after ``stop()`` or a shutdown signal).
+    public func wait() { finished.wait() }
+
+    var isStopping: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return stopRequested || (configuration.handleSignals && mlctl_shutdown_requested() != 0)
+    }
+
+    /// Reserves a connection slot; `false` when the limit is reached.
+    func reserveConnection() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        guard openConnections < configuration.maxConnections else { return false }
+        openConnections += 1
+        return true
+    }
+
+    func releaseConnection() {
+        lock.lock()
+        openConnections -= 1
+        lock.unlock()
+    }
+}
+
+/// One client connection, owned by one event loop.
+final class Connection {
+    let fd: Int32
+    var parser: HTTPRequestParser
+    var input: [UInt8] = []
+    var inputStart = 0
+    var output: [UInt8] = []
+    var outputStart = 0
+    var closeAfterWrite = false
+    var lastActivity: Double
+    var requestStarted: Double?
+    var writeStalledSince: Double?
+
+    init(fd: Int32, limits: HTTPRequestParser.Limits, now: Double) {
+        self.fd = fd
+        self.parser = HTTPRequestParser(limits: limits)
+        self.lastActivity = now
+        input.reserveCapacity(4096)
+    }
+
+    var bufferedInput: Int { input.count - inputStart }
+    var hasPendingOutput: Bool { outputStart < output.count }
+}
+
+/// An event loop: an epoll instance, the listening socket (shared, EPOLLEXCLUSIVE), a wake-up
+/// eventfd and the connections it accepted.
+final class EventLoop: @unchecked Sendable {
+    private unowned let server: HTTPServer
+    private let index: Int
+    private let epoll: Int32
+    private let wakeFD: Int32
+    private var connections: [Int32: Connection] = [:]
+    private var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
+    private var log: [UInt8] = []
+    private var dateCache = (second: -1, text: "")
+    private var stopping = false
+    private var stopDeadline = 0.0
+    private static let busyResponse: [UInt8] = {
+        var bytes: [UInt8] = []
+        var response = HTTPResponse.error(503, code: "too_many_connections", message: "the server has too many open connections; retry later")
+        response.closeConnection = true
+        response.serialise(into: &bytes, date: "Thu, 01 Jan 1970 00:00:00 GMT", keepAlive: false)
+        return bytes
+    }()
+
+    init(server: HTTPServer, index: Int) throws(HTTPServerError) {
+        self.server = server
+        self.index = index
+        epoll = mlctl_epoll_create()
+        wakeFD = mlctl_eventfd()
+        guard epoll >= 0, wakeFD >= 0 else { throw HTTPServerError(message: "cannot create an event loop: \(String(cString: strerror(errno)))") }
+        _ = mlctl_epoll_add(epoll, server.listenFD, mlctl_epoll_in | mlctl_epoll_exclusive)
+        _ = mlctl_epoll_add(epoll, wakeFD, mlctl_epoll_in)
+    }
+
+    deinit {
+        close(epoll)
+        close(wakeFD)
+    }
+
+    func wake() { mlctl_eventfd_signal(wakeFD) }
+
+    func run() {
+        var fds = [Int32](repeating: 0, count: 256)
+        var events = [UInt32](repeating: 0, count: 256)
+        var lastSweep = monotonicSeconds()
+        while true {
+            let count = Int(mlctl_epoll_wait(epoll, &fds, &events, 256, 100))
+            let now = monotonicSeconds()
+            for k in 0..<max(0, count) {
+                let fd = fds[k]
+                if fd == server.listenFD {
+                    if !stopping { acceptAll(now: now) }
+                } else if fd == wakeFD {
+                    mlctl_eventfd_drain(wakeFD)
+                } else if let connection = connections[fd] {
+                    let bits = events[k]
+                    if bits & (mlctl_epoll_in | mlctl_epoll_rdhup | mlctl_epoll_hup | mlctl_epoll_err) != 0 {
+                        readAndServe(connection, now: now)
+                    }
+                    if connections[fd] != nil, bits & mlctl_epoll_out != 0, connection.hasPendingOutput {
+                        flush(connection, now: now)
+                    }
+                }
+            }
+            flushLog()
+            if !stopping, server.isStopping {
+                stopping = true
+                stopDeadline = now + server.configuration.shutdownGrace
+                _ = mlctl_epoll_remove(epoll, server.listenFD)
+            }
+            if stopping {
+                for connection in Array(connections.values)
+                where !connection.hasPendingOutput && !connection.parser.isMidRequest(bufferedBytes: connection.bufferedInput) {
+                    closeConnection(connection)
+                }
+                if connections.isEmpty || now > stopDeadline {
+                    for connection in Array(connections.values) { closeConnection(connection) }
+                    flushLog()
+                    return
+                }
+            }
+            if now - lastSweep > 0.1 {
+                lastSweep = now
+                sweepTimeouts(now: now)
+            }
+        }
+    }
+
+    // MARK: Accepting
+
+    private func acceptAll(now: Double) {
+        while true {
+            let fd = mlctl_accept(server.listenFD)
+            if fd < 0 { return }  // EAGAIN (another loop took it) or a transient error
+            guard server.reserveConnection() else {
+                Self.busyResponse.withUnsafeBytes { _ = Glibc.write(fd, $0.baseAddress, $0.count) }
+                close(fd)
+                continue
+            }
+            let connection = Connection(fd: fd, limits: server.configuration.limits, now: now)
+            connections[fd] = connection
+            _ = mlctl_epoll_add(epoll, fd, mlctl_epoll_in | mlctl_epoll_out | mlctl_epoll_rdhup | mlctl_epoll_et)
+        }
+    }
+
+    // MARK: Reading and answering
+
+    private func readAndServe(_ connection: Connection, now: Double) {
+        var endOfInput = false
+        while true {
+            let n = readBuffer.withUnsafeMutableBytes { Glibc.read(connection.fd, $0.baseAddress, $0.count) }
+            if n > 0 {
+                if connection.bufferedInput == 0 { connection.requestStarted = now }
+                connection.input.append(contentsOf: readBuffer[0..<n])
+                connection.lastActivity = now
+                continue  // edge-triggered: read until EAGAIN
+            }
+            if n == 0 { endOfInput = true; break }
+            if errno == EAGAIN || errno == EWOULDBLOCK { break }
+            if errno == EINTR { continue }
+            closeConnection(connection)
+            return
+        }
+        serveBuffered(connection, now: now)
+        if endOfInput {
+            // The client finished sending: answer what it sent, then close.
+            connection.closeAfterWrite = true
+            connection.input.removeAll()
+            connection.inputStart = 0
+        }
+        flush(connection, now: now)
+    }
+
+    /// Answers every complete request in the connection's buffer, in order.
+    private func serveBuffered(_ connection: Connection, now: Double) {
+        while !connection.closeAfterWrite, connection.bufferedInput > 0 {
+            let outcome = connection.input.withUnsafeBufferPointer { all in
+                connection.parser.parse(UnsafeBufferPointer(rebasing: all[connection.inputStart...]))
+            }
+            switch outcome {
+            case .needMore:
+                compactInput(connection)
+                return
+            case .failure(let failure):
+                let response = HTTPResponse.error(failure.status, code: failure.code, message: failure.message, closeConnection: true)
+                respond(connection, response, method: "-", path: "-", keepAlive: false, started: connection.requestStarted ?? now)
+                return
+            case .request(let request, let consumed):
+                connection.inputStart += consumed
+                let started = monotonicSeconds()
+                let response = server.handler(request, RequestContext(worker: index))
+                respond(connection, response, method: request.method, path: request.path,
+                        keepAlive: request.keepAlive && !response.closeConnection && !stopping, started: started)
+                connection.requestStarted = connection.bufferedInput > 0 ? now : nil
+            }
+        }
+        compactInput(connection)
+    }
+
+    private func respond(_ connection: Connection, _ response: HTTPResponse, method: String, path: String, keepAlive: Bool, started: Double) {
+        response.serialise(into: &connection.output, date: httpDate(), keepAlive: keepAlive)
+        if !keepAlive { connection.closeAfterWrite = true }
+        let micros = Int((monotonicSeconds() - started) * 1e6)
+        if server.configuration.accessLog {
+            log.append(contentsOf: "\(method) \(path) \(response.status) \(micros)µs\n".utf8)
+        }
+        server.onResponse?(ResponseRecord(method: method, path: path, status: response.status, microseconds: micros))
+    }
+
+    private func compactInput(_ connection: Connection) {
+        if connection.inputStart == connection.input.count {
+            connection.input.removeAll(keepingCapacity: true)
+            connection.inputStart = 0
+        } else if connection.inputStart > 0 && connection.inputStart >= connection.input.count / 2 {
+            connection.input.removeFirst(connection.inputStart)
+            connection.inputStart = 0
+        }
+    }
+
+    // MARK: Writing
+
+    private func flush(_ connection: Connection, now: Double) {
+        while connection.hasPendingOutput {
+            let n = connection.output.withUnsafeBytes { bytes in
+                Glibc.write(connection.fd, bytes.baseAddress! + connection.outputStart, bytes.count - connection.outputStart)
+            }
+            if n > 0 {
+                connection.outputStart += n
+                connection.lastActivity = now
+                connection.writeStalledSince = nil
+                continue
+            }
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+                if connection.writeStalledSince == nil { connection.writeStalledSince = now }
+                return  // EPOLLOUT (edge-triggered) tells us when to go on
+            }
+            closeConnection(connection)
+            return
+        }
+        connection.output.removeAll(keepingCapacity: connection.output.capacity <= 64 * 1024)
+        connection.outputStart = 0
+        if connection.closeAfterWrite { closeConnection(connection) }
+    }
+
+    private func closeConnection(_ connection: Connection) {
+        guard connections.removeValue(forKey: connection.fd) != nil else { return }
+        _ = mlctl_epoll_remove(epoll, connection.fd)
+        close(connection.fd)
+        server.releaseConnection()
+    }
+
+    // MARK: Timeouts
+
+    private func sweepTimeouts(now: Double) {
+        let configuration = server.configuration
+        for connection in Array(connections.values) {
+            if let stalled = connection.writeStalledSince, now - stalled > configuration.readTimeout {
+                closeConnection(connection)  // the client stopped reading
+            } else if connection.parser.isMidRequest(bufferedBytes: connection.bufferedInput), !connection.closeAfterWrite,
+                      let started = connection.requestStarted, now - started > configuration.readTimeout {
+                let response = HTTPResponse.error(408, code: "request_timeout",
+                                                  message: "the request was not received within \(Int(configuration.readTimeout)) s",
+                                                  closeConnection: true)
+                respond(connection, response, method: "-", path: "-", keepAlive: false, started: started)
+                flush(connection, now: now)
+            } else if !connection.hasPendingOutput, connection.bufferedInput == 0, now - connection.lastActivity > configuration.idleTimeout {
+                closeConnection(connection)
+            }
+        }
+        flushLog()
+    }
+
+    // MARK: Helpers
+
+    private func flushLog() {
+        guard !log.isEmpty else { return }
+        log.withUnsafeBytes { _ = Glibc.write(2, $0.baseAddress, $0.count) }
+        log.removeAll(keepingCapacity: true)
+    }
+
+    /// The `Date` header value (IMF-fixdate), recomputed once a second.
+    private func httpDate() -> String {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let second = Int(now.tv_sec)
+        if second != dateCache.second {
+            let c = Timestamp.civil(Double(second))
+            let days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+            let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+            let text = String(format: "%@, %02d %@ %04d %02d:%02d:%02d GMT", days[c.weekday], c.day, months[c.month - 1], c.year,
+                              c.hour, c.minute, Int(c.second))
+            dateCache = (second, text)
+        }
+        return dateCache.text
+    }
+}
+
+/// Seconds on the monotonic clock (for timeouts and latencies).
+@inline(__always)
+func monotonicSeconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
+}

@@ -1,0 +1,90 @@
+import Training
+
+/// One input value of a row to score, before encoding for a model.
+public enum InputValue: Sendable, Equatable {
+    case missing
+    case number(Float)
+    case text(String)
+}
+
+/// Builds the rows a model scores from loose values (a lead's features, a JSON instance):
+/// columns in the model's order, categories coded with the model's own dictionaries (unknown
+/// ones as unseen), so the model's alignment step has nothing left to do. Values of the other
+/// kind are converted as the CSV reader would: text read as a number for a numeric feature
+/// (NaN when it is not one), a number written as text for a categorical one.
+public struct ModelInputEncoder: Sendable {
+    public let features: [ModelFeature]
+    private let codes: [[String: Int32]?]
+
+    public init(features: [ModelFeature]) {
+        self.features = features
+        codes = features.map { feature in
+            guard feature.kind == .categorical else { return nil }
+            var map: [String: Int32] = [:]
+            for (code, text) in (feature.categories ?? []).enumerated() { map[text] = Int32(code) }
+            return map
+        }
+    }
+
+    /// A dataset of `rows` rows; `value(row, feature)` gives each value.
+    public func dataset(rows: Int, value: (Int, Int) -> InputValue) -> Dataset {
+        var columns: [Column] = []
+        columns.reserveCapacity(features.count)
+        for (k, feature) in features.enumerated() {
+            if let map = codes[k] {
+                var column = [Int32](repeating: CategoricalColumn.missingCode, count: rows)
+                for row in 0..<rows {
+                    switch value(row, k) {
+                    case .missing: break
+                    case .text(let text): column[row] = map[text] ?? CategoricalColumn.unseenCode
+                    case .number(let number):
+                        column[row] = number.isNaN ? CategoricalColumn.missingCode : map[CSVWriter.formatNumber(number)] ?? CategoricalColumn.unseenCode
+                    }
+                }
+                columns.append(.categorical(CategoricalColumn(name: feature.name, codes: column, categories: feature.categories ?? [])))
+            } else {
+                var column = [Float](repeating: .nan, count: rows)
+                for row in 0..<rows {
+                    switch value(row, k) {
+                    case .missing: break
+                    case .number(let number): column[row] = number
+                    case .text(let text): column[row] = Float(text) ?? .nan
+                    }
+                }
+                columns.append(.numeric(NumericColumn(name: feature.name, values: column)))
+            }
+        }
+        return Dataset(columns: columns, labels: [], rowCount: rows)
+    }
+}
+
+/// Where each of a model's features comes from in a lead's ``LeadFeatures``; `nil` when the
+/// model reads a column the ``FeatureExtractor`` does not make (not a lead model).
+public struct LeadFeatureMapping: Sendable {
+    private enum Source: Sendable { case numeric(Int), categorical(Int) }
+    private let sources: [Source]
+
+    public init?(features: [ModelFeature]) {
+        let schema = FeatureExtractor.schema
+        var numeric: [String: Int] = [:], categorical: [String: Int] = [:]
+        for (k, name) in schema.numericNames.enumerated() { numeric[name] = k }
+        for (k, name) in schema.categoricalNames.enumerated() { categorical[name] = k }
+        var sources: [Source] = []
+        for feature in features {
+            if let k = numeric[feature.name] { sources.append(.numeric(k)) } else if let k = categorical[feature.name] { sources.append(.categorical(k)) } else { return nil }
+        }
+        self.sources = sources
+    }
+
+    /// The value of model feature `index` in `features`.
+    @inline(__always)
+    public func value(_ features: LeadFeatures, _ index: Int) -> InputValue {
+        switch sources[index] {
+        case .numeric(let k):
+            let number = features.numeric[k]
+            return number.isNaN ? .missing : .number(number)
+        case .categorical(let k):
+            return features.categorical[k].map(InputValue.text) ?? .missing
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+
+/// Counters and latency histograms of the scoring service, rendered in the Prometheus text
+/// exposition format (version 0.0.4).
+public final class ServiceMetrics: @unchecked Sendable {
+    /// Upper bounds of the latency buckets, in seconds.
+    public static let latencyBuckets: [Double] = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1]
+
+    private struct RouteStatus: Hashable { var route: String; var status: Int }
+    private struct Histogram { var buckets = [Int](repeating: 0, count: ServiceMetrics.latencyBuckets.count); var count = 0; var sum = 0.0 }
+
+    private let lock = NSLock()
+    private var requests: [RouteStatus: Int] = [:]
+    private var latency: [String: Histogram] = [:]
+    private var qualityLevels: [String: Int] = [:]
+    private var databaseErrors = 0
+
+    public init() {}
+
+    /// One answered request: its route template (`/api/v1/lead-scoring-ml/score/:leadId`),
+    /// status and duration in seconds.
+    public func recordRequest(route: String, status: Int, seconds: Double) {
+        lock.lock()
+        defer { lock.unlock() }
+        requests[RouteStatus(route: route, status: status), default: 0] += 1
+        var histogram = latency[route] ?? Histogram()
+        if let bucket = Self.latencyBuckets.firstIndex(where: { seconds <= $0 }) { histogram.buckets[bucket] += 1 }
+        histogram.count += 1
+        histogram.sum += seconds
+        latency[route] = histogram
+    }
+
+    public func recordQualityLevel(_ level: String) {
+        lock.lock()
+        qualityLevels[level, default: 0] += 1
+        lock.unlock()
+    }
+
+    public func recordDatabaseError() {
+        lock.lock()
+        databaseErrors += 1
+        lock.unlock()
+    }
+
+    /// The exposition text; `models` gives `mlctl_model_info` lines, `drift` the per-feature PSI.
+    public func render(models: [(name: String, version: String, kind: String)], drift: [(model: String, features: [FeatureDrift], observations: Int)]) -> String {
+        lock.lock()
+        let requests = self.requests, latency = self.latency, qualityLevels = self.qualityLevels, databaseErrors = self.databaseErrors
+        lock.unlock()
+        var out = ""
+        out += "# HELP mlctl_http_requests_total HTTP requests answered, by route and status.\n# TYPE mlctl_http_requests_total counter\n"
+        for (key, count) in requests.sorted(by: { ($0.key.route, $0.key.status) < ($1.key.route, $1.key.status) }) {
+            out += "mlctl_http_requests_total{route=\"\(escape(key.route))\",status=\"\(key.status)\"} \(count)\n"
+        }
+        out += "# HELP mlctl_http_request_duration_seconds Time from a complete request to its response, by route.\n"
+        out += "# TYPE mlctl_http_request_duration_seconds histogram\n"
+        for (route, histogram) in latency.sorted(by: { $0.key < $1.key }) {
+            var cumulative = 0
+            for (bound, count) in zip(Self.latencyBuckets, histogram.buckets) {
+                cumulative += count
+                out += "mlctl_http_request_duration_seconds_bucket{route=\"\(escape(route))\",le=\"\(bound)\"} \(cumulative)\n"
+            }
+            out += "mlctl_http_request_duration_seconds_bucket{route=\"\(escape(route))\",le=\"+Inf\"} \(histogram.count)\n"
+            out += "mlctl_http_request_duration_seconds_sum{route=\"\(escape(route))\"} \(histogram.sum)\n"
+            out += "mlctl_http_request_duration_seconds_count{route=\"\(escape(route))\"} \(histogram.count)\n"
+        }
+        out += "# HELP mlctl_scores_total Leads scored, by quality level.\n# TYPE mlctl_scores_total counter\n"
+        for level in ["High", "Medium", "Low", "Very Low"] {
+            out += "mlctl_scores_total{quality_level=\"\(level)\"} \(qualityLevels[level] ?? 0)\n"
+        }
+        out += "# HELP mlctl_database_errors_total Failed database operations.\n# TYPE mlctl_database_errors_total counter\n"
+        out += "mlctl_database_errors_total \(databaseErrors)\n"
+        out += "# HELP mlctl_model_info Loaded models (value 1).\n# TYPE mlctl_model_info gauge\n"
+        for model in models.sorted(by: { $0.name < $1.name }) {
+            out += "mlctl_model_info{model=\"\(escape(model.name))\",version=\"\(escape(model.version))\",kind=\"\(model.kind)\"} 1\n"
+        }
+        out += "# HELP mlctl_feature_drift_psi Population stability index of recent inputs against the training rows.\n"
+        out += "# TYPE mlctl_feature_drift_psi gauge\n"
+        for entry in drift where entry.observations > 0 {
+            for feature in entry.features {
+                out += "mlctl_feature_drift_psi{model=\"\(escape(entry.model))\",feature=\"\(escape(feature.feature))\"} \(feature.psi)\n"
+            }
+        }
+        out += "# HELP mlctl_drift_features Features per drift level.\n# TYPE mlctl_drift_features gauge\n"
+        for entry in drift {
+            for level in ["warning", "alert"] {
+                out += "mlctl_drift_features{model=\"\(escape(entry.model))\",level=\"\(level)\"} \(entry.features.filter { $0.level == level }.count)\n"
+            }
+        }
+        return out
+    }
+
+    private func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
+    }
+}

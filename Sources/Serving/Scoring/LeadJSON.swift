@@ -1,0 +1,64 @@
+import Foundation
+import Training
+
+/// A request field that is missing, of the wrong type or out of range: answered 422 with the
+/// field's path (`lead.pages_visited`, `instances[3].age`).
+public struct FieldError: Error, Sendable, Equatable {
+    public var field: String
+    public var message: String
+    public init(field: String, message: String) {
+        self.field = field
+        self.message = message
+    }
+}
+
+/// Reads a lead given as JSON — the keys are the `leads` table's column names, exactly what
+/// PostgreSQL's `row_to_json` gives for a row — into the records the ``FeatureExtractor``
+/// reads. Values go through ``LeadRow/decode(_:)``, the decoder of the database path, so a
+/// lead scored from its JSON and the same lead loaded by id become the same records.
+///
+/// Unknown keys are ignored; a missing key or `null` is a missing value. A missing `id` reads
+/// as 0 (a lead not stored yet); a missing `created_at` as now. The optional `agent` object
+/// has `id`, `avg_response_time_s`, `conversion_rate` and `rating`; its `id` stands in for a
+/// missing `agent_id`.
+public enum LeadJSON {
+    public static func decode(lead: JSONValue, agent: JSONValue?) throws(FieldError) -> (lead: LeadRecord, agent: AgentRecord?) {
+        guard case .object = lead else { throw FieldError(field: "lead", message: "must be an object") }
+        let leadColumns = LeadRow.columns.count - 3
+        var values = [String?](repeating: nil, count: LeadRow.columns.count)
+        for (index, column) in LeadRow.columns.prefix(leadColumns).enumerated() {
+            values[index] = try text(lead[column], field: "lead.\(column)")
+        }
+        if let agent, agent != .null {
+            guard case .object = agent else { throw FieldError(field: "agent", message: "must be an object or null") }
+            let agentID = try text(agent["id"], field: "agent.id")
+            if values[22] == nil { values[22] = agentID }
+            for (offset, key) in ["avg_response_time_s", "conversion_rate", "rating"].enumerated() {
+                values[leadColumns + offset] = try text(agent[key], field: "agent.\(key)")
+            }
+        }
+        if values[0] == nil { values[0] = "0" }
+        if values[2] == nil { values[2] = String(Date().timeIntervalSince1970) }
+        do {
+            return try LeadRow.decode(values)
+        } catch {
+            let field = error.field.hasPrefix("agent_") ? "agent." + error.field.dropFirst("agent_".count) : "lead.\(error.field)"
+            throw FieldError(field: String(field), message: "invalid value '\(error.value.prefix(64))'")
+        }
+    }
+
+    /// The text form of a scalar JSON value, as the database would print it.
+    static func text(_ value: JSONValue?, field: String) throws(FieldError) -> String? {
+        switch value {
+        case nil, .null?: return nil
+        case .string(let s)?: return s
+        case .bool(let b)?: return b ? "true" : "false"
+        case .number(let n)?:
+            guard n.isFinite else { throw FieldError(field: field, message: "must be a finite number") }
+            if n == n.rounded(), abs(n) < 1e15 { return String(Int64(n)) }
+            return n.description
+        case .array?, .object?:
+            throw FieldError(field: field, message: "must be a string, number, boolean or null, not \(value!.typeName)")
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import Evaluation
+import Training
+
+/// One feature's part in a score.
+public struct ScoreFactor: Sendable {
+    /// The feature's column name (`quote_requested`).
+    public var feature: String
+    /// The input value the model saw.
+    public var value: InputValue
+    /// Its contribution in log-odds of the calibrated probability (TreeSHAP for trees,
+    /// coefficient × standardised value for linear models, weighted sums for ensembles).
+    public var contribution: Double
+}
+
+/// A scored lead.
+public struct LeadScore: Sendable {
+    public var leadID: Int64
+    public var vertical: String
+    /// Calibrated probability of conversion, 0…1.
+    public var score: Double
+    public var qualityLevel: String
+    /// 0…1; see ``LeadScorer/confidence(probability:levels:memberSpread:)``.
+    public var confidence: Double
+    public var model: ServedModel
+    /// The largest contributions by absolute value, largest first.
+    public var factors: [ScoreFactor]
+    /// The encoded row (for drift monitoring).
+    public var row: Dataset
+}
+
+/// Scores leads with the catalog's lead models: features from the one ``FeatureExtractor``,
+/// the vertical's model (global fallback), calibration, quality level, confidence and top
+/// factors.
+public enum LeadScorer {
+    /// Why a lead could not be scored (no lead model loaded).
+    public struct Unavailable: Error, Sendable { public var message: String }
+
+    public static func score(lead: LeadRecord, agent: AgentRecord?, catalog: ModelCatalog, useVerticalModel: Bool,
+                             factors: Int) throws -> LeadScore {
+        guard let model = catalog.leadModel(vertical: lead.vertical, useVerticalModel: useVerticalModel), let mapping = model.leadMapping else {
+            throw Unavailable(message: "no lead-scoring model is loaded")
+        }
+        let features = FeatureExtractor().extract(lead, agent: agent)
+        let row = model.encoder.dataset(rows: 1) { _, k in mapping.value(features, k) }
+        let raw = try model.prepared.rawScores(row)[0]
+        let probability = model.manifest.probabilities(rawScores: [raw])[0]
+        var spread = 0.0
+        if let members = try model.prepared.memberRawScores(row) {
+            spread = weightedStandardDeviation(members.scores.map { $0[0] }, weights: members.weights)
+        }
+        var top: [ScoreFactor] = []
+        if factors > 0 {
+            let phi = try model.prepared.contributions(row)
+            let calibrated = model.manifest.calibratedContributions(phi, bias: model.prepared.model.expectedRawScore).contributions[0]
+            let order = calibrated.indices.filter { calibrated[$0] != 0 }.sorted { abs(calibrated[$0]) > abs(calibrated[$1]) }.prefix(factors)
+            top = order.map { k in ScoreFactor(feature: model.encoder.features[k].name, value: mapping.value(features, k), contribution: calibrated[k]) }
+        }
+        return LeadScore(leadID: lead.id, vertical: lead.vertical, score: probability, qualityLevel: model.qualityLevels.level(probability),
+                         confidence: confidence(probability: probability, levels: model.qualityLevels, memberSpread: spread),
+                         model: model, factors: top, row: row)
+    }
+
+    /// How settled a score is, 0…1: `tanh(d) · exp(−s)`, where `d` is the distance in log-odds
+    /// from the probability to the nearest quality-level cut-off (a score far from every
+    /// boundary keeps its level under small changes) and `s` the weighted standard deviation of
+    /// an ensemble's members' log-odds (0 for a single model: members that disagree lower it).
+    /// A score on a boundary has confidence 0; one 1.5 log-odds away from every boundary, with
+    /// members in agreement, about 0.9.
+    public static func confidence(probability: Double, levels: QualityLevels, memberSpread: Double) -> Double {
+        let p = min(max(probability, 1e-12), 1 - 1e-12)
+        let logit = log(p / (1 - p))
+        let distance = levels.cutoffs.map { c -> Double in
+            let cut = min(max(c, 1e-12), 1 - 1e-12)
+            return abs(logit - log(cut / (1 - cut)))
+        }.min() ?? 10
+        return tanh(distance) * exp(-memberSpread)
+    }
+
+    static func weightedStandardDeviation(_ values: [Double], weights: [Double]) -> Double {
+        let total = weights.reduce(0, +)
+        guard total > 0, values.count > 1 else { return 0 }
+        let mean = zip(values, weights).reduce(0) { $0 + $1.0 * $1.1 } / total
+        let variance = zip(values, weights).reduce(0) { $0 + $1.1 * ($1.0 - mean) * ($1.0 - mean) } / total
+        return variance.squareRoot()
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import Training
+
+/// The service's PostgreSQL access: one connection per event loop (a loop uses only its own,
+/// so no locking), opened lazily, dropped when it breaks and reopened on a later request —
+/// at most once a second, so a stopped database costs a loop a refused connect, not a wait
+/// per request. Lead ids reach SQL only as parameters.
+public final class LeadDatabase: @unchecked Sendable {
+    /// The database cannot be reached: answered 503.
+    public struct Unavailable: Error, Sendable { public var message: String }
+
+    private let url: String
+    private var connections: [PostgresConnection?]
+    private var lastFailure: [Double]
+    private let retryInterval = 1.0
+
+    public init(url: String, workers: Int) {
+        self.url = url
+        connections = Array(repeating: nil, count: max(1, workers))
+        lastFailure = Array(repeating: -.infinity, count: max(1, workers))
+    }
+
+    /// Runs `body` on `worker`'s connection. A connection that broke since its last use is
+    /// replaced once (the server may have restarted); statement errors are rethrown as they are.
+    public func withConnection<T>(worker: Int, _ body: (PostgresConnection) throws -> T) throws -> T {
+        for attempt in 0..<2 {
+            let connection = try open(worker: worker)
+            do {
+                return try body(connection)
+            } catch let error as PostgresError where error.isConnectionProblem {
+                connections[worker] = nil
+                if attempt == 1 {
+                    lastFailure[worker] = monotonicSeconds()
+                    throw Unavailable(message: "the database connection failed")
+                }
+            }
+        }
+        throw Unavailable(message: "the database connection failed")
+    }
+
+    private func open(worker: Int) throws -> PostgresConnection {
+        if let connection = connections[worker] { return connection }
+        guard monotonicSeconds() - lastFailure[worker] >= retryInterval else {
+            throw Unavailable(message: "the database is unavailable")
+        }
+        do {
+            let connection = try PostgresConnection(url: url)
+            connections[worker] = connection
+            return connection
+        } catch {
+            lastFailure[worker] = monotonicSeconds()
+            throw Unavailable(message: "the database is unavailable")
+        }
+    }
+
+    /// The lead `id` and its agent; `nil` when there is no such lead.
+    public func lead(id: Int64, worker: Int) throws -> (lead: LeadRecord, agent: AgentRecord?)? {
+        try withConnection(worker: worker) { db in
+            let result = try db.query("SELECT \(LeadRow.selectList) FROM \(LeadRow.fromClause) WHERE l.id = $1", [String(id)])
+            guard let row = result.rows.first else { return nil }
+            return try LeadRow.decode(row)
+        }
+    }
+
+    /// Writes a lead's score back (`ml_score`, `ml_quality`, `ml_model_version`, `scored_at`),
+    /// committed durably before this returns.
+    public func writeScore(id: Int64, score: Double, quality: String, modelVersion: String, worker: Int) throws {
+        try withConnection(worker: worker) { db in
+            try db.query("UPDATE leads SET ml_score = $1, ml_quality = $2, ml_model_version = $3, scored_at = now() WHERE id = $4",
+                         ["\(score)", quality, modelVersion, String(id)])
+        }
+    }
+
+    /// Whether `worker`'s connection answers `SELECT 1`.
+    public func isReachable(worker: Int) -> Bool {
+        (try? withConnection(worker: worker) { db in try db.query("SELECT 1") }) != nil
+    }
+}

@@ -1,0 +1,50 @@
+/// A ``TrainedModel`` made ready for many small scoring calls (a service scoring one lead at a
+/// time): tree ensembles are flattened once here instead of on every call, recursively inside
+/// ensembles. Scores equal ``TrainedModel/rawScores(_:threads:)`` bit for bit.
+public final class PreparedModel: Sendable {
+    public let model: TrainedModel
+    private let scorer: Scorer
+
+    private enum Scorer: Sendable {
+        case trees(TreeEnsemblePredictor, [ModelFeature])
+        case logistic(LogisticModel)
+        case ensemble(weights: [Double], members: [PreparedModel])
+    }
+
+    public init(_ model: TrainedModel) {
+        self.model = model
+        switch model {
+        case .gbdt(let trees):
+            scorer = .trees(TreeEnsemblePredictor(trees: trees.trees, initialScore: trees.initialScore), trees.features)
+        case .logistic(let linear):
+            scorer = .logistic(linear)
+        case .ensemble(let ensemble):
+            let active = ensemble.members.filter { $0.weight != 0 }
+            scorer = .ensemble(weights: active.map(\.weight), members: active.map { PreparedModel($0.model) })
+        }
+    }
+
+    /// Raw scores (log-odds) of every row of `dataset` (columns found by name).
+    public func rawScores(_ dataset: Dataset, threads: Int = 1) throws -> [Double] {
+        switch scorer {
+        case .trees(let predictor, let features):
+            return predictor.rawScores(try dataset.aligned(to: features), threads: threads)
+        case .logistic(let linear):
+            return try linear.rawScores(dataset, threads: threads)
+        case .ensemble(let weights, let members):
+            return EnsembleModel.combine(try members.map { try $0.rawScores(dataset, threads: threads) }, weights: weights)
+        }
+    }
+
+    /// The raw scores of an ensemble's members (weight > 0) with their weights; `nil` for a
+    /// single model. For judging how much the members agree.
+    public func memberRawScores(_ dataset: Dataset, threads: Int = 1) throws -> (weights: [Double], scores: [[Double]])? {
+        guard case .ensemble(let weights, let members) = scorer else { return nil }
+        return (weights, try members.map { try $0.rawScores(dataset, threads: threads) })
+    }
+
+    /// Per-row, per-feature contributions (see ``TrainedModel/contributions(_:threads:)``).
+    public func contributions(_ dataset: Dataset, threads: Int = 1) throws -> [[Double]] {
+        try model.contributions(dataset, threads: threads)
+    }
+}

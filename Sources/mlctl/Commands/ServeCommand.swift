@@ -1,0 +1,74 @@
+import Foundation
+import Serving
+import Training
+
+/// `mlctl serve`: the HTTP scoring service over a registry or a bundle.
+enum ServeCommand {
+    static let command = Command(
+        spec: CommandSpec(
+            path: ["serve"], summary: "HTTP scoring service over a model registry or bundle",
+            options: [
+                .value("models", "DIR", "registry (from train-all; its current version) or bundle (from train)", required: true),
+                .value("host", "ADDR", "IPv4 listen address (0.0.0.0 for every interface)", default: "127.0.0.1"),
+                .value("port", "N", "listen port (0: any free port, printed at start)", default: "8080"),
+                .value("database-url", "URL", "PostgreSQL URL for scoring leads by id (and writing the scores back)"),
+                .value("threads", "N", "event-loop threads (default: all cores)"),
+                .value("admin-token-file", "FILE", "file holding the bearer token of the admin routes (without it they are disabled)"),
+                .value("max-batch", "N", "most leads or instances in one request", default: "1000"),
+                .value("max-body", "BYTES", "largest request body", default: "1048576"),
+                .value("max-connections", "N", "open connections before new ones get 503", default: "1024"),
+                .value("read-timeout", "SECONDS", "time to receive a whole request (and to drain a response)", default: "10"),
+                .value("idle-timeout", "SECONDS", "keep-alive connections idle longer are closed", default: "60"),
+                .flag("quiet", "no access log"),
+            ]),
+        run: run)
+
+    static func run(_ options: ParsedOptions) throws -> Int32 {
+        let threads = try options.int("threads", default: defaultThreadCount, in: 1...256)!
+        var serviceConfiguration = ScoringServiceConfiguration(modelsDirectory: URL(fileURLWithPath: try options.required("models")))
+        serviceConfiguration.databaseURL = options.string("database-url")
+        serviceConfiguration.workers = threads
+        serviceConfiguration.maxBatch = try options.int("max-batch", default: 1000, in: 1...1_000_000)!
+        if let tokenFile = options.string("admin-token-file") {
+            guard let text = try? String(contentsOfFile: tokenFile, encoding: .utf8) else {
+                throw UsageError(message: "cannot read the admin token file \(tokenFile)")
+            }
+            let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard token.count >= 16 else { throw UsageError(message: "\(tokenFile): the admin token must have at least 16 characters") }
+            serviceConfiguration.adminToken = token
+        }
+        let service: ScoringService
+        do {
+            service = try ScoringService(configuration: serviceConfiguration) { Console.error("serve: \($0)") }
+        } catch {
+            Console.error("serve: cannot load models: \(error)")
+            return 1
+        }
+        var configuration = HTTPServerConfiguration()
+        configuration.host = options.string("host") ?? "127.0.0.1"
+        configuration.port = try options.int("port", default: 8080, in: 0...65535)!
+        configuration.threads = threads
+        configuration.maxConnections = try options.int("max-connections", default: 1024, in: 1...1_000_000)!
+        configuration.limits.maxBodyBytes = try options.int("max-body", default: 1 << 20, in: 1...(1 << 30))!
+        configuration.readTimeout = Double(try options.int("read-timeout", default: 10, in: 1...3600)!)
+        configuration.idleTimeout = Double(try options.int("idle-timeout", default: 60, in: 1...86_400)!)
+        configuration.accessLog = !options.flag("quiet")
+        configuration.handleSignals = true
+        let server = try HTTPServer(configuration: configuration,
+                                    onResponse: { record in
+                                        // Requests rejected before routing (malformed, too large, timed out).
+                                        if record.method == "-" { service.metrics.recordRequest(route: "unparsed", status: record.status, seconds: Double(record.microseconds) / 1e6) }
+                                    },
+                                    handler: service.handle)
+        try server.start()
+        let catalog = service.catalog
+        Console.error("serve: \(catalog.description): \(catalog.models.keys.sorted().joined(separator: ", "))"
+                      + (catalog.global == nil ? " (no lead model: lead routes answer 503)" : ""))
+        Console.error("serve: listening on http://\(configuration.host):\(server.port) with \(threads) threads"
+                      + (serviceConfiguration.databaseURL == nil ? "" : ", database configured")
+                      + (serviceConfiguration.adminToken == nil ? ", admin routes disabled" : ""))
+        server.wait()
+        Console.error("serve: stopped")
+        return 0
+    }
+}

@@ -1,0 +1,117 @@
+import Testing
+@testable import Serving
+
+/// The parser is a pure state machine: every test feeds bytes without sockets, whole, byte by
+/// byte, and split at every position, and must get the same requests.
+@Suite struct HTTPRequestParserTests {
+    /// Parses `bytes` fed in pieces ending at `cuts`, as a connection would receive them;
+    /// returns the requests and the failure, if any.
+    static func feed(_ bytes: [UInt8], cuts: [Int], limits: HTTPRequestParser.Limits = .init()) -> (requests: [HTTPRequest], failure: HTTPRequestParser.Failure?) {
+        var parser = HTTPRequestParser(limits: limits)
+        var buffer: [UInt8] = []
+        var requests: [HTTPRequest] = []
+        var received = 0
+        for cut in cuts + [bytes.count] where cut >= received {
+            buffer.append(contentsOf: bytes[received..<cut])
+            received = cut
+            while !buffer.isEmpty {
+                let outcome = buffer.withUnsafeBufferPointer { parser.parse($0) }
+                switch outcome {
+                case .needMore: break
+                case .failure(let failure): return (requests, failure)
+                case .request(let request, let consumed):
+                    requests.append(request)
+                    buffer.removeFirst(consumed)
+                    continue
+                }
+                break
+            }
+        }
+        return (requests, nil)
+    }
+
+    /// All three feeding patterns give `expected`.
+    static func expectEverySplit(_ text: String, _ check: ([HTTPRequest], HTTPRequestParser.Failure?) -> Void) {
+        let bytes = Array(text.utf8)
+        let whole = feed(bytes, cuts: [])
+        check(whole.requests, whole.failure)
+        let single = feed(bytes, cuts: Array(0..<bytes.count))
+        check(single.requests, single.failure)
+        for cut in 0...bytes.count {
+            let split = feed(bytes, cuts: [cut])
+            check(split.requests, split.failure)
+        }
+    }
+
+    @Test func getWithQueryAndHeaders() {
+        Self.expectEverySplit("GET /api/v1/models?factors=3&x=a%20b HTTP/1.1\r\nHost: localhost\r\nX-Thing:  padded value \t\r\n\r\n") { requests, failure in
+            #expect(failure == nil)
+            #expect(requests.count == 1)
+            let r = requests[0]
+            #expect(r.method == "GET" && r.path == "/api/v1/models" && r.query == "factors=3&x=a%20b")
+            #expect(r.header("x-thing") == "padded value" && r.header("HOST") == "localhost")
+            #expect(r.queryValue("factors") == "3" && r.queryValue("x") == "a b" && r.queryValue("y") == nil)
+            #expect(r.keepAlive && r.body.isEmpty)
+        }
+    }
+
+    @Test func pipelinedPostsWithBodies() {
+        let one = "POST /a HTTP/1.1\r\nContent-Length: 7\r\nContent-Type: application/json\r\n\r\n{\"a\":1}"
+        let two = "POST /b HTTP/1.1\r\ncontent-length: 0\r\nConnection: close\r\n\r\n"
+        Self.expectEverySplit("\r\n" + one + two) { requests, failure in
+            #expect(failure == nil)
+            #expect(requests.map(\.path) == ["/a", "/b"])
+            #expect(requests.first.map { String(decoding: $0.body, as: UTF8.self) } == "{\"a\":1}")
+            #expect(requests.last?.keepAlive == false)
+        }
+    }
+
+    @Test func http10KeepAliveRules() {
+        Self.expectEverySplit("GET / HTTP/1.0\r\n\r\nGET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n") { requests, _ in
+            #expect(requests.map(\.keepAlive) == [false, true])
+        }
+    }
+
+    @Test(arguments: [
+        ("GET /\r\n\r\n", 400),
+        ("GET  / HTTP/1.1\r\n\r\n", 400),
+        ("G(T / HTTP/1.1\r\n\r\n", 400),
+        ("GET http://x/ HTTP/1.1\r\n\r\n", 400),
+        ("GET / HTTP/2.0\r\n\r\n", 505),
+        ("GET / FTP/1.0\r\n\r\n", 400),
+        ("GET / HTTP/1.1\r\nNoColon\r\n\r\n", 400),
+        ("GET / HTTP/1.1\r\nBad Name: x\r\n\r\n", 400),
+        ("GET / HTTP/1.1\r\nA: b\r\n folded\r\n\r\n", 400),
+        ("GET / HTTP/1.1\nHost: x\r\n\r\n", 400),
+        ("POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n", 400),
+        ("POST / HTTP/1.1\r\nContent-Length: 1x\r\n\r\n", 400),
+        ("POST / HTTP/1.1\r\nContent-Length: 99999999999999999999\r\n\r\n", 400),
+        ("POST / HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nabc", 400),
+        ("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 411),
+        ("POST / HTTP/1.1\r\nContent-Length: 2000000\r\n\r\n", 413),
+    ])
+    func rejects(_ text: String, status: Int) {
+        Self.expectEverySplit(text) { requests, failure in
+            #expect(requests.isEmpty)
+            #expect(failure?.status == status, "\(text.debugDescription)")
+        }
+    }
+
+    @Test func headLimitsGive431() {
+        let limits = HTTPRequestParser.Limits(maxHeadBytes: 256, maxHeaderCount: 4, maxBodyBytes: 100)
+        let big = "GET / HTTP/1.1\r\nX: " + String(repeating: "a", count: 300) + "\r\n\r\n"
+        #expect(Self.feed(Array(big.utf8), cuts: [], limits: limits).failure?.status == 431)
+        // Without the blank line yet: rejected as soon as the limit is passed, not waiting forever.
+        #expect(Self.feed(Array(big.utf8.prefix(280)), cuts: Array(0..<280), limits: limits).failure?.status == 431)
+        let many = "GET / HTTP/1.1\r\n" + (0..<5).map { "H\($0): v\r\n" }.joined() + "\r\n"
+        #expect(Self.feed(Array(many.utf8), cuts: [], limits: limits).failure?.status == 431)
+        let body = "POST / HTTP/1.1\r\nContent-Length: 101\r\n\r\n"
+        #expect(Self.feed(Array(body.utf8), cuts: [], limits: limits).failure?.status == 413)
+    }
+
+    @Test func truncatedRequestWaits() {
+        let text = "POST /a HTTP/1.1\r\nContent-Length: 10\r\n\r\n12345"
+        let outcome = Self.feed(Array(text.utf8), cuts: [3, 20])
+        #expect(outcome.requests.isEmpty && outcome.failure == nil)
+    }
+}
