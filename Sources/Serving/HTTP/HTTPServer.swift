@@ -66,6 +66,8 @@ public final class HTTPServer: @unchecked Sendable {
     private let lock = NSLock()
     private var openConnections = 0
     private var stopRequested = false
+    private var runningLoops = 0
+    private var listenerClosed = false
     private var loops: [EventLoop] = []
     private let finished = DispatchGroup()
 
@@ -87,16 +89,20 @@ public final class HTTPServer: @unchecked Sendable {
         if configuration.handleSignals { mlctl_install_shutdown_signals() } else { mlctl_ignore_sigpipe() }
     }
 
-    deinit { close(listenFD) }
+    deinit { closeListener() }
 
     /// Starts the event loops and returns.
     public func start() throws(HTTPServerError) {
         for index in 0..<max(1, configuration.threads) {
             let loop = try EventLoop(server: self, index: index)
             loops.append(loop)
+            lock.lock()
+            runningLoops += 1
+            lock.unlock()
             finished.enter()
-            let thread = Thread { [finished] in
+            let thread = Thread { [finished, self] in
                 loop.run()
+                self.loopEnded()
                 finished.leave()
             }
             thread.stackSize = 4 << 20
@@ -116,6 +122,22 @@ public final class HTTPServer: @unchecked Sendable {
 
     /// Blocks until every event loop has ended (after ``stop()`` or a shutdown signal).
     public func wait() { finished.wait() }
+
+    /// The last event loop to end closes the listening socket, so that new connections are
+    /// refused (not left waiting in the backlog) once the server has stopped.
+    private func loopEnded() {
+        lock.lock()
+        runningLoops -= 1
+        let last = runningLoops == 0
+        lock.unlock()
+        if last { closeListener() }
+    }
+
+    private func closeListener() {
+        lock.lock()
+        defer { lock.unlock() }
+        if !listenerClosed { close(listenFD); listenerClosed = true }
+    }
 
     var isStopping: Bool {
         lock.lock()

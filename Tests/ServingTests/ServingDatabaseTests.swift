@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+@testable import Serving
+import TestSupport
+import Training
+
+/// Scoring leads by id against a real PostgreSQL server of the test's own, which the test
+/// stops and restarts.
+@Suite(.enabled(if: TestDatabase.isConfigured)) struct ServingDatabaseTests {
+    @Test func scoresByIDWritesBackAndSurvivesTheDatabaseGoingAway() throws {
+        let fixture = ServingFixture.shared
+        let postgres = try DedicatedPostgres()
+        let db = try PostgresConnection(url: postgres.url)
+        try LeadSchema.migrate(db)
+        let leads = Array(fixture.leads.prefix(40))
+        try LeadStore.insert(agents: fixture.agents, leads: leads, into: db)
+
+        let (server, _) = try ServingFixture.start(databaseURL: postgres.url)
+        defer { server.stop(); server.wait() }
+        let client = try TestHTTPClient(port: server.port)
+        #expect(try client.request("GET", "/ready").status == 200)
+
+        // By id: scored, written back durably.
+        let lead = leads[5]
+        let byID = try client.request("POST", "/api/v1/lead-scoring-ml/score/\(lead.id)")
+        #expect(byID.status == 200, "\(byID.text)")
+        guard case .number(let score)? = byID.json?["score"], case .string(let level)? = byID.json?["qualityLevel"],
+              case .string(let version)? = byID.json?["modelVersion"] else {
+            Issue.record(Comment(rawValue: byID.text))
+            return
+        }
+        let stored = try db.query("SELECT ml_score, ml_quality, ml_model_version, scored_at IS NOT NULL AS scored FROM leads WHERE id = $1", [String(lead.id)])
+        #expect(stored.value(0, "ml_score").flatMap(Double.init) == score)
+        #expect(stored.value(0, "ml_quality") == level)
+        #expect(stored.value(0, "ml_model_version") == version)
+        #expect(stored.value(0, "scored") == "t")
+
+        // The same lead as row_to_json gives it, in the body: the same score, nothing written.
+        let leadJSON = try db.query("SELECT row_to_json(l)::text FROM leads l WHERE id = $1", [String(lead.id)]).rows[0][0]!
+        let agentJSON = try lead.agentId.flatMap { try db.query("SELECT row_to_json(a)::text FROM agents a WHERE id = $1", [String($0)]).rows.first?[0] }
+        let body = "{\"lead\": \(leadJSON)" + (agentJSON.map { ", \"agent\": \($0)" } ?? "") + "}"
+        let byBody = try client.request("POST", "/api/v1/lead-scoring-ml/score", body: body)
+        #expect(byBody.status == 200, "\(byBody.text)")
+        #expect(byBody.json?["score"] == .number(score))
+
+        // Unknown and invalid ids.
+        #expect(try client.request("POST", "/api/v1/lead-scoring-ml/score/987654").status == 404)
+        #expect(try client.request("POST", "/api/v1/lead-scoring-ml/score/-3").status == 400)
+        #expect(try client.request("POST", "/api/v1/lead-scoring-ml/score/1%27%3B%20DROP%20TABLE%20leads").status == 400)
+
+        // The database stops: database routes answer 503, body scoring goes on.
+        try postgres.stop()
+        let down = try client.request("POST", "/api/v1/lead-scoring-ml/score/\(lead.id)")
+        #expect(down.status == 503, "\(down.text)")
+        #expect(!down.text.contains("postgres") && !down.text.contains("127.0.0.1"))
+        #expect(try client.request("GET", "/ready").status == 503)
+        #expect(try client.request("POST", "/api/v1/lead-scoring-ml/score", body: body).status == 200)
+
+        // It comes back: the service recovers by itself.
+        try postgres.start()
+        var recovered = false
+        for _ in 0..<40 where !recovered {
+            recovered = try client.request("POST", "/api/v1/lead-scoring-ml/score/\(leads[6].id)").status == 200
+            if !recovered { Thread.sleep(forTimeInterval: 0.25) }
+        }
+        #expect(recovered)
+        let metrics = try client.request("GET", "/metrics").text
+        #expect(metrics.contains("mlctl_database_errors_total") && !metrics.contains("mlctl_database_errors_total 0"))
+    }
+}
