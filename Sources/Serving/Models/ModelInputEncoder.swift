@@ -26,33 +26,49 @@ public struct ModelInputEncoder: Sendable {
         }
     }
 
-    /// A dataset of `rows` rows; `value(row, feature)` gives each value.
-    public func dataset(rows: Int, value: (Int, Int) -> InputValue) -> Dataset {
-        var columns: [Column] = []
-        columns.reserveCapacity(features.count)
-        for (k, feature) in features.enumerated() {
-            if let map = codes[k] {
-                var column = [Int32](repeating: CategoricalColumn.missingCode, count: rows)
-                for row in 0..<rows {
-                    switch value(row, k) {
-                    case .missing: break
-                    case .text(let text): column[row] = map[text] ?? CategoricalColumn.unseenCode
-                    case .number(let number):
-                        column[row] = number.isNaN ? CategoricalColumn.missingCode : map[CSVWriter.formatNumber(number)] ?? CategoricalColumn.unseenCode
+    /// `rows` rows, row-major, one value per feature in the model's order: numbers as they
+    /// are (NaN: missing), categories as their code in the model's dictionary, as a float
+    /// (−1 missing, −2 unseen) — the layout tree models score directly. `value(row, feature)`
+    /// gives each value.
+    public func encode(rows: Int, value: (Int, Int) -> InputValue) -> [Float] {
+        let width = features.count
+        var out = [Float](repeating: .nan, count: rows * width)
+        out.withUnsafeMutableBufferPointer { out in
+            for row in 0..<rows {
+                for k in 0..<width {
+                    let input = value(row, k)
+                    if let map = codes[k] {
+                        let code: Int32
+                        switch input {
+                        case .missing: code = CategoricalColumn.missingCode
+                        case .text(let text): code = map[text] ?? CategoricalColumn.unseenCode
+                        case .number(let number):
+                            code = number.isNaN ? CategoricalColumn.missingCode : map[CSVWriter.formatNumber(number)] ?? CategoricalColumn.unseenCode
+                        }
+                        out[row * width + k] = Float(code)
+                    } else {
+                        switch input {
+                        case .missing: break
+                        case .number(let number): out[row * width + k] = number
+                        case .text(let text): out[row * width + k] = Float(text) ?? .nan
+                        }
                     }
                 }
-                columns.append(.categorical(CategoricalColumn(name: feature.name, codes: column, categories: feature.categories ?? [])))
-            } else {
-                var column = [Float](repeating: .nan, count: rows)
-                for row in 0..<rows {
-                    switch value(row, k) {
-                    case .missing: break
-                    case .number(let number): column[row] = number
-                    case .text(let text): column[row] = Float(text) ?? .nan
-                    }
-                }
-                columns.append(.numeric(NumericColumn(name: feature.name, values: column)))
             }
+        }
+        return out
+    }
+
+    /// The encoded rows as a ``Dataset`` (for models that read columns: linear models and
+    /// ensembles), its categorical columns already in the model's dictionaries.
+    public func dataset(encoded: [Float], rows: Int) -> Dataset {
+        let width = features.count
+        let columns = features.enumerated().map { k, feature -> Column in
+            if codes[k] != nil {
+                let column = (0..<rows).map { Int32(encoded[$0 * width + k]) }
+                return .categorical(CategoricalColumn(name: feature.name, codes: column, categories: feature.categories ?? []))
+            }
+            return .numeric(NumericColumn(name: feature.name, values: (0..<rows).map { encoded[$0 * width + k] }))
         }
         return Dataset(columns: columns, labels: [], rowCount: rows)
     }

@@ -26,8 +26,10 @@ public final class DriftMonitor: @unchecked Sendable {
     private let binOfCode: [[Int]?]
     private let halfWindow: Int
     private let lock = NSLock()
-    private var current: [[Int]]
-    private var previous: [[Int]]
+    /// Bin counts of all features in one array: feature f's bins start at `offsets[f]`.
+    private let offsets: [Int]
+    private var current: [Int]
+    private var previous: [Int]
     private var currentRows = 0
     private var previousRows = 0
 
@@ -42,43 +44,54 @@ public final class DriftMonitor: @unchecked Sendable {
             guard profiled.categories != nil, let k = index[profiled.name], let dictionary = features[k].categories else { return nil }
             return dictionary.map { profiled.bin(category: $0) }
         }
-        current = profile.features.map { [Int](repeating: 0, count: $0.binCount) }
+        var offsets: [Int] = [], total = 0
+        for feature in profile.features { offsets.append(total); total += feature.binCount }
+        self.offsets = offsets
+        current = [Int](repeating: 0, count: total)
         previous = current
     }
 
-    /// Adds the rows of `data` (columns in the model's feature order).
-    public func record(_ data: Dataset) {
-        var bins = [Int](repeating: -1, count: profile.features.count * data.rowCount)
-        for (f, profiled) in profile.features.enumerated() {
-            guard let column = columnOfFeature[f], column < data.columns.count else { continue }
-            for row in 0..<data.rowCount {
-                switch data.columns[column] {
-                case .numeric(let c):
-                    bins[row * profile.features.count + f] = profiled.bin(numeric: c.values[row])
-                case .categorical(let c):
-                    let code = c.codes[row]
+    /// Adds `rows` encoded rows (``ModelInputEncoder/encode(rows:value:)``: row-major, the
+    /// model's feature order, category codes as floats).
+    public func record(encoded: [Float], rows: Int) {
+        let width = rows > 0 ? encoded.count / rows : 0
+        let featureCount = profile.features.count
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: max(1, featureCount * rows)) { slots in
+            // Each value's slot in the flat count array (−1: the model lacks the feature).
+            for (f, profiled) in profile.features.enumerated() {
+                guard let column = columnOfFeature[f], column < width else {
+                    for row in 0..<rows { slots[row * featureCount + f] = -1 }
+                    continue
+                }
+                for row in 0..<rows {
+                    let value = encoded[row * width + column]
                     let bin: Int
-                    if code == CategoricalColumn.missingCode { bin = profiled.binCount - 1 }
-                    else if code < 0 { bin = profiled.binCount - 2 }
-                    else { bin = binOfCode[f]?[Int(code)] ?? profiled.binCount - 2 }
-                    bins[row * profile.features.count + f] = bin
+                    if profiled.categories == nil {
+                        bin = profiled.bin(numeric: value)
+                    } else if value == Float(CategoricalColumn.missingCode) {
+                        bin = profiled.binCount - 1
+                    } else if value < 0 {
+                        bin = profiled.binCount - 2
+                    } else {
+                        bin = binOfCode[f]?[Int(value)] ?? profiled.binCount - 2
+                    }
+                    slots[row * featureCount + f] = offsets[f] + bin
                 }
             }
-        }
-        lock.lock()
-        defer { lock.unlock() }
-        for row in 0..<data.rowCount {
-            if currentRows == halfWindow {
-                previous = current
-                previousRows = currentRows
-                for f in current.indices { for b in current[f].indices { current[f][b] = 0 } }
-                currentRows = 0
+            lock.lock()
+            defer { lock.unlock() }
+            for row in 0..<rows {
+                if currentRows == halfWindow {
+                    swap(&previous, &current)
+                    previousRows = currentRows
+                    for i in current.indices { current[i] = 0 }
+                    currentRows = 0
+                }
+                current.withUnsafeMutableBufferPointer { counts in
+                    for f in 0..<featureCount where slots[row * featureCount + f] >= 0 { counts[slots[row * featureCount + f]] += 1 }
+                }
+                currentRows += 1
             }
-            for f in profile.features.indices {
-                let bin = bins[row * profile.features.count + f]
-                if bin >= 0 { current[f][bin] += 1 }
-            }
-            currentRows += 1
         }
     }
 
@@ -92,12 +105,12 @@ public final class DriftMonitor: @unchecked Sendable {
     /// Drift of every profiled feature the model reads, largest PSI first.
     public func report() -> [FeatureDrift] {
         lock.lock()
-        let counts = zip(current, previous).map { zip($0, $1).map { $0 + $1 } }
+        let counts = zip(current, previous).map { $0 + $1 }
         let rows = currentRows + previousRows
         lock.unlock()
         var out: [FeatureDrift] = []
         for (f, profiled) in profile.features.enumerated() where columnOfFeature[f] != nil {
-            let psi = Self.populationStabilityIndex(expected: profiled.shares, counts: counts[f])
+            let psi = Self.populationStabilityIndex(expected: profiled.shares, counts: Array(counts[offsets[f]..<(offsets[f] + profiled.binCount)]))
             let level = rows < Self.minimumObservations ? "insufficient data" : psi >= Self.alertPSI ? "alert" : psi >= Self.warningPSI ? "warning" : "stable"
             out.append(FeatureDrift(feature: profiled.name, psi: rows == 0 ? 0 : psi, level: level))
         }

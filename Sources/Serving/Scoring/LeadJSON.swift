@@ -23,11 +23,13 @@ public struct FieldError: Error, Sendable, Equatable {
 /// missing `agent_id`.
 public enum LeadJSON {
     public static func decode(lead: JSONValue, agent: JSONValue?) throws(FieldError) -> (lead: LeadRecord, agent: AgentRecord?) {
-        guard case .object = lead else { throw FieldError(field: "lead", message: "must be an object") }
+        guard case .object(let members) = lead else { throw FieldError(field: "lead", message: "must be an object") }
         let leadColumns = LeadRow.columns.count - 3
         var values = [String?](repeating: nil, count: LeadRow.columns.count)
-        for (index, column) in LeadRow.columns.prefix(leadColumns).enumerated() {
-            values[index] = try text(lead[column], field: "lead.\(column)")
+        // One pass over the members (a later duplicate key wins, as in JavaScript).
+        for (key, value) in members {
+            guard let index = columnIndex[key], index < leadColumns else { continue }
+            values[index] = try text(value, field: "lead.\(key)")
         }
         if let agent, agent != .null {
             guard case .object = agent else { throw FieldError(field: "agent", message: "must be an object or null") }
@@ -46,6 +48,8 @@ public enum LeadJSON {
             throw FieldError(field: String(field), message: "invalid value '\(error.value.prefix(64))'")
         }
     }
+
+    private static let columnIndex: [String: Int] = Dictionary(uniqueKeysWithValues: LeadRow.columns.enumerated().map { ($1, $0) })
 
     /// The text form of a scalar JSON value, as the database would print it.
     static func text(_ value: JSONValue?, field: String) throws(FieldError) -> String? {

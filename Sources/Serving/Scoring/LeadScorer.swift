@@ -25,8 +25,8 @@ public struct LeadScore: Sendable {
     public var model: ServedModel
     /// The largest contributions by absolute value, largest first.
     public var factors: [ScoreFactor]
-    /// The encoded row (for drift monitoring).
-    public var row: Dataset
+    /// The encoded row (``ModelInputEncoder/encode(rows:value:)``), for drift monitoring.
+    public var row: [Float]
 }
 
 /// Scores leads with the catalog's lead models: features from the one ``FeatureExtractor``,
@@ -42,17 +42,26 @@ public enum LeadScorer {
             throw Unavailable(message: "no lead-scoring model is loaded")
         }
         let features = FeatureExtractor().extract(lead, agent: agent)
-        let row = model.encoder.dataset(rows: 1) { _, k in mapping.value(features, k) }
-        let raw = try model.prepared.rawScores(row)[0]
+        let row = model.encoder.encode(rows: 1) { _, k in mapping.value(features, k) }
+        let prepared = model.prepared
+        // Tree models score the float row directly; the others read columns.
+        let columns = prepared.scoresRows ? nil : model.encoder.dataset(encoded: row, rows: 1)
+        let raw = try columns.map { try prepared.rawScores($0)[0] } ?? row.withUnsafeBufferPointer { prepared.rawScore(row: $0.baseAddress!) }
         let probability = model.manifest.probabilities(rawScores: [raw])[0]
         var spread = 0.0
-        if let members = try model.prepared.memberRawScores(row) {
+        if let columns, let members = try prepared.memberRawScores(columns) {
             spread = weightedStandardDeviation(members.scores.map { $0[0] }, weights: members.weights)
         }
         var top: [ScoreFactor] = []
         if factors > 0 {
-            let phi = try model.prepared.contributions(row)
-            let calibrated = model.manifest.calibratedContributions(phi, bias: model.prepared.model.expectedRawScore).contributions[0]
+            var phi: [Double]
+            if let columns {
+                phi = try prepared.contributions(columns)[0]
+            } else {
+                phi = [Double](repeating: 0, count: row.count)
+                row.withUnsafeBufferPointer { r in phi.withUnsafeMutableBufferPointer { prepared.contributions(row: r.baseAddress!, to: $0.baseAddress!) } }
+            }
+            let calibrated = model.manifest.calibratedContributions([phi], bias: prepared.expectedRawScore).contributions[0]
             let order = calibrated.indices.filter { calibrated[$0] != 0 }.sorted { abs(calibrated[$0]) > abs(calibrated[$1]) }.prefix(factors)
             top = order.map { k in ScoreFactor(feature: model.encoder.features[k].name, value: mapping.value(features, k), contribution: calibrated[k]) }
         }

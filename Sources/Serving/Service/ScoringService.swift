@@ -277,7 +277,7 @@ public final class ScoringService: @unchecked Sendable {
     private func scoreLead(_ lead: LeadRecord, agent: AgentRecord?, state: ServingState, useVertical: Bool, factors: Int) throws -> LeadScore {
         let score = try LeadScorer.score(lead: lead, agent: agent, catalog: state.catalog, useVerticalModel: useVertical, factors: factors)
         metrics.recordQualityLevel(score.qualityLevel)
-        state.drift[score.model.name]?.record(score.row)
+        state.drift[score.model.name]?.record(encoded: score.row, rows: 1)
         return score
     }
 
@@ -347,15 +347,16 @@ public final class ScoringService: @unchecked Sendable {
                 }
             }
         }
-        let data = model.encoder.dataset(rows: instances.count) { row, k in values[row * features.count + k] }
+        let encoded = model.encoder.encode(rows: instances.count) { row, k in values[row * features.count + k] }
+        let data = model.encoder.dataset(encoded: encoded, rows: instances.count)
         let probabilities = model.manifest.probabilities(rawScores: try model.prepared.rawScores(data))
         var contributions: [[Double]] = []
         var bias = 0.0
         if wantContributions {
             (contributions, bias) = model.manifest.calibratedContributions(try model.prepared.contributions(data),
-                                                                           bias: model.prepared.model.expectedRawScore)
+                                                                           bias: model.prepared.expectedRawScore)
         }
-        state.drift[model.name]?.record(data)
+        state.drift[model.name]?.record(encoded: encoded, rows: instances.count)
         var writer = JSONWriter(capacity: 64 * max(1, instances.count) * (wantContributions ? features.count : 1))
         writer.object { o in
             o.field("model", model.versionLabel)

@@ -3,6 +3,8 @@
 /// ensembles. Scores equal ``TrainedModel/rawScores(_:threads:)`` bit for bit.
 public final class PreparedModel: Sendable {
     public let model: TrainedModel
+    /// ``TrainedModel/expectedRawScore``, computed once (the bias of the contributions).
+    public let expectedRawScore: Double
     private let scorer: Scorer
 
     private enum Scorer: Sendable {
@@ -13,6 +15,7 @@ public final class PreparedModel: Sendable {
 
     public init(_ model: TrainedModel) {
         self.model = model
+        self.expectedRawScore = model.expectedRawScore
         switch model {
         case .gbdt(let trees):
             scorer = .trees(TreeEnsemblePredictor(trees: trees.trees, initialScore: trees.initialScore), trees.features)
@@ -41,6 +44,28 @@ public final class PreparedModel: Sendable {
     public func memberRawScores(_ dataset: Dataset, threads: Int = 1) throws -> (weights: [Double], scores: [[Double]])? {
         guard case .ensemble(let weights, let members) = scorer else { return nil }
         return (weights, try members.map { try $0.rawScores(dataset, threads: threads) })
+    }
+
+    /// Whether ``rawScore(row:)`` and ``contributions(row:to:)`` apply: a tree model, whose
+    /// rows are plain float vectors.
+    public var scoresRows: Bool {
+        if case .trees = scorer { return true }
+        return false
+    }
+
+    /// The raw score of one row of a tree model, given as values in ``TrainedModel/features``
+    /// order (category codes of the model's dictionaries as floats; NaN or negative codes for
+    /// missing and unseen). Allocation-free. Precondition: ``scoresRows``.
+    public func rawScore(row: UnsafePointer<Float>) -> Double {
+        guard case .trees(let predictor, _) = scorer else { preconditionFailure("rawScore(row:) needs a tree model") }
+        return predictor.rawScore(row: row)
+    }
+
+    /// Adds one row's TreeSHAP contributions (one per feature) to `phi`. Precondition:
+    /// ``scoresRows``.
+    public func contributions(row: UnsafePointer<Float>, to phi: UnsafeMutablePointer<Double>) {
+        guard case .gbdt(let trees) = model else { preconditionFailure("contributions(row:to:) needs a tree model") }
+        for tree in trees.trees { TreeSHAP.addContributions(of: tree, row: row, to: phi) }
     }
 
     /// Per-row, per-feature contributions (see ``TrainedModel/contributions(_:threads:)``).

@@ -49,6 +49,17 @@ public struct FeatureExtractor: Sendable {
         return LeadFeatures(numeric: sink.numeric, categorical: sink.categorical)
     }
 
+    /// `text` without leading and trailing spaces: the characters of Foundation's
+    /// `CharacterSet.whitespaces` (Unicode category Zs and the tab), without its bridging cost
+    /// on the serving path.
+    static func trimmingSpaces(_ text: String) -> String {
+        let scalars = text.unicodeScalars
+        func isSpace(_ s: Unicode.Scalar) -> Bool { s == "\t" || s.properties.generalCategory == .spaceSeparator }
+        guard let first = scalars.firstIndex(where: { !isSpace($0) }), let last = scalars.lastIndex(where: { !isSpace($0) }) else { return "" }
+        if first == scalars.startIndex && last == scalars.index(before: scalars.endIndex) { return text }
+        return String(scalars[first...last])
+    }
+
     // MARK: The features
 
     private func write(_ lead: LeadRecord, agent: AgentRecord?, to f: inout FeatureSink) {
@@ -56,7 +67,7 @@ public struct FeatureExtractor: Sendable {
         let state = lead.state.flatMap(USState.named)
 
         // Contact.
-        let email = lead.email?.trimmingCharacters(in: .whitespaces).lowercased()
+        let email = lead.email.map { Self.trimmingSpaces($0).lowercased() }
         let emailParts = email?.split(separator: "@", omittingEmptySubsequences: false)
         let emailDomain = emailParts.flatMap { $0.count == 2 ? String($0[1]) : nil }
         let emailValid = email != nil && emailParts?.count == 2 && !(emailParts![0].isEmpty)

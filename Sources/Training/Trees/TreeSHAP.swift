@@ -30,20 +30,53 @@ public enum TreeSHAP {
     /// Adds `tree`'s contributions for `row` (features in model order; category codes as
     /// floats) to `phi` (one entry per feature).
     public static func addContributions(of tree: Tree, row: UnsafePointer<Float>, to phi: inout [Double]) {
-        var path: [PathElement] = []
-        path.reserveCapacity(32)
-        recurse(tree, row: row, node: 0, path: path, depth: 0, zeroFraction: 1, oneFraction: 1, feature: -1, phi: &phi)
+        phi.withUnsafeMutableBufferPointer { addContributions(of: tree, row: row, to: $0.baseAddress!) }
     }
 
-    private static func recurse(_ tree: Tree, row: UnsafePointer<Float>, node: Int, path: [PathElement], depth: Int,
-                                zeroFraction: Double, oneFraction: Double, feature: Int, phi: inout [Double]) {
-        var path = path
-        var depth = depth
-        extend(&path, zeroFraction: zeroFraction, oneFraction: oneFraction, feature: feature)
+    /// The same, into a buffer: no allocation beyond one stack buffer for the paths.
+    public static func addContributions(of tree: Tree, row: UnsafePointer<Float>, to phi: UnsafeMutablePointer<Double>) {
+        guard tree.nodeCount > 0 else { return }
+        // Each level of the recursion keeps its own copy of the path (at most depth + 1
+        // elements) after its parent's, as in the paper's reference implementation.
+        let depth = maxDepth(tree)
+        let capacity = (depth + 2) * (depth + 3) / 2
+        withUnsafeTemporaryAllocation(of: PathElement.self, capacity: capacity) { buffer in
+            recurse(tree, row: row, node: 0, path: buffer.baseAddress!, length: 0, zeroFraction: 1, oneFraction: 1, feature: -1, phi: phi)
+        }
+    }
+
+    /// The number of splits on the longest root-to-leaf path.
+    static func maxDepth(_ tree: Tree) -> Int {
+        withUnsafeTemporaryAllocation(of: (node: Int32, depth: Int32).self, capacity: tree.nodeCount + 1) { stack in
+            var top = 0, deepest = 0
+            stack[0] = (0, 0)
+            top = 1
+            while top > 0 {
+                top -= 1
+                let (node, depth) = stack[top]
+                if tree.feature[Int(node)] < 0 {
+                    deepest = max(deepest, Int(depth))
+                } else {
+                    stack[top] = (tree.left[Int(node)], depth + 1)
+                    stack[top + 1] = (tree.right[Int(node)], depth + 1)
+                    top += 2
+                }
+            }
+            return deepest
+        }
+    }
+
+    /// `path` holds this node's copy of its parent's path (`length` elements); the children's
+    /// copies go right after it.
+    private static func recurse(_ tree: Tree, row: UnsafePointer<Float>, node: Int, path: UnsafeMutablePointer<PathElement>, length: Int,
+                                zeroFraction: Double, oneFraction: Double, feature: Int, phi: UnsafeMutablePointer<Double>) {
+        var length = length
+        extend(path, &length, zeroFraction: zeroFraction, oneFraction: oneFraction, feature: feature)
         if tree.feature[node] < 0 {
-            for i in 1...max(1, depth) where i < path.count {
-                let weight = unwoundSum(path, i)
-                phi[path[i].feature] += weight * (path[i].oneFraction - path[i].zeroFraction) * tree.value[node]
+            let value = tree.value[node]
+            for i in stride(from: 1, to: length, by: 1) {
+                let weight = unwoundSum(path, length, i)
+                phi[path[i].feature] += weight * (path[i].oneFraction - path[i].zeroFraction) * value
             }
             return
         }
@@ -52,25 +85,29 @@ public enum TreeSHAP {
         let hot = Int(goesLeft ? tree.left[node] : tree.right[node])
         let cold = Int(goesLeft ? tree.right[node] : tree.left[node])
         var incomingZero = 1.0, incomingOne = 1.0
-        if let k = path.indices.dropFirst().first(where: { path[$0].feature == split }) {
+        var k = 1
+        while k < length && path[k].feature != split { k += 1 }
+        if k < length {
             incomingZero = path[k].zeroFraction
             incomingOne = path[k].oneFraction
-            unwind(&path, k)
-            depth -= 1
+            unwind(path, &length, k)
         }
         let cover = Double(tree.count[node])
         let hotShare = cover > 0 ? Double(tree.count[hot]) / cover : 0.5
         let coldShare = cover > 0 ? Double(tree.count[cold]) / cover : 0.5
+        let child = path + length
         // A child that no path reaches (zero and one fractions both 0: an empty leaf of an
         // oblivious tree, or the far side of a feature already decided) contributes nothing,
         // and extending the path with it would divide by zero.
         if incomingZero * hotShare > 0 || incomingOne > 0 {
-            recurse(tree, row: row, node: hot, path: path, depth: depth + 1, zeroFraction: incomingZero * hotShare,
-                    oneFraction: incomingOne, feature: split, phi: &phi)
+            child.update(from: path, count: length)
+            recurse(tree, row: row, node: hot, path: child, length: length, zeroFraction: incomingZero * hotShare,
+                    oneFraction: incomingOne, feature: split, phi: phi)
         }
         if incomingZero * coldShare > 0 {
-            recurse(tree, row: row, node: cold, path: path, depth: depth + 1, zeroFraction: incomingZero * coldShare,
-                    oneFraction: 0, feature: split, phi: &phi)
+            child.update(from: path, count: length)
+            recurse(tree, row: row, node: cold, path: child, length: length, zeroFraction: incomingZero * coldShare,
+                    oneFraction: 0, feature: split, phi: phi)
         }
     }
 
@@ -82,18 +119,19 @@ public enum TreeSHAP {
         return Double(value) <= tree.threshold[node]
     }
 
-    private static func extend(_ path: inout [PathElement], zeroFraction: Double, oneFraction: Double, feature: Int) {
-        let length = path.count
-        path.append(PathElement(feature: feature, zeroFraction: zeroFraction, oneFraction: oneFraction, weight: length == 0 ? 1 : 0))
-        guard length > 0 else { return }
-        for i in stride(from: length - 1, through: 0, by: -1) {
-            path[i + 1].weight += oneFraction * path[i].weight * Double(i + 1) / Double(length + 1)
-            path[i].weight = zeroFraction * path[i].weight * Double(length - i) / Double(length + 1)
+    private static func extend(_ path: UnsafeMutablePointer<PathElement>, _ length: inout Int, zeroFraction: Double, oneFraction: Double, feature: Int) {
+        let n = length
+        path[n] = PathElement(feature: feature, zeroFraction: zeroFraction, oneFraction: oneFraction, weight: n == 0 ? 1 : 0)
+        length += 1
+        guard n > 0 else { return }
+        for i in stride(from: n - 1, through: 0, by: -1) {
+            path[i + 1].weight += oneFraction * path[i].weight * Double(i + 1) / Double(n + 1)
+            path[i].weight = zeroFraction * path[i].weight * Double(n - i) / Double(n + 1)
         }
     }
 
-    private static func unwind(_ path: inout [PathElement], _ index: Int) {
-        let last = path.count - 1
+    private static func unwind(_ path: UnsafeMutablePointer<PathElement>, _ length: inout Int, _ index: Int) {
+        let last = length - 1
         let one = path[index].oneFraction, zero = path[index].zeroFraction
         var next = path[last].weight
         for j in stride(from: last - 1, through: 0, by: -1) {
@@ -110,11 +148,11 @@ public enum TreeSHAP {
             path[j].zeroFraction = path[j + 1].zeroFraction
             path[j].oneFraction = path[j + 1].oneFraction
         }
-        path.removeLast()
+        length -= 1
     }
 
-    private static func unwoundSum(_ path: [PathElement], _ index: Int) -> Double {
-        let last = path.count - 1
+    private static func unwoundSum(_ path: UnsafeMutablePointer<PathElement>, _ length: Int, _ index: Int) -> Double {
+        let last = length - 1
         let one = path[index].oneFraction, zero = path[index].zeroFraction
         var total = 0.0
         if one != 0 {
