@@ -49,7 +49,7 @@ let package = Package(
         .executableTarget(name: "mlctl-bench", dependencies: ["Training", "Tuning", "Evaluation"], path: "bench/Sources/mlctl-bench"),
 
         // MARK: Tests
-        .target(name: "TestSupport", dependencies: ["Training"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Training", "Serving"], path: "Tests/TestSupport"),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Tuning", "Evaluation", "TestSupport"]),
         .testTarget(name: "TuningTests", dependencies: ["Tuning"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),

@@ -29,6 +29,10 @@ trap 'exit 143' TERM
 "${run_as[@]}" "$pg_bin/initdb" -D "$workdir/data" -U mlctl --auth=trust -E UTF8 --locale=C.UTF-8 >"$workdir/initdb.log" 2>&1 \
   || { cat "$workdir/initdb.log" >&2; exit 1; }
 
+# Tests need no durability; benchmarks of durable writes set MLCTL_PG_DURABLE=1.
+durability="-c fsync=off -c full_page_writes=off"
+[[ "${MLCTL_PG_DURABLE:-}" == 1 ]] && durability=""
+
 # A free TCP port: try a few from a random start.
 port=""
 for _ in $(seq 1 20); do
@@ -38,7 +42,7 @@ done
 [[ -n "$port" ]] || { echo "with-postgres: no free port found" >&2; exit 1; }
 
 "${run_as[@]}" "$pg_bin/pg_ctl" -D "$workdir/data" -l "$workdir/server.log" -w -t 60 \
-  -o "-p $port -k $workdir -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off" start >/dev/null \
+  -o "-p $port -k $workdir -c listen_addresses=127.0.0.1 $durability" start >/dev/null \
   || { cat "$workdir/server.log" >&2; exit 1; }
 "${run_as[@]}" "$pg_bin/createdb" -h "$workdir" -p "$port" -U mlctl mlctl_test
 

@@ -2,6 +2,8 @@ import Foundation
 
 /// Runs the built `mlctl` binary as a user would, capturing its output and exit status.
 public enum CommandRunner {
+    public struct Failure: Error, CustomStringConvertible { public var description: String }
+
     public struct Outcome {
         public var status: Int32
         public var standardOutput: String
@@ -51,4 +53,44 @@ public enum CommandRunner {
 final class UncheckedBox<Value>: @unchecked Sendable {
     var value: Value
     init(_ value: Value) { self.value = value }
+}
+
+/// `mlctl serve …` running in the background for a test: started, its port read from its
+/// "listening on" line, stopped with SIGTERM.
+public final class ServeProcess {
+    public let port: Int
+    private let process: Process
+    private let errors = Pipe()
+
+    public init(_ arguments: [String]) throws {
+        process = Process()
+        process.executableURL = CommandRunner.binary
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = errors
+        try process.run()
+        var text = ""
+        var found: Int?
+        let deadline = Date().addingTimeInterval(60)
+        while found == nil, Date() < deadline {
+            let chunk = errors.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+            if let range = text.range(of: "listening on http://127.0.0.1:") {
+                found = Int(text[range.upperBound...].prefix { $0.isNumber })
+            }
+        }
+        guard let found else {
+            process.terminate()
+            throw CommandRunner.Failure(description: "mlctl serve did not start: \(text)")
+        }
+        port = found
+    }
+
+    /// Sends SIGTERM and returns the exit status.
+    public func terminate() -> Int32 {
+        process.terminate()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
 }

@@ -42,9 +42,19 @@ import TestSupport
     }
 
     @Test func pendingCommandsSayWhichIssueTracksThem() throws {
-        let outcome = try CommandRunner.run(["serve", "--models", "m"])
+        let outcome = try CommandRunner.run(["score-batch", "--models", "m", "--database-url", "postgresql://x@127.0.0.1:1/db"])
         #expect(outcome.status == 3)
-        #expect(outcome.standardError.contains("not implemented yet") && outcome.standardError.contains("issue #9"))
+        #expect(outcome.standardError.contains("not implemented yet") && outcome.standardError.contains("issue #10"))
+    }
+
+    @Test func serveRefusesToStartWithoutModels() throws {
+        let outcome = try CommandRunner.run(["serve", "--models", "/nonexistent/models"])
+        #expect(outcome.status == 1)
+        #expect(outcome.standardError.contains("cannot load models") && outcome.standardError.contains("/nonexistent/models"))
+        let token = TestPaths.temporaryDirectory().appendingPathComponent("token")
+        try "short".write(to: token, atomically: true, encoding: .utf8)
+        let weak = try CommandRunner.run(["serve", "--models", "/nonexistent/models", "--admin-token-file", token.path])
+        #expect(weak.status == 2 && weak.standardError.contains("at least 16 characters"))
     }
 
     @Test func trainAllOnATinyCSVWritesARegistryVersion() throws {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
+import Serving
 
 /// `train-all` end to end on a real table: a registry version with every model, its summary
 /// and report; predicting from `current/global`; the `models` commands; a second run, rollback.
@@ -42,6 +43,24 @@ import TestSupport
             #expect(abs(values.dropFirst().reduce(0, +) - log(values[0] / (1 - values[0]))) < 1e-6)
         }
         #expect(summary["calibration"] != nil && summary["quality_levels"] != nil)
+
+        // `mlctl serve` serves the registry: any bundle through predict; the lead routes answer
+        // 503 (this table is not leads); SIGTERM ends it with status 0.
+        let server = try ServeProcess(["serve", "--models", registry, "--port", "0", "--quiet", "--threads", "1"])
+        let client = try TestHTTPClient(port: server.port)
+        let firstRow = try String(contentsOfFile: data, encoding: .utf8).split(separator: "\n").prefix(2).map { $0.split(separator: ",").map(String.init) }
+        let instance = zip(firstRow[0], firstRow[1]).filter { $0.0 != "label" }.map { "\"\($0.0)\": \(Double($0.1) != nil ? $0.1 : "\"\($0.1)\"")" }
+        let predicted = try client.request("POST", "/api/v1/models/global/predict", body: "{\"instances\": [{\(instance.joined(separator: ", "))}]}")
+        #expect(predicted.status == 200, "\(predicted.text)")
+        let scoreLine = predictAll.standardOutput.split(separator: "\n")[1]
+        if case .array(let predictions)? = predicted.json?["predictions"], case .number(let score)? = predictions.first?["score"] {
+            #expect(abs(score - Double(scoreLine.split(separator: ",")[0])!) < 1e-9, "serve and predict agree")
+        } else {
+            Issue.record(Comment(rawValue: predicted.text))
+        }
+        #expect(try client.request("POST", "/api/v1/lead-scoring-ml/score", body: "{\"lead\": {}}").status == 503)
+        #expect(try client.request("GET", "/api/v1/lead-scoring-ml/models").json?["version"] == .string("v1"))
+        #expect(server.terminate() == 0)
 
         // A second run adds v2 and makes it current; rollback returns to v1.
         let second = try CommandRunner.run(["train-all", "--data", data, "--target", "label", "--trials", "1", "--cv", "2",

@@ -102,13 +102,13 @@ public struct ModelCatalog: Sendable {
         guard let global = models["global"] else {
             throw RegistryError(message: "\(versionDirectory.path): the current version has no 'global' bundle")
         }
-        guard global.leadMapping != nil else {
-            throw RegistryError(message: "\(versionDirectory.path)/global: the model reads columns that are not lead features")
-        }
         var verticals: [String: ServedModel] = [:]
         for vertical in Vertical.allCases {
             if let model = models[vertical.rawValue], model.leadMapping != nil { verticals[vertical.rawValue] = model }
         }
-        return ModelCatalog(description: "registry \(version) (\(directory.path))", version: version, models: models, global: global, verticals: verticals)
+        // A registry trained on another table (train-all --data) serves /api/v1/models/NAME/predict;
+        // its lead routes answer 503.
+        return ModelCatalog(description: "registry \(version) (\(directory.path))", version: version, models: models,
+                            global: global.leadMapping == nil ? nil : global, verticals: verticals)
     }
 }

@@ -155,16 +155,21 @@ public enum TreeSHAP {
         let last = length - 1
         let one = path[index].oneFraction, zero = path[index].zeroFraction
         var total = 0.0
+        // The hottest loop of TreeSHAP: constants hoisted so that the chain through `next`
+        // holds multiplications only (the reciprocals do not depend on it).
+        let n = Double(last + 1)
         if one != 0 {
+            let oneScale = n / one, zeroScale = zero / n
             var next = path[last].weight
             for j in stride(from: last - 1, through: 0, by: -1) {
-                let share = next * Double(last + 1) / (Double(j + 1) * one)
+                let share = next * (oneScale / Double(j + 1))
                 total += share
-                next = path[j].weight - share * zero * Double(last - j) / Double(last + 1)
+                next = path[j].weight - share * (zeroScale * Double(last - j))
             }
         } else if zero != 0 {
+            let zeroScale = n / zero
             for j in stride(from: last - 1, through: 0, by: -1) {
-                total += path[j].weight * Double(last + 1) / (zero * Double(last - j))
+                total += path[j].weight * (zeroScale / Double(last - j))
             }
         }
         return total

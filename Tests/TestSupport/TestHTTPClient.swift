@@ -1,29 +1,29 @@
 import Foundation
-@testable import Serving
+import Serving
 
 /// A blocking loopback HTTP client for the end-to-end tests: raw bytes in, parsed responses
 /// out, so tests can send anything (malformed, partial, pipelined) and read exactly what the
 /// server wrote.
-final class TestHTTPClient {
-    struct Response {
-        var status: Int
-        var headers: [String: String]
-        var body: [UInt8]
-        var text: String { String(decoding: body, as: UTF8.self) }
-        var json: JSONValue? { try? JSONParser.parse(body) }
+public final class TestHTTPClient {
+    public struct Response {
+        public var status: Int
+        public var headers: [String: String]
+        public var body: [UInt8]
+        public var text: String { String(decoding: body, as: UTF8.self) }
+        public var json: JSONValue? { try? JSONParser.parse(body) }
         /// `error.code` of an error body.
-        var errorCode: String? {
+        public var errorCode: String? {
             if case .string(let code)? = json?["error"]?["code"] { return code }
             return nil
         }
     }
 
-    struct ClientError: Error, CustomStringConvertible { var description: String }
+    public struct ClientError: Error, CustomStringConvertible { public var description: String }
 
-    let fd: Int32
+    public let fd: Int32
     private var buffer: [UInt8] = []
 
-    init(port: Int, timeout: Double = 10) throws {
+    public init(port: Int, timeout: Double = 10) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -39,7 +39,7 @@ final class TestHTTPClient {
 
     deinit { close(fd) }
 
-    func send(_ bytes: [UInt8]) throws {
+    public func send(_ bytes: [UInt8]) throws {
         var sent = 0
         while sent < bytes.count {
             let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + sent, bytes.count - sent, Int32(MSG_NOSIGNAL)) }
@@ -48,10 +48,10 @@ final class TestHTTPClient {
         }
     }
 
-    func send(_ text: String) throws { try send(Array(text.utf8)) }
+    public func send(_ text: String) throws { try send(Array(text.utf8)) }
 
     /// A request with a JSON body (or none).
-    func request(_ method: String, _ path: String, body: String? = nil, headers: [String: String] = [:]) throws -> Response {
+    public func request(_ method: String, _ path: String, body: String? = nil, headers: [String: String] = [:]) throws -> Response {
         var head = "\(method) \(path) HTTP/1.1\r\nHost: localhost\r\n"
         var allHeaders = headers
         if let body {
@@ -64,7 +64,7 @@ final class TestHTTPClient {
     }
 
     /// Reads one response; throws when the connection closes or times out first.
-    func readResponse() throws -> Response {
+    public func readResponse() throws -> Response {
         while true {
             if let end = find([13, 10, 13, 10]) {
                 let head = String(decoding: buffer[0..<end], as: UTF8.self)
@@ -86,7 +86,7 @@ final class TestHTTPClient {
     }
 
     /// Whether the server closed the connection (reads until EOF or timeout).
-    func isClosedByServer() -> Bool {
+    public func isClosedByServer() -> Bool {
         var scratch = [UInt8](repeating: 0, count: 4096)
         while true {
             let n = scratch.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
