@@ -50,7 +50,7 @@ int mlctl_epoll_wait(int epfd, int32_t *fds, uint32_t *events, int capacity, int
     return count;
 }
 
-int mlctl_listen_tcp(const char *host, int port, int backlog, int *bound_port) {
+int mlctl_listen_tcp(const char *host, int port, int backlog, int reuse_port, int *bound_port) {
     struct sockaddr_in address;
     memset(&address, 0, sizeof address);
     address.sin_family = AF_INET;
@@ -60,6 +60,7 @@ int mlctl_listen_tcp(const char *host, int port, int backlog, int *bound_port) {
     if (fd < 0) return -errno;
     int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (reuse_port) setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
     if (bind(fd, (struct sockaddr *)&address, sizeof address) < 0 || listen(fd, backlog) < 0) {
         int error = errno;
         close(fd);

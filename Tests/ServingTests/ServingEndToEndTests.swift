@@ -39,6 +39,7 @@ import Training
         #expect(contributions.map(abs) == contributions.map(abs).sorted(by: >))
         for factor in factors {
             if case .number(let c)? = factor["contribution"] { #expect(factor["direction"] == .string(c > 0 ? "increases" : "decreases")) }
+            if case .string(let name)? = factor["feature"] { #expect(factor["label"] == .string(ScoreFactor.readableName(name))) }
         }
         // Forcing the global model and asking for no factors.
         let global = try client.request("POST", "/api/v1/lead-scoring-ml/score?factors=0",
@@ -325,6 +326,13 @@ import Training
         try FileManager.default.copyItem(at: fixture.registry.appendingPathComponent("versions/v1/gbdt"), to: corrupt)
         try Data("{}".utf8).write(to: corrupt.appendingPathComponent("model.json"))
         #expect(throws: (any Error).self) { try ScoringService(configuration: ScoringServiceConfiguration(modelsDirectory: corrupt)) }
+    }
+
+    @Test func readableFeatureNames() {
+        #expect(ScoreFactor.readableName("time_on_site_s") == "Time on site (s)")
+        #expect(ScoreFactor.readableName("engagement_x_completeness") == "Engagement × completeness")
+        #expect(ScoreFactor.readableName("source") == "Source")
+        #expect(ScoreFactor.readableName("s") == "S")
     }
 
     @Test func constantTimeComparison() {

@@ -26,9 +26,10 @@ int mlctl_epoll_remove(int epfd, int fd);
 int mlctl_epoll_wait(int epfd, int32_t *fds, uint32_t *events, int capacity, int timeout_ms);
 
 /// A non-blocking TCP socket listening on `host` (IPv4 dotted quad) : `port` (0 = any free
-/// port) with SO_REUSEADDR; `*bound_port` receives the port. Returns the fd or -errno
-/// (-EINVAL for an unparsable host).
-int mlctl_listen_tcp(const char *host, int port, int backlog, int *bound_port);
+/// port) with SO_REUSEADDR, and SO_REUSEPORT when `reuse_port` is non-zero (several sockets on
+/// one port, among which the kernel spreads new connections evenly); `*bound_port` receives
+/// the port. Returns the fd or -errno (-EINVAL for an unparsable host).
+int mlctl_listen_tcp(const char *host, int port, int backlog, int reuse_port, int *bound_port);
 /// Accepts one connection as a non-blocking, close-on-exec socket with TCP_NODELAY; the fd,
 /// or -errno (-EAGAIN when none is pending).
 int mlctl_accept(int listen_fd);

@@ -50,9 +50,9 @@ public struct HTTPServerError: Error, CustomStringConvertible, Sendable {
     public var description: String { message }
 }
 
-/// An HTTP/1.1 server on epoll: one edge-triggered event loop per thread, all accepting from
-/// one listening socket; keep-alive and pipelining (responses in request order); the limits,
-/// timeouts and graceful shutdown of ``HTTPServerConfiguration``. Handlers run on the loop
+/// An HTTP/1.1 server on epoll: one edge-triggered event loop per thread, each accepting from
+/// its own listening socket on the shared port; keep-alive and pipelining (responses in
+/// request order); the limits, timeouts and graceful shutdown of ``HTTPServerConfiguration``. Handlers run on the loop
 /// that read the request, so they must be quick or the loop's other connections wait.
 public final class HTTPServer: @unchecked Sendable {
     public typealias Handler = @Sendable (HTTPRequest, RequestContext) -> HTTPResponse
@@ -62,7 +62,7 @@ public final class HTTPServer: @unchecked Sendable {
     public let port: Int
     let handler: Handler
     let onResponse: (@Sendable (ResponseRecord) -> Void)?
-    let listenFD: Int32
+    let listenFDs: [Int32]
     private let lock = NSLock()
     private var openConnections = 0
     private var stopRequested = false
@@ -78,13 +78,22 @@ public final class HTTPServer: @unchecked Sendable {
         self.configuration = configuration
         self.handler = handler
         self.onResponse = onResponse
-        var bound: Int32 = 0
-        let fd = mlctl_listen_tcp(configuration.host, Int32(configuration.port), 1024, &bound)
-        guard fd >= 0 else {
-            let reason = fd == -EINVAL ? "'\(configuration.host)' is not an IPv4 address" : String(cString: strerror(-fd))
-            throw HTTPServerError(message: "cannot listen on \(configuration.host):\(configuration.port): \(reason)")
+        // One listening socket per event loop on the same port (SO_REUSEPORT): the kernel
+        // spreads connections evenly, where loops sharing one socket would not.
+        var bound = Int32(configuration.port)
+        var sockets: [Int32] = []
+        for _ in 0..<max(1, configuration.threads) {
+            var port: Int32 = 0
+            let fd = mlctl_listen_tcp(configuration.host, bound, 1024, 1, &port)
+            guard fd >= 0 else {
+                for socket in sockets { close(socket) }
+                let reason = fd == -EINVAL ? "'\(configuration.host)' is not an IPv4 address" : String(cString: strerror(-fd))
+                throw HTTPServerError(message: "cannot listen on \(configuration.host):\(configuration.port): \(reason)")
+            }
+            sockets.append(fd)
+            bound = port
         }
-        listenFD = fd
+        listenFDs = sockets
         port = Int(bound)
         if configuration.handleSignals { mlctl_install_shutdown_signals() } else { mlctl_ignore_sigpipe() }
     }
@@ -136,7 +145,7 @@ public final class HTTPServer: @unchecked Sendable {
     private func closeListener() {
         lock.lock()
         defer { lock.unlock() }
-        if !listenerClosed { close(listenFD); listenerClosed = true }
+        if !listenerClosed { for fd in listenFDs { close(fd) }; listenerClosed = true }
     }
 
     var isStopping: Bool {
@@ -185,13 +194,14 @@ final class Connection {
     var hasPendingOutput: Bool { outputStart < output.count }
 }
 
-/// An event loop: an epoll instance, the listening socket (shared, EPOLLEXCLUSIVE), a wake-up
+/// An event loop: an epoll instance, its own listening socket (SO_REUSEPORT), a wake-up
 /// eventfd and the connections it accepted.
 final class EventLoop: @unchecked Sendable {
     private unowned let server: HTTPServer
     private let index: Int
     private let epoll: Int32
     private let wakeFD: Int32
+    private let listenFD: Int32
     private var connections: [Int32: Connection] = [:]
     private var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
     private var log: [UInt8] = []
@@ -212,7 +222,8 @@ final class EventLoop: @unchecked Sendable {
         epoll = mlctl_epoll_create()
         wakeFD = mlctl_eventfd()
         guard epoll >= 0, wakeFD >= 0 else { throw HTTPServerError(message: "cannot create an event loop: \(String(cString: strerror(errno)))") }
-        _ = mlctl_epoll_add(epoll, server.listenFD, mlctl_epoll_in | mlctl_epoll_exclusive)
+        listenFD = server.listenFDs[index]
+        _ = mlctl_epoll_add(epoll, listenFD, mlctl_epoll_in)
         _ = mlctl_epoll_add(epoll, wakeFD, mlctl_epoll_in)
     }
 
@@ -232,7 +243,7 @@ final class EventLoop: @unchecked Sendable {
             let now = monotonicSeconds()
             for k in 0..<max(0, count) {
                 let fd = fds[k]
-                if fd == server.listenFD {
+                if fd == listenFD {
                     if !stopping { acceptAll(now: now) }
                 } else if fd == wakeFD {
                     mlctl_eventfd_drain(wakeFD)
@@ -250,7 +261,7 @@ final class EventLoop: @unchecked Sendable {
             if !stopping, server.isStopping {
                 stopping = true
                 stopDeadline = now + server.configuration.shutdownGrace
-                _ = mlctl_epoll_remove(epoll, server.listenFD)
+                _ = mlctl_epoll_remove(epoll, listenFD)
             }
             if stopping {
                 for connection in Array(connections.values)
@@ -274,7 +285,7 @@ final class EventLoop: @unchecked Sendable {
 
     private func acceptAll(now: Double) {
         while true {
-            let fd = mlctl_accept(server.listenFD)
+            let fd = mlctl_accept(listenFD)
             if fd < 0 { return }  // EAGAIN (another loop took it) or a transient error
             guard server.reserveConnection() else {
                 Self.busyResponse.withUnsafeBytes { _ = Glibc.write(fd, $0.baseAddress, $0.count) }

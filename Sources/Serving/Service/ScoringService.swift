@@ -295,6 +295,7 @@ public final class ScoringService: @unchecked Sendable {
                 for factor in score.factors {
                     a.object { f in
                         f.field("feature", factor.feature)
+                        f.field("label", factor.label)
                         f.key("value")
                         Self.writeValue(factor.value, to: &f)
                         f.field("contribution", factor.contribution)
