@@ -53,7 +53,7 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Tuning", "Evaluation", "TestSupport"]),
         .testTarget(name: "TuningTests", dependencies: ["Tuning"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
-        .testTarget(name: "mlctlTests", dependencies: ["mlctl", "Training", "TestSupport"]),
+        .testTarget(name: "mlctlTests", dependencies: ["mlctl", "Training", "Serving", "TestSupport"]),
         .testTarget(name: "ServingTests", dependencies: ["Serving", "Training", "TestSupport"]),
     ]
 )

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
+import Serving
 import TestSupport
+import Training
 
 /// `train-all` on the bundled leads, as a user runs it (with fewer trials, to keep CI short).
 /// Runs in the release step of `scripts/test.sh` (it takes minutes in a debug build).
@@ -26,5 +28,20 @@ import TestSupport
             #expect(own == (vertical["model"] as? String == name), "\(name): \(vertical["decision"]!)")
         }
         #expect((summary["verticals"] as! [Any]).count == 3)
+
+        // The registry serves leads: each vertical's model or the global fallback, calibrated.
+        let server = try ServeProcess(["serve", "--models", registry.path, "--port", "0", "--quiet"])
+        let client = try TestHTTPClient(port: server.port)
+        let (leads, _) = BundledLeads.load()
+        for vertical in ["pc", "health", "commercial"] {
+            let lead = leads.first { $0.vertical == vertical }!
+            let body = "{\"lead\": {\"id\": \(lead.id), \"vertical\": \"\(vertical)\", \"created_at\": \(lead.createdAt), \"pages_visited\": \(lead.pagesVisited ?? 0)}}"
+            let response = try client.request("POST", "/api/v1/lead-scoring-ml/score", body: body)
+            #expect(response.status == 200, "\(response.text)")
+            let own = FileManager.default.fileExists(atPath: registry.appendingPathComponent("current/\(vertical)/manifest.json").path)
+            #expect(response.json?["modelVersion"] == .string("v1/\(own ? vertical : "global")"), "\(response.text)")
+            if case .array(let factors)? = response.json?["topFactors"] { #expect(factors.count == 5) } else { Issue.record(Comment(rawValue: response.text)) }
+        }
+        #expect(server.terminate() == 0)
     }
 }
