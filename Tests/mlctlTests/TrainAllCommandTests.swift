@@ -83,6 +83,30 @@ import Serving
     }
 
     /// The same seed and SOURCE_DATE_EPOCH give the same bundles, byte for byte.
+    /// `--timeout` bounds the tuning: 10,000 trials requested, the run still ends in seconds,
+    /// with the trials that fitted in the time.
+    @Test func timeoutBoundsTheTuning() throws {
+        let directory = TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let csv = directory.appendingPathComponent("t.csv")
+        var text = "x,z,c,y\n"
+        for i in 0..<600 { text += "\(i % 97),\(Double(i % 13) / 3),\(["a", "b", "c"][i % 3]),\(i % 7 == 0 || i % 11 == 0 ? 1 : 0)\n" }
+        try text.write(to: csv, atomically: true, encoding: .utf8)
+        let registry = directory.appendingPathComponent("models")
+        let started = Date()
+        let outcome = try CommandRunner.run(["train-all", "--data", csv.path, "--target", "y", "--trials", "10000", "--timeout", "6s",
+                                             "--cv", "2", "--resamples", "10", "--out", registry.path])
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        #expect(Date().timeIntervalSince(started) < 120)
+        let trials = try ["gbdt-leafwise", "gbdt-depthwise", "gbdt-oblivious"].map { name -> Double in
+            let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: registry.appendingPathComponent("current/\(name)/manifest.json"))) as! [String: Any]
+            return (manifest["metrics"] as! [String: Any])["tuning_trials"] as! Double
+        }
+        #expect(trials.allSatisfy { $0 >= 1 && $0 < 10_000 }, "\(trials)")
+        let html = try String(contentsOf: registry.appendingPathComponent("current/report.html"), encoding: .utf8)
+        #expect(html.contains("Calibration and quality levels of the global model") && html.contains("Per-vertical models"))
+    }
+
     @Test func aRunIsReproducibleBitForBit() throws {
         let directory = TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

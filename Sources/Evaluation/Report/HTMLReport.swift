@@ -20,10 +20,26 @@ public enum HTMLReport {
     /// `importanceMeasure` (e.g. "total gain"); `contributions` (per-row contributions of the
     /// top features on a sample of rows) adds a SHAP summary plot;
     /// `comparisons` are rows of (model, AUC − first, z, p-value).
+    /// A further section of plain text cells (escaped), e.g. train-all's calibration and
+    /// per-vertical decisions.
+    public struct Table: Sendable {
+        public var title: String
+        public var note: String?
+        public var header: [String]
+        public var rows: [[String]]
+        public init(title: String, note: String? = nil, header: [String], rows: [[String]]) {
+            self.title = title
+            self.note = note
+            self.header = header
+            self.rows = rows
+        }
+    }
+
     public static func render(title: String, generator: String, entries: [Entry], importance: [(String, Double)]? = nil,
                               importanceMeasure: String = "total gain",
                               contributions: (rows: Int, features: [(name: String, contributions: [Double], valueRanks: [Double?])])? = nil,
-                              comparisons: [(model: String, difference: Double, z: Double, pValue: Double)] = []) -> String {
+                              comparisons: [(model: String, difference: Double, z: Double, pValue: Double)] = [],
+                              tables: [Table] = []) -> String {
         var sections: [String] = []
         // Tables.
         var table = "<table><tr><th>metric</th>" + entries.map { "<th>\(SVGChart.escape($0.report.model))</th>" }.joined() + "</tr>"
@@ -78,6 +94,13 @@ public enum HTMLReport {
             plots.append(SVGChart.contributionStrips(contributions.features, title: "SHAP summary (\(entries.first?.report.model ?? ""), \(contributions.rows) rows)"))
         }
         sections.append("<h2>Plots</h2><div class=\"plots\">" + plots.map { "<figure>\($0)</figure>" }.joined() + "</div>")
+        for extra in tables {
+            var html = "<h2>\(SVGChart.escape(extra.title))</h2>"
+            if let note = extra.note { html += "<p>\(SVGChart.escape(note))</p>" }
+            html += "<table><tr>" + extra.header.map { "<th>\(SVGChart.escape($0))</th>" }.joined() + "</tr>"
+            for row in extra.rows { html += "<tr>" + row.map { "<td>\(SVGChart.escape($0))</td>" }.joined() + "</tr>" }
+            sections.append(html + "</table>")
+        }
         return """
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8"><title>\(SVGChart.escape(title))</title>

@@ -212,7 +212,9 @@ enum TrainAllCommand {
             let html = HTMLReport.render(title: "train-all \(source)", generator: "mlctl \(MLCTLVersion.current)", entries: entries,
                                          importance: Array(zip(global.model.features.map(\.name), global.model.featureImportance)),
                                          importanceMeasure: "weighted share of each member's importance",
-                                         contributions: EvaluateCommand.plotData(summaryPlot), comparisons: rows)
+                                         contributions: EvaluateCommand.plotData(summaryPlot), comparisons: rows,
+                                         tables: reportTables(calibration: calibration, eceBefore: eceBefore, eceAfter: eceAfter,
+                                                              qualityLevels: qualityLevels, verticals: verticals))
             try Data(html.utf8).write(to: directory.appendingPathComponent("report.html"))
         }
         if !options.flag("no-promote") { try registry.promote(version) }
@@ -269,6 +271,27 @@ enum TrainAllCommand {
         var columns = dataset.columns
         columns.remove(at: index)
         return (Dataset(columns: columns, labels: dataset.labels, weights: dataset.weights, rowCount: dataset.rowCount), keys)
+    }
+
+    /// The report's sections on the deployed model's calibration and on the per-vertical models.
+    private static func reportTables(calibration: PlattScaling, eceBefore: Double, eceAfter: Double, qualityLevels: QualityLevels,
+                                     verticals: [TrainAllStages.VerticalOutcome]) -> [HTMLReport.Table] {
+        let number = { (x: Double) in String(format: "%.4f", x) }
+        let calibrationTable = HTMLReport.Table(
+            title: "Calibration and quality levels of the global model",
+            note: "Platt scaling p = σ(a·raw + b), fitted on the validation rows; expected calibration error on the test rows. Quality levels are cut-offs on the calibrated probability, chosen on the validation rows (top 10 %, next 20 %, next 30 %, the rest).",
+            header: ["a", "b", "test ECE before", "test ECE after"] + QualityLevels.names.prefix(3).map { "\($0) ≥" },
+            rows: [[number(calibration.a), number(calibration.b), number(eceBefore), number(eceAfter)] + qualityLevels.cutoffs.map(number)])
+        let verticalTable = HTMLReport.Table(
+            title: "Per-vertical models",
+            note: "A vertical keeps a model of its own only when it beats the global model on that vertical's validation rows; otherwise the global model serves it.",
+            header: ["vertical", "train rows", "positives", "served by", "valid AUC own", "valid AUC global", "test AUC own", "test AUC global", "decision"],
+            rows: verticals.map { v in
+                [v.vertical, String(v.trainRows), String(v.trainPositives), v.candidate == nil ? "global" : v.vertical,
+                 v.validAUC.map { number($0.own) } ?? "-", v.validAUC.map { number($0.global) } ?? "-",
+                 v.testAUC.map { number($0.own) } ?? "-", v.testAUC.map { number($0.global) } ?? "-", v.decision]
+            })
+        return [calibrationTable, verticalTable]
     }
 
     /// summary.json: what was trained, how it scored, how long each stage took.
