@@ -107,6 +107,27 @@ import Serving
         #expect(html.contains("Calibration and quality levels of the global model") && html.contains("Per-vertical models"))
     }
 
+    /// A stage that fails names itself and its reason, and the registry is left as it was.
+    @Test func aFailingStageNamesItselfAndWritesNothing() throws {
+        let directory = TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let csv = directory.appendingPathComponent("t.csv")
+        var text = "x,c,y\n"
+        for i in 0..<400 { text += "\(i % 89),\(["a", "b"][i % 2]),\(i % 5 == 0 ? 1 : 0)\n" }
+        try text.write(to: csv, atomically: true, encoding: .utf8)
+        // The registry's versions/ is a file: the last stage cannot write.
+        let registry = directory.appendingPathComponent("models")
+        try FileManager.default.createDirectory(at: registry, withIntermediateDirectories: true)
+        try Data("not a directory".utf8).write(to: registry.appendingPathComponent("versions"))
+        let outcome = try CommandRunner.run(["train-all", "--data", csv.path, "--target", "y", "--trials", "1", "--cv", "2",
+                                             "--resamples", "10", "--out", registry.path])
+        #expect(outcome.status == 1)
+        #expect(outcome.standardError.contains("stage 'write registry' failed"), "\(outcome.standardError)")
+        let left = try FileManager.default.contentsOfDirectory(atPath: registry.path).filter { !$0.hasPrefix(".studies") }
+        #expect(left == ["versions"], "nothing else written: \(left)")
+        #expect(try String(contentsOf: registry.appendingPathComponent("versions"), encoding: .utf8) == "not a directory")
+    }
+
     @Test func aRunIsReproducibleBitForBit() throws {
         let directory = TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -112,23 +112,26 @@ enum TrainAllCommand {
         var stageTimes: [(String, Double)] = [("load and split", Date().timeIntervalSince(started))]
         var candidates: [CandidateModel] = []
         let baselineStarted = Date()
-        candidates.append(try TrainAllStages.baseline(train: train, valid: valid, test: test, target: target, seed: seed, threads: threads))
+        candidates.append(try inStage("baseline") { try TrainAllStages.baseline(train: train, valid: valid, test: test, target: target, seed: seed, threads: threads) })
         Console.error("train-all: baseline: \(candidates[0].detail) in \(formatDuration(Date().timeIntervalSince(baselineStarted)))")
         stageTimes.append(("baseline", candidates[0].seconds))
         let tuningStarted = Date()
         for (index, growth) in GrowthPolicy.allCases.enumerated() {
             let remaining = timeout.map { max(1, ($0 - Date().timeIntervalSince(tuningStarted)) / Double(GrowthPolicy.allCases.count - index)) }
             let studyFile = studies.appendingPathComponent("\(growth.rawValue)-seed\(seed).json")
-            let candidate = try TrainAllStages.tunedTrees(growth: growth, train: train, valid: valid, test: test, target: target, trials: trials,
-                                                          folds: folds, timeout: remaining, studyFile: studyFile,
-                                                          seed: SeededGenerator(seed: seed).derived(UInt64(index + 1)).seed, threads: threads)
+            let candidate = try inStage("tune + fit \(growth.rawValue)") {
+                try TrainAllStages.tunedTrees(growth: growth, train: train, valid: valid, test: test, target: target, trials: trials,
+                                              folds: folds, timeout: remaining, studyFile: studyFile,
+                                              seed: SeededGenerator(seed: seed).derived(UInt64(index + 1)).seed, threads: threads)
+            }
             candidates.append(candidate)
             stageTimes.append(("tune + fit \(growth.rawValue)", candidate.seconds))
         }
 
         // The global model: the ensemble of every model, weighted on validation.
         let ensembleStarted = Date()
-        candidates.append(try TrainAllStages.ensemble(of: candidates, valid: valid, test: test, target: target, seed: seed, threads: threads))
+        let members = candidates
+        candidates.append(try inStage("ensemble") { try TrainAllStages.ensemble(of: members, valid: valid, test: test, target: target, seed: seed, threads: threads) })
         Console.error("train-all: ensemble: \(candidates.last!.detail)")
         stageTimes.append(("ensemble", Date().timeIntervalSince(ensembleStarted)))
         let evaluationStarted = Date()
@@ -137,8 +140,10 @@ enum TrainAllCommand {
         var reports: [EvaluationReport] = []
         for (index, candidate) in candidates.enumerated() {
             var random = SeededGenerator(seed: seed).derived(0xE7A1 + UInt64(index))
-            reports.append(try EvaluationReport(model: candidate.name, probabilities: candidate.testProbabilities, labels: test.labels,
-                                                resamples: resamples) { random.nextInt(below: $0) })
+            reports.append(try inStage("evaluation") {
+                try EvaluationReport(model: candidate.name, probabilities: candidate.testProbabilities, labels: test.labels,
+                                     resamples: resamples) { random.nextInt(below: $0) }
+            })
         }
         let comparisons = candidates.indices.dropFirst().map { index -> (index: Int, test: DeLongTest?) in
             (index, DeLongTest.compare(candidates[index].testProbabilities, candidates[0].testProbabilities, labels: test.labels))
@@ -158,8 +163,11 @@ enum TrainAllCommand {
         // Per-vertical models, compared with the global model on each vertical's rows.
         let verticalStarted = Date()
         let bestTrees = (1..<(candidates.count - 1)).max { validAUC[$0] < validAUC[$1] }!
-        let verticals = try TrainAllStages.perVertical(dataset: dataset, split: split, global: candidates[globalIndex], globalValid: calibratedValid,
-                                                       globalTest: calibratedTest, best: candidates[bestTrees], target: target, seed: seed, threads: threads)
+        let finalCandidates = candidates
+        let verticals = try inStage("per-vertical models") {
+            try TrainAllStages.perVertical(dataset: dataset, split: split, global: finalCandidates[globalIndex], globalValid: calibratedValid,
+                                           globalTest: calibratedTest, best: finalCandidates[bestTrees], target: target, seed: seed, threads: threads)
+        }
         for outcome in verticals { Console.error("train-all: vertical \(outcome.vertical): \(outcome.decision)") }
         stageTimes.append(("per-vertical models", Date().timeIntervalSince(verticalStarted)))
 
@@ -177,7 +185,7 @@ enum TrainAllCommand {
             if let auc = outcome.testAUC { entry["test_roc_auc"] = ["own": auc.own, "global": auc.global] }
             return entry
         }
-        let version = try registry.addVersion { directory in
+        let version = try inStage("write registry") { try registry.addVersion { directory in
             for (index, candidate) in candidates.enumerated() {
                 var manifest = candidate.manifest
                 manifest.metrics["valid_roc_auc"] = validAUC[index]
@@ -216,8 +224,8 @@ enum TrainAllCommand {
                                          tables: reportTables(calibration: calibration, eceBefore: eceBefore, eceAfter: eceAfter,
                                                               qualityLevels: qualityLevels, verticals: verticals))
             try Data(html.utf8).write(to: directory.appendingPathComponent("report.html"))
-        }
-        if !options.flag("no-promote") { try registry.promote(version) }
+        } }
+        if !options.flag("no-promote") { try inStage("promote") { try registry.promote(version) } }
         stageTimes.append(("write registry", Date().timeIntervalSince(writeStarted)))
 
         var lines = ["", "test rows (\(formatCount(test.rowCount))), AUC with 95 % bootstrap interval (\(resamples) resamples); DeLong against the baseline:",
@@ -271,6 +279,26 @@ enum TrainAllCommand {
         var columns = dataset.columns
         columns.remove(at: index)
         return (Dataset(columns: columns, labels: dataset.labels, weights: dataset.weights, rowCount: dataset.rowCount), keys)
+    }
+
+    /// A stage that failed, with its own reason: "stage 'ensemble' failed: …".
+    struct StageFailure: Error, CustomStringConvertible {
+        var stage: String
+        var reason: Error
+        var description: String { "train-all stage '\(stage)' failed: \(reason)" }
+    }
+
+    /// Runs one stage, naming it in any error it throws. Nothing reaches the registry before
+    /// the 'write registry' stage, which itself writes a hidden staging directory and renames
+    /// it, so a failure leaves the registry as it was.
+    private static func inStage<T>(_ name: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as UsageError {
+            throw error
+        } catch {
+            throw StageFailure(stage: name, reason: error)
+        }
     }
 
     /// The report's sections on the deployed model's calibration and on the per-vertical models.
