@@ -128,6 +128,26 @@ import Serving
         #expect(try String(contentsOf: registry.appendingPathComponent("versions"), encoding: .utf8) == "not a directory")
     }
 
+    /// Started again after an interruption (here: with more trials asked), train-all resumes
+    /// each variant's study from models/.studies instead of starting over.
+    @Test func aSecondRunResumesTheTuningStudies() throws {
+        let directory = TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let csv = directory.appendingPathComponent("t.csv")
+        var text = "x,c,y\n"
+        for i in 0..<400 { text += "\(i % 89),\(["a", "b"][i % 2]),\(i % 5 == 0 ? 1 : 0)\n" }
+        try text.write(to: csv, atomically: true, encoding: .utf8)
+        let registry = directory.appendingPathComponent("models").path
+        let arguments = ["train-all", "--data", csv.path, "--target", "y", "--cv", "2", "--resamples", "10", "--out", registry]
+        let first = try CommandRunner.run(arguments + ["--trials", "2"])
+        #expect(first.status == 0, "\(first.standardError)")
+        let second = try CommandRunner.run(arguments + ["--trials", "3"])
+        #expect(second.status == 0, "\(second.standardError)")
+        #expect(second.standardError.components(separatedBy: "after 1 new trials").count - 1 == 3, "\(second.standardError)")
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: registry + "/current/gbdt-leafwise/manifest.json"))) as! [String: Any]
+        #expect((manifest["metrics"] as! [String: Any])["tuning_trials"] as? Double == 3)
+    }
+
     @Test func aRunIsReproducibleBitForBit() throws {
         let directory = TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -154,6 +174,30 @@ import Serving
                 let b = try Data(contentsOf: versions[1].appendingPathComponent("\(bundle)/\(file)"))
                 #expect(a == b, "\(bundle)/\(file) differs between runs (1 and 2 threads)")
             }
+        }
+    }
+}
+
+
+/// train-all reading leads from PostgreSQL (features by the one FeatureExtractor).
+@Suite(.enabled(if: TestDatabase.isConfigured)) struct TrainAllFromDatabaseTests {
+    @Test func trainAllFromPostgreSQL() throws {
+        try TestDatabase.withFreshDatabase { url in
+            let directory = TestPaths.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            #expect(try CommandRunner.run(["db", "migrate", "--database-url", url]).status == 0)
+            #expect(try CommandRunner.run(["db", "seed", "--database-url", url, "--leads", "3000", "--seed", "3"]).status == 0)
+            let registry = directory.appendingPathComponent("models").path
+            let run = try CommandRunner.run(["train-all", "--database-url", url, "--days", "3650", "--trials", "1", "--cv", "2",
+                                             "--resamples", "10", "--out", registry])
+            #expect(run.status == 0, "\(run.standardError)")
+            #expect(run.standardOutput.contains("PostgreSQL (3,000 leads)"), "\(run.standardOutput)")
+            let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: registry + "/current/summary.json"))) as! [String: Any]
+            #expect((summary["source"] as? String)?.contains("PostgreSQL") == true)
+            let onePC = try CommandRunner.run(["train-all", "--database-url", url, "--vertical", "pc", "--trials", "1", "--cv", "2",
+                                               "--resamples", "10", "--no-promote", "--out", registry])
+            #expect(onePC.status == 0, "\(onePC.standardError)")
+            #expect(!onePC.standardOutput.contains("PostgreSQL (3,000 leads)"))
         }
     }
 }
