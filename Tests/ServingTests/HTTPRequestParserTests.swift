@@ -55,6 +55,14 @@ import Testing
         }
     }
 
+    @Test func queryValues() {
+        let request = HTTPRequest(method: "GET", path: "/", query: "flag&empty=&a=1&factors=3&a=2&pct=%41%20b&bad=%4")
+        #expect(request.queryValue("flag") == "" && request.queryValue("empty") == "")
+        #expect(request.queryValue("a") == "1" && request.queryValue("factors") == "3")
+        #expect(request.queryValue("pct") == "A b" && request.queryValue("bad") == "%4")
+        #expect(request.queryValue("fact") == nil && HTTPRequest(method: "GET", path: "/").queryValue("a") == nil)
+    }
+
     @Test func pipelinedPostsWithBodies() {
         let one = "POST /a HTTP/1.1\r\nContent-Length: 7\r\nContent-Type: application/json\r\n\r\n{\"a\":1}"
         let two = "POST /b HTTP/1.1\r\ncontent-length: 0\r\nConnection: close\r\n\r\n"

@@ -35,9 +35,17 @@ public struct HTTPRequest: Sendable, Equatable {
 
     /// The decoded value of query parameter `name` (`?factors=3` → "3"); `nil` when absent.
     public func queryValue(_ name: String) -> String? {
-        for pair in query.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            if parts[0] == name { return parts.count > 1 ? String(parts[1]).removingPercentEncodingOrSelf : "" }
+        guard !query.isEmpty else { return nil }
+        var rest = query[...]
+        while !rest.isEmpty {
+            let end = rest.firstIndex(of: "&") ?? rest.endIndex
+            let pair = rest[..<end]
+            rest = end == rest.endIndex ? rest[end...] : rest[rest.index(after: end)...]
+            if let equals = pair.firstIndex(of: "=") {
+                if pair[..<equals] == name { return String(pair[pair.index(after: equals)...]).removingPercentEncodingOrSelf }
+            } else if pair == name {
+                return ""
+            }
         }
         return nil
     }

@@ -250,7 +250,7 @@ final class EventLoop: @unchecked Sendable {
                 } else if let connection = connections[fd] {
                     let bits = events[k]
                     if bits & (mlctl_epoll_in | mlctl_epoll_rdhup | mlctl_epoll_hup | mlctl_epoll_err) != 0 {
-                        readAndServe(connection, now: now)
+                        readAndServe(connection, now: now, peerClosed: bits & (mlctl_epoll_rdhup | mlctl_epoll_hup | mlctl_epoll_err) != 0)
                     }
                     if connections[fd] != nil, bits & mlctl_epoll_out != 0, connection.hasPendingOutput {
                         flush(connection, now: now)
@@ -300,7 +300,10 @@ final class EventLoop: @unchecked Sendable {
 
     // MARK: Reading and answering
 
-    private func readAndServe(_ connection: Connection, now: Double) {
+    /// Reads what arrived and answers it. A read shorter than the buffer has emptied the
+    /// socket: later data raises a new edge, so the extra read that would only say EAGAIN is
+    /// skipped — unless the peer has closed, whose end of input must still be seen.
+    private func readAndServe(_ connection: Connection, now: Double, peerClosed: Bool) {
         var endOfInput = false
         while true {
             let n = readBuffer.withUnsafeMutableBytes { Glibc.read(connection.fd, $0.baseAddress, $0.count) }
@@ -308,7 +311,8 @@ final class EventLoop: @unchecked Sendable {
                 if connection.bufferedInput == 0 { connection.requestStarted = now }
                 connection.input.append(contentsOf: readBuffer[0..<n])
                 connection.lastActivity = now
-                continue  // edge-triggered: read until EAGAIN
+                if n < readBuffer.count && !peerClosed { break }
+                continue
             }
             if n == 0 { endOfInput = true; break }
             if errno == EAGAIN || errno == EWOULDBLOCK { break }

@@ -177,19 +177,28 @@ public struct JSONParser {
     private mutating func string() throws(JSONParseError) -> String {
         position += 1
         let start = position
+        var ascii = true
         // Fast path: no escapes.
         while position < bytes.count {
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
                 let raw = UnsafeBufferPointer(rebasing: bytes[start..<position])
-                guard let text = String(validating: raw, as: UTF8.self) else {
-                    throw JSONParseError(offset: start, message: "a string is not valid UTF-8")
+                // ASCII (most keys and values) is valid UTF-8 as it stands.
+                let text: String
+                if ascii {
+                    text = String(decoding: raw, as: UTF8.self)
+                } else {
+                    guard let valid = String(validating: raw, as: UTF8.self) else {
+                        throw JSONParseError(offset: start, message: "a string is not valid UTF-8")
+                    }
+                    text = valid
                 }
                 position += 1
                 return text
             }
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw error("a control character in a string") }
+            if byte >= 0x80 { ascii = false }
             position += 1
         }
         var out = Array(UnsafeBufferPointer(rebasing: bytes[start..<position]))

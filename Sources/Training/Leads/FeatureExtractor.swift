@@ -213,8 +213,8 @@ public struct FeatureExtractor: Sendable {
         f.flag("is_family_product", product.map { $0 == "family" })
         f.flag("is_liability_product", product.map { $0.contains("liability") || $0 == "bop" || $0 == "cyber" })
         f.flag("is_workers_comp", product.map { $0 == "workers_comp" })
-        for region in ["Northeast", "Midwest", "South", "West"] {
-            f.flag(Self.regionFlagNames[region]!, state.map { $0.region == region })
+        for (region, name) in Self.regionFlagNames {
+            f.flag(name, state.map { $0.region == region })
         }
         f.number("state_population_m", state.map { Float($0.population) } ?? .nan)
         f.flag("is_large_state", state.map { $0.population >= 10 })
@@ -245,11 +245,19 @@ public struct FeatureExtractor: Sendable {
         f.category("utm_medium", medium)
         f.category("utm_campaign", lead.utmCampaign?.lowercased())
         f.category("email_domain_class", emailClass)
-        f.category("hour_band", ["night", "night", "night", "night", "night", "night", "morning", "morning", "morning", "morning", "morning", "midday",
-                                 "midday", "afternoon", "afternoon", "afternoon", "afternoon", "evening", "evening", "evening", "evening", "late", "late", "late"][local.hour])
+        f.category("hour_band", Self.hourBands[local.hour])
     }
 
-    private static let regionFlagNames = ["Northeast": "region_northeast", "Midwest": "region_midwest", "South": "region_south", "West": "region_west"]
+    // Tables built once, not on every lead (the service extracts one lead per request).
+    private static let hourBands = ["night", "night", "night", "night", "night", "night", "morning", "morning", "morning", "morning", "morning", "midday",
+                                    "midday", "afternoon", "afternoon", "afternoon", "afternoon", "evening", "evening", "evening", "evening", "late", "late", "late"]
+
+    private static let regionFlagNames = [("Northeast", "region_northeast"), ("Midwest", "region_midwest"), ("South", "region_south"), ("West", "region_west")]
+
+    private static let sourceEngagement: [String: Float] = [
+        "referral": 0.9, "partner_api": 0.85, "comparison_site": 0.8, "direct": 0.7, "organic_search": 0.65, "email": 0.6,
+        "paid_search": 0.5, "event": 0.8, "tv": 0.4, "radio": 0.3, "affiliate": 0.35, "social": 0.3, "display": 0.2,
+    ]
 
     private static let freeProviders: Set<String> = ["gmail.com", "yahoo.com", "hotmail.com", "outlook.com", "aol.com", "icloud.com",
                                                      "live.com", "msn.com", "protonmail.com", "mail.com", "gmx.com", "ymail.com"]
@@ -267,8 +275,7 @@ public struct FeatureExtractor: Sendable {
     /// How engaged visitors from a source usually are, 0…1 (a prior, not learned).
     static func sourceEngagementLevel(_ source: String?) -> Float {
         guard let source = source?.lowercased() else { return .nan }
-        return ["referral": 0.9, "partner_api": 0.85, "comparison_site": 0.8, "direct": 0.7, "organic_search": 0.65, "email": 0.6,
-                "paid_search": 0.5, "event": 0.8, "tv": 0.4, "radio": 0.3, "affiliate": 0.35, "social": 0.3, "display": 0.2][source] ?? 0.4
+        return sourceEngagement[source] ?? 0.4
     }
 }
 
