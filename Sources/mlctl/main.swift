@@ -8,7 +8,7 @@ let allCommands: [Command] = [
     ModelCommands.predict,
     EvaluateCommand.command,
     ServeCommand.command,
-    PendingCommands.scoreBatch,
+    ScoreBatchCommand.command,
 ] + ModelsCommands.all + PendingCommands.abTesting + [
     DatabaseCommands.migrate,
     DatabaseCommands.seed,

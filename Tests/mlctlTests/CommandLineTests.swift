@@ -42,9 +42,9 @@ import TestSupport
     }
 
     @Test func pendingCommandsSayWhichIssueTracksThem() throws {
-        let outcome = try CommandRunner.run(["score-batch", "--models", "m", "--database-url", "postgresql://x@127.0.0.1:1/db"])
+        let outcome = try CommandRunner.run(["ab", "list", "--database-url", "postgresql://x@127.0.0.1:1/db"])
         #expect(outcome.status == 3)
-        #expect(outcome.standardError.contains("not implemented yet") && outcome.standardError.contains("issue #10"))
+        #expect(outcome.standardError.contains("not implemented yet") && outcome.standardError.contains("issue #11"))
     }
 
     @Test func serveRefusesToStartWithoutModels() throws {

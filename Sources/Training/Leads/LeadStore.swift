@@ -36,12 +36,26 @@ public enum LeadStore {
                                    _ body: (LeadRecord, AgentRecord?) throws -> Void) throws {
         try db.query("SELECT set_config('mlctl.vertical', $1, false), set_config('mlctl.days', $2, false)",
                      [filter.vertical ?? "", filter.days.map(String.init) ?? ""])
+        try forEachRow(in: db, condition: """
+            (current_setting('mlctl.vertical') = '' OR l.vertical = current_setting('mlctl.vertical'))
+            AND (NULLIF(current_setting('mlctl.days'), '') IS NULL
+                 OR l.created_at >= now() - make_interval(days => NULLIF(current_setting('mlctl.days'), '')::int))
+            """) { values in
+            let (lead, agent) = try LeadRow.decode(values)
+            try body(lead, agent)
+        }
+    }
+
+    /// Streams, with COPY, the rows of ``LeadRow/selectList`` (text values, `nil` for NULL)
+    /// of the leads matching `condition` — trusted SQL over `l` (leads) and `a` (agents) whose
+    /// values come from `set_config` settings, since COPY takes no parameters — in id order,
+    /// at most `limit` of them. The values are valid only during the call to `body`.
+    public static func forEachRow(in db: PostgresConnection, condition: String, limit: Int? = nil,
+                                  _ body: ([String?]) throws -> Void) throws {
         let sql = """
             COPY (SELECT \(LeadRow.selectList) FROM \(LeadRow.fromClause)
-                  WHERE (current_setting('mlctl.vertical') = '' OR l.vertical = current_setting('mlctl.vertical'))
-                    AND (NULLIF(current_setting('mlctl.days'), '') IS NULL
-                         OR l.created_at >= now() - make_interval(days => NULLIF(current_setting('mlctl.days'), '')::int))
-                  ORDER BY l.id) TO STDOUT WITH (FORMAT csv)
+                  WHERE \(condition)
+                  ORDER BY l.id\(limit.map { " LIMIT \($0)" } ?? "")) TO STDOUT WITH (FORMAT csv)
             """
         var fields: [CSVFieldSpan] = []
         var values: [String?] = Array(repeating: nil, count: LeadRow.columns.count)
@@ -54,8 +68,7 @@ public enum LeadStore {
                 // CSV COPY: an unquoted empty field is NULL, a quoted empty one is ''.
                 values[k] = field.start == field.end && !field.quoted ? nil : String(decoding: tokenizer.fieldBytes(field), as: UTF8.self)
             }
-            let (lead, agent) = try LeadRow.decode(values)
-            try body(lead, agent)
+            try body(values)
         }
     }
 

@@ -7,18 +7,6 @@ enum PendingCommands {
         .value("target", "COL", "label column (0/1)", required: true),
     ]
 
-    static let scoreBatch = pending(["score-batch"], "Score leads in PostgreSQL and write the scores back", issue: 10, what: "batch scoring", options: [
-        .value("database-url", "URL", "PostgreSQL URL", required: true),
-        .value("models", "DIR", "model registry", required: true),
-        .flag("refresh-all", "rescore every lead"),
-        .value("vertical", "V", "pc, health or commercial"),
-        .value("days", "N", "leads created in the last N days", default: "7"),
-        .value("batch-size", "N", "leads per transaction", default: "50000"),
-        .value("shard", "K/N", "score only shard K of N"),
-        .flag("dry-run", "score and report without writing"),
-        .flag("json", "print the summary as JSON"),
-    ])
-
     static let abTesting: [Command] = [
         pending(["ab", "create"], "Create an A/B test", issue: 11, what: "A/B testing", options: [
             .value("database-url", "URL", "PostgreSQL URL", required: true), .value("name", "NAME", "test name", required: true),

@@ -1,0 +1,173 @@
+import Foundation
+import Training
+
+/// What `score-batch` scores and how.
+public struct BatchScoringOptions: Sendable {
+    /// Every lead, of any age and whatever scored it; otherwise only leads of the last
+    /// ``days`` days never scored, or scored by another model version than the one that
+    /// would score them now.
+    public var refreshAll = false
+    /// Only this vertical.
+    public var vertical: String?
+    /// Incremental runs: leads created in the last `days` days.
+    public var days = 7
+    /// Leads per batch: one COPY out, one COPY in plus `UPDATE … FROM`, one transaction.
+    public var batchSize = 50_000
+    /// `(k, n)`: only the leads whose id hashes to `k` modulo `n` (PostgreSQL's `hashint8`),
+    /// so that n processes score one table together without overlap.
+    public var shard: (index: Int, count: Int)?
+    /// Score and count, write nothing.
+    public var dryRun = false
+    public var threads = defaultThreadCount
+    /// Attempts to write a batch before it is reported as failed (waits 0.5 s, 1 s, 2 s …).
+    public var writeAttempts = 3
+
+    public init() {}
+}
+
+/// What a `score-batch` run did.
+public struct BatchScoringSummary: Sendable {
+    public var scored = 0
+    /// Leads whose values are impossible (unknown vertical, negative counts or durations,
+    /// unreadable fields), by id with the reason; they are not written.
+    public var invalid: [(id: String, reason: String)] = []
+    /// Leads of batches that could not be written after every attempt.
+    public var failedWrites = 0
+    public var batches = 0
+    public var seconds = 0.0
+    public var dryRun = false
+    /// The model versions that scored, as written to `ml_model_version`.
+    public var modelVersions: [String] = []
+
+    public var failed: Int { invalid.count + failedWrites }
+    public var leadsPerSecond: Double { seconds > 0 ? Double(scored) / seconds : 0 }
+}
+
+/// Scores leads stored in PostgreSQL and writes the scores back, batch by batch.
+///
+/// Each batch: the next `batchSize` matching leads after the last id seen, streamed with COPY;
+/// features and scores exactly as the HTTP service computes them (``LeadScorer``), on all
+/// threads; then, in one transaction, the scores COPYed into a temporary table and one
+/// `UPDATE … FROM`. A crash loses at most the batch in flight, and an incremental re-run skips
+/// what was committed (those leads now carry the current model version), so no lead is scored
+/// twice by one version and none is skipped.
+public enum BatchScorer {
+    /// - Parameters:
+    ///   - total: called once, before the first batch, with the number of leads to score.
+    ///   - progress: called after each batch with the leads scored and failed so far.
+    public static func run(databaseURL: String, catalog: ModelCatalog, options: BatchScoringOptions,
+                           total: ((Int) -> Void)? = nil,
+                           progress: ((_ scored: Int, _ failed: Int) -> Void)? = nil) throws -> BatchScoringSummary {
+        guard let global = catalog.global else { throw LeadScorer.Unavailable(message: "the models include no lead-scoring model") }
+        let db = try PostgresConnection(url: databaseURL)
+        let started = monotonicSeconds()
+        var summary = BatchScoringSummary()
+        summary.dryRun = options.dryRun
+        summary.modelVersions = ([global] + catalog.verticals.values.sorted { $0.name < $1.name }).map(\.versionLabel)
+
+        // Settings the COPY's condition reads (COPY takes no parameters).
+        let versionOf = Dictionary(uniqueKeysWithValues: Vertical.allCases.map { ($0.rawValue, catalog.leadModel(vertical: $0.rawValue, useVerticalModel: true)!.versionLabel) })
+        try db.query("""
+            SELECT set_config('mlctl.refresh', $1, false), set_config('mlctl.vertical', $2, false), set_config('mlctl.days', $3, false),
+                   set_config('mlctl.shard_k', $4, false), set_config('mlctl.shard_n', $5, false), set_config('mlctl.version_pc', $6, false),
+                   set_config('mlctl.version_health', $7, false), set_config('mlctl.version_commercial', $8, false),
+                   set_config('mlctl.version_other', $9, false), set_config('mlctl.after', '0', false)
+            """, [options.refreshAll ? "1" : "0", options.vertical ?? "", String(options.days), String(options.shard?.index ?? 0),
+                  String(options.shard?.count ?? 1), versionOf["pc"], versionOf["health"], versionOf["commercial"], global.versionLabel])
+        let condition = """
+            l.id > current_setting('mlctl.after')::bigint
+            AND (current_setting('mlctl.vertical') = '' OR l.vertical = current_setting('mlctl.vertical'))
+            AND ((hashint8(l.id)::bigint % current_setting('mlctl.shard_n')::bigint + current_setting('mlctl.shard_n')::bigint)
+                 % current_setting('mlctl.shard_n')::bigint = current_setting('mlctl.shard_k')::bigint)
+            AND (current_setting('mlctl.refresh') = '1'
+                 OR (l.created_at >= now() - make_interval(days => current_setting('mlctl.days')::int)
+                     AND l.ml_model_version IS DISTINCT FROM (CASE l.vertical
+                         WHEN 'pc' THEN current_setting('mlctl.version_pc')
+                         WHEN 'health' THEN current_setting('mlctl.version_health')
+                         WHEN 'commercial' THEN current_setting('mlctl.version_commercial')
+                         ELSE current_setting('mlctl.version_other') END)))
+            """
+        if let total {
+            let count = try db.query("SELECT count(*) FROM \(LeadRow.fromClause) WHERE \(condition)")
+            total(count.rows.first?.first.flatMap { $0 }.flatMap { Int($0) } ?? 0)
+        }
+        var lastID: Int64 = 0
+        while true {
+            // Read the batch.
+            var rows: [(lead: LeadRecord, agent: AgentRecord?)] = []
+            var batchLast: Int64?
+            try LeadStore.forEachRow(in: db, condition: condition, limit: options.batchSize) { values in
+                let id = values[0].flatMap { Int64($0) }
+                batchLast = id ?? batchLast
+                do {
+                    let (lead, agent) = try LeadRow.decode(values)
+                    if let reason = implausible(lead) {
+                        summary.invalid.append((String(lead.id), reason))
+                    } else {
+                        rows.append((lead, agent))
+                    }
+                } catch {
+                    summary.invalid.append((values[0] ?? "?", "\(error)"))
+                }
+            }
+            guard let last = batchLast else { break }
+            lastID = last
+            try db.query("SELECT set_config('mlctl.after', $1, false)", [String(lastID)])
+
+            // Score it on every thread, as the service would.
+            let slots = ResultSlots<LeadScore?>(count: rows.count)
+            let chunk = 256
+            parallelFor((rows.count + chunk - 1) / chunk, threads: options.threads) { block in
+                for i in (block * chunk)..<min(rows.count, (block + 1) * chunk) {
+                    slots[i] = try? LeadScorer.score(lead: rows[i].lead, agent: rows[i].agent, catalog: catalog, useVerticalModel: true, factors: 0)
+                }
+            }
+            let scores = slots.values
+            for (i, score) in scores.enumerated() where score == nil { summary.invalid.append((String(rows[i].lead.id), "could not be scored")) }
+
+            // Write it back in one transaction, retried with backoff.
+            let written = scores.compactMap { $0 }
+            var writeFailed = false
+            if !options.dryRun && !written.isEmpty {
+                for attempt in 1...max(1, options.writeAttempts) {
+                    do {
+                        try write(written, to: db)
+                        break
+                    } catch {
+                        guard attempt < options.writeAttempts else { writeFailed = true; break }
+                        Thread.sleep(forTimeInterval: 0.5 * pow(2, Double(attempt - 1)))
+                    }
+                }
+            }
+            if writeFailed { summary.failedWrites += written.count } else { summary.scored += written.count }
+            summary.batches += 1
+            progress?(summary.scored, summary.failed)
+        }
+        summary.seconds = monotonicSeconds() - started
+        return summary
+    }
+
+    /// Why a lead cannot be scored as it stands, or `nil`.
+    static func implausible(_ lead: LeadRecord) -> String? {
+        if Vertical(rawValue: lead.vertical.lowercased()) == nil { return "unknown vertical '\(lead.vertical.prefix(40))'" }
+        if let pages = lead.pagesVisited, pages < 0 { return "negative pages_visited (\(pages))" }
+        if let time = lead.timeOnSiteSeconds, time < 0 || !time.isFinite { return "impossible time_on_site_s (\(time))" }
+        return nil
+    }
+
+    /// One transaction: the scores into a temporary table by COPY, then one UPDATE … FROM.
+    static func write(_ scores: [LeadScore], to db: PostgresConnection) throws {
+        try db.transaction {
+            try db.query("CREATE TEMP TABLE mlctl_scores (id bigint, score float8, quality text, version text) ON COMMIT DROP")
+            try db.copyIn("COPY mlctl_scores (id, score, quality, version) FROM STDIN") { writer in
+                for score in scores {
+                    try writer.write("\(score.leadID)\t\(score.score)\t\(score.qualityLevel)\t\(score.model.versionLabel)\n")
+                }
+            }
+            try db.query("""
+                UPDATE leads l SET ml_score = s.score, ml_quality = s.quality, ml_model_version = s.version, scored_at = now()
+                FROM mlctl_scores s WHERE l.id = s.id
+                """)
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import Serving
+import Training
+
+/// `mlctl score-batch`: score the leads in PostgreSQL and write the scores back.
+enum ScoreBatchCommand {
+    static let command = Command(
+        spec: CommandSpec(
+            path: ["score-batch"], summary: "Score leads in PostgreSQL and write the scores back",
+            options: [
+                .value("database-url", "URL", "PostgreSQL URL", required: true),
+                .value("models", "DIR", "model registry (its current version) or bundle", required: true),
+                .flag("refresh-all", "rescore every lead, of any age, whatever scored it"),
+                .value("vertical", "V", "only pc, health or commercial"),
+                .value("days", "N", "incremental runs: leads created in the last N days", default: "7"),
+                .value("batch-size", "N", "leads per batch (one transaction each)", default: "50000"),
+                .value("shard", "K/N", "only the leads whose id hashes to K modulo N (N processes score one table together)"),
+                .value("threads", "N", "scoring threads (default: all cores)"),
+                .flag("dry-run", "score and report without writing"),
+                .flag("json", "print the summary as JSON"),
+            ],
+            discussion: """
+                Without --refresh-all, scores the leads of the last --days days that were never scored or were scored
+                by another model version than the one that would score them now, so a re-run after a crash continues
+                where it stopped. Each batch is written in its own transaction (COPY into a temporary table, one
+                UPDATE ... FROM). Scores equal the HTTP service's for the same lead. Exit status 1 if any lead failed.
+                """),
+        run: run)
+
+    static func run(_ options: ParsedOptions) throws -> Int32 {
+        var batch = BatchScoringOptions()
+        batch.refreshAll = options.flag("refresh-all")
+        batch.vertical = try options.choice("vertical", Vertical.allCases.map(\.rawValue))
+        batch.days = try options.int("days", default: 7, in: 1...36_500)!
+        batch.batchSize = try options.int("batch-size", default: 50_000, in: 1...10_000_000)!
+        batch.threads = try options.int("threads", default: defaultThreadCount, in: 1...256)!
+        batch.dryRun = options.flag("dry-run")
+        if let shard = options.string("shard") {
+            let parts = shard.split(separator: "/").map { Int($0) }
+            guard parts.count == 2, let k = parts[0], let n = parts[1], n >= 1, (0..<n).contains(k) else {
+                throw UsageError(message: "--shard takes K/N with 0 ≤ K < N, e.g. 0/4; got '\(shard)'")
+            }
+            batch.shard = (k, n)
+        }
+        let catalog: ModelCatalog
+        do {
+            catalog = try ModelCatalog.load(from: URL(fileURLWithPath: try options.required("models")))
+        } catch {
+            Console.error("score-batch: cannot load models: \(error)")
+            return 1
+        }
+        var progress: Progress?
+        let summary = try BatchScorer.run(databaseURL: try options.required("database-url"), catalog: catalog, options: batch,
+                                          total: { progress = Progress("score-batch", total: $0, unit: "leads") },
+                                          progress: { scored, failed in progress?.update(scored + failed, note: failed > 0 ? "\(failed) failed" : nil) })
+        let rate = formatCount(Int(summary.leadsPerSecond))
+        progress?.finish("\(formatCount(summary.scored)) scored, \(summary.failed) failed, \(rate) leads/s")
+        for (id, reason) in summary.invalid.prefix(20) { Console.error("score-batch: lead \(id): \(reason)") }
+        if summary.invalid.count > 20 { Console.error("score-batch: … and \(summary.invalid.count - 20) more invalid leads") }
+        if options.flag("json") {
+            let object: [String: Any] = [
+                "scored": summary.scored, "failed": summary.failed, "invalid": summary.invalid.map { ["id": $0.id, "reason": $0.reason] },
+                "failedWrites": summary.failedWrites, "batches": summary.batches, "seconds": summary.seconds,
+                "leadsPerSecond": summary.leadsPerSecond, "dryRun": summary.dryRun, "modelVersions": summary.modelVersions,
+            ]
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+            Console.out(String(decoding: data, as: UTF8.self))
+        } else {
+            Console.out("""
+                \(summary.dryRun ? "dry run (nothing written): " : "")\(formatCount(summary.scored)) leads scored, \(summary.failed) failed, \
+                \(summary.batches) batches in \(formatDuration(summary.seconds)) (\(rate) leads/s) by \(summary.modelVersions.joined(separator: ", "))
+                """)
+        }
+        return summary.failed == 0 ? 0 : 1
+    }
+}
