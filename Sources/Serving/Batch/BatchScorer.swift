@@ -11,7 +11,7 @@ public struct BatchScoringOptions: Sendable {
     public var vertical: String?
     /// Incremental runs: leads created in the last `days` days.
     public var days = 7
-    /// Leads per batch: one COPY out, one COPY in plus `UPDATE … FROM`, one transaction.
+    /// Leads per batch: one COPY in plus `UPDATE … FROM`, in one transaction.
     public var batchSize = 50_000
     /// `(k, n)`: only the leads whose id hashes to `k` modulo `n` (PostgreSQL's `hashint8`),
     /// so that n processes score one table together without overlap.
@@ -35,6 +35,8 @@ public struct BatchScoringSummary: Sendable {
     public var failedWrites = 0
     public var batches = 0
     public var seconds = 0.0
+    /// Where the time went: reading (COPY out and decoding: the rest), scoring, writing.
+    public var readSeconds = 0.0, scoreSeconds = 0.0, writeSeconds = 0.0
     public var dryRun = false
     /// The model versions that scored, as written to `ml_model_version`.
     public var modelVersions: [String] = []
@@ -45,9 +47,9 @@ public struct BatchScoringSummary: Sendable {
 
 /// Scores leads stored in PostgreSQL and writes the scores back, batch by batch.
 ///
-/// Each batch: the next `batchSize` matching leads after the last id seen, streamed with COPY;
-/// features and scores exactly as the HTTP service computes them (``LeadScorer``), on all
-/// threads; then, in one transaction, the scores COPYed into a temporary table and one
+/// One COPY streams the matching leads in id order; every `batchSize` of them are scored
+/// exactly as the HTTP service scores them (``LeadScorer``), on all threads, and written on a
+/// second connection in one transaction: the scores COPYed into a temporary table and one
 /// `UPDATE … FROM`. A crash loses at most the batch in flight, and an incremental re-run skips
 /// what was committed (those leads now carry the current model version), so no lead is scored
 /// twice by one version and none is skipped.
@@ -71,12 +73,11 @@ public enum BatchScorer {
             SELECT set_config('mlctl.refresh', $1, false), set_config('mlctl.vertical', $2, false), set_config('mlctl.days', $3, false),
                    set_config('mlctl.shard_k', $4, false), set_config('mlctl.shard_n', $5, false), set_config('mlctl.version_pc', $6, false),
                    set_config('mlctl.version_health', $7, false), set_config('mlctl.version_commercial', $8, false),
-                   set_config('mlctl.version_other', $9, false), set_config('mlctl.after', '0', false)
+                   set_config('mlctl.version_other', $9, false)
             """, [options.refreshAll ? "1" : "0", options.vertical ?? "", String(options.days), String(options.shard?.index ?? 0),
                   String(options.shard?.count ?? 1), versionOf["pc"], versionOf["health"], versionOf["commercial"], global.versionLabel])
         let condition = """
-            l.id > current_setting('mlctl.after')::bigint
-            AND (current_setting('mlctl.vertical') = '' OR l.vertical = current_setting('mlctl.vertical'))
+            (current_setting('mlctl.vertical') = '' OR l.vertical = current_setting('mlctl.vertical'))
             AND ((hashint8(l.id)::bigint % current_setting('mlctl.shard_n')::bigint + current_setting('mlctl.shard_n')::bigint)
                  % current_setting('mlctl.shard_n')::bigint = current_setting('mlctl.shard_k')::bigint)
             AND (current_setting('mlctl.refresh') = '1'
@@ -91,47 +92,36 @@ public enum BatchScorer {
             let count = try db.query("SELECT count(*) FROM \(LeadRow.fromClause) WHERE \(condition)")
             total(count.rows.first?.first.flatMap { $0 }.flatMap { Int($0) } ?? 0)
         }
-        var lastID: Int64 = 0
-        while true {
-            // Read the batch.
-            var rows: [(lead: LeadRecord, agent: AgentRecord?)] = []
-            var batchLast: Int64?
-            try LeadStore.forEachRow(in: db, condition: condition, limit: options.batchSize) { values in
-                let id = values[0].flatMap { Int64($0) }
-                batchLast = id ?? batchLast
-                do {
-                    let (lead, agent) = try LeadRow.decode(values)
-                    if let reason = implausible(lead) {
-                        summary.invalid.append((String(lead.id), reason))
-                    } else {
-                        rows.append((lead, agent))
-                    }
-                } catch {
-                    summary.invalid.append((values[0] ?? "?", "\(error)"))
-                }
-            }
-            guard let last = batchLast else { break }
-            lastID = last
-            try db.query("SELECT set_config('mlctl.after', $1, false)", [String(lastID)])
+        // One COPY streams every matching lead in id order on this connection; each batch is
+        // scored and written on a second one as soon as it is complete.
+        let writer = options.dryRun ? nil : try PostgresConnection(url: databaseURL)
+        var rows: [(lead: LeadRecord, agent: AgentRecord?)] = []
+        rows.reserveCapacity(options.batchSize)
 
-            // Score it on every thread, as the service would.
-            let slots = ResultSlots<LeadScore?>(count: rows.count)
+        func scoreAndWrite() {
+            defer { rows.removeAll(keepingCapacity: true) }
+            // Score on every thread, exactly as the service would.
+            let scoreStarted = monotonicSeconds()
+            let batch = rows
+            let slots = ResultSlots<LeadScore?>(count: batch.count)
             let chunk = 256
-            parallelFor((rows.count + chunk - 1) / chunk, threads: options.threads) { block in
-                for i in (block * chunk)..<min(rows.count, (block + 1) * chunk) {
-                    slots[i] = try? LeadScorer.score(lead: rows[i].lead, agent: rows[i].agent, catalog: catalog, useVerticalModel: true, factors: 0)
+            parallelFor((batch.count + chunk - 1) / chunk, threads: options.threads) { block in
+                for i in (block * chunk)..<min(batch.count, (block + 1) * chunk) {
+                    slots[i] = try? LeadScorer.score(lead: batch[i].lead, agent: batch[i].agent, catalog: catalog, useVerticalModel: true, factors: 0)
                 }
             }
             let scores = slots.values
-            for (i, score) in scores.enumerated() where score == nil { summary.invalid.append((String(rows[i].lead.id), "could not be scored")) }
+            for (i, score) in scores.enumerated() where score == nil { summary.invalid.append((String(batch[i].lead.id), "could not be scored")) }
+            summary.scoreSeconds += monotonicSeconds() - scoreStarted
 
             // Write it back in one transaction, retried with backoff.
+            let writeStarted = monotonicSeconds()
             let written = scores.compactMap { $0 }
             var writeFailed = false
-            if !options.dryRun && !written.isEmpty {
+            if let writer, !written.isEmpty {
                 for attempt in 1...max(1, options.writeAttempts) {
                     do {
-                        try write(written, to: db)
+                        try write(written, to: writer)
                         break
                     } catch {
                         guard attempt < options.writeAttempts else { writeFailed = true; break }
@@ -139,11 +129,28 @@ public enum BatchScorer {
                     }
                 }
             }
+            summary.writeSeconds += monotonicSeconds() - writeStarted
             if writeFailed { summary.failedWrites += written.count } else { summary.scored += written.count }
             summary.batches += 1
             progress?(summary.scored, summary.failed)
         }
+
+        try LeadStore.forEachRow(in: db, condition: condition) { values in
+            do {
+                let (lead, agent) = try LeadRow.decode(values)
+                if let reason = implausible(lead) {
+                    summary.invalid.append((String(lead.id), reason))
+                } else {
+                    rows.append((lead, agent))
+                }
+            } catch {
+                summary.invalid.append((values[0] ?? "?", "\(error)"))
+            }
+            if rows.count == options.batchSize { scoreAndWrite() }
+        }
+        if !rows.isEmpty { scoreAndWrite() }
         summary.seconds = monotonicSeconds() - started
+        summary.readSeconds = summary.seconds - summary.scoreSeconds - summary.writeSeconds
         return summary
     }
 
