@@ -63,6 +63,6 @@ print(f"| PostgreSQL ceiling: both | {ceiling:.2f} s | {n / ceiling:,.0f} leads/
 print(f"| mlctl score-batch --refresh-all (end to end) | {ours:.2f} s | {n / ours:,.0f} leads/s |")
 print(f"fraction of the ceiling: {ceiling / ours:.1%}; scored {summary['scored']:,}, failed {summary['failed']}, batches {summary['batches']}")
 stages = summary["stageSeconds"]
-print(f"score-batch stages: read {stages['read']:.2f} s, score {stages['score']:.2f} s, write {stages['write']:.2f} s")
+print(f"score-batch: read {stages['read']:.2f} s, score {stages['score']:.2f} s, waiting for writes {stages['writeWait']:.2f} s (writer thread busy {stages['write']:.2f} s, overlapped)")
 PY
 INNER

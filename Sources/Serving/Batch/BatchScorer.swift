@@ -35,8 +35,10 @@ public struct BatchScoringSummary: Sendable {
     public var failedWrites = 0
     public var batches = 0
     public var seconds = 0.0
-    /// Where the time went: reading (COPY out and decoding: the rest), scoring, writing.
-    public var readSeconds = 0.0, scoreSeconds = 0.0, writeSeconds = 0.0
+    /// Where the time went: reading (COPY out and decoding: the rest), scoring, and waiting
+    /// for writes, on the main thread; `writeSeconds` is the writer thread's own time, mostly
+    /// overlapped with the others.
+    public var readSeconds = 0.0, scoreSeconds = 0.0, writeWaitSeconds = 0.0, writeSeconds = 0.0
     public var dryRun = false
     /// The model versions that scored, as written to `ml_model_version`.
     public var modelVersions: [String] = []
@@ -48,9 +50,9 @@ public struct BatchScoringSummary: Sendable {
 /// Scores leads stored in PostgreSQL and writes the scores back, batch by batch.
 ///
 /// One COPY streams the matching leads in id order; every `batchSize` of them are scored
-/// exactly as the HTTP service scores them (``LeadScorer``), on all threads, and written on a
-/// second connection in one transaction: the scores COPYed into a temporary table and one
-/// `UPDATE … FROM`. A crash loses at most the batch in flight, and an incremental re-run skips
+/// exactly as the HTTP service scores them (``LeadScorer``), on all threads, and written by a
+/// writer thread on a second connection in one transaction — the scores COPYed into a
+/// temporary table and one `UPDATE … FROM` — while the next batch is read and scored. A crash loses at most the batch in flight, and an incremental re-run skips
 /// what was committed (those leads now carry the current model version), so no lead is scored
 /// twice by one version and none is skipped.
 public enum BatchScorer {
@@ -92,11 +94,24 @@ public enum BatchScorer {
             let count = try db.query("SELECT count(*) FROM \(LeadRow.fromClause) WHERE \(condition)")
             total(count.rows.first?.first.flatMap { $0 }.flatMap { Int($0) } ?? 0)
         }
-        // One COPY streams every matching lead in id order on this connection; each batch is
-        // scored and written on a second one as soon as it is complete.
-        let writer = options.dryRun ? nil : try PostgresConnection(url: databaseURL)
+        // One COPY streams every matching lead in id order on this connection. Each batch is
+        // scored as soon as it is complete and written on a second connection by a writer
+        // thread, while the next batch is read and scored (at most one write in flight).
+        let writer = options.dryRun ? nil : WriterState(connection: try PostgresConnection(url: databaseURL))
+        let writes = DispatchQueue(label: "mlctl.score-batch.write")
+        let inFlight = DispatchGroup()
         var rows: [(lead: LeadRecord, agent: AgentRecord?)] = []
         rows.reserveCapacity(options.batchSize)
+
+        /// Waits for the write in flight and takes its result into the summary.
+        func settleWrite() {
+            inFlight.wait()
+            guard let writer else { return }
+            summary.scored += writer.scored
+            summary.failedWrites += writer.failed
+            writer.scored = 0
+            writer.failed = 0
+        }
 
         func scoreAndWrite() {
             defer { rows.removeAll(keepingCapacity: true) }
@@ -113,26 +128,36 @@ public enum BatchScorer {
             let scores = slots.values
             for (i, score) in scores.enumerated() where score == nil { summary.invalid.append((String(batch[i].lead.id), "could not be scored")) }
             summary.scoreSeconds += monotonicSeconds() - scoreStarted
-
-            // Write it back in one transaction, retried with backoff.
-            let writeStarted = monotonicSeconds()
             let written = scores.compactMap { $0 }
-            var writeFailed = false
-            if let writer, !written.isEmpty {
-                for attempt in 1...max(1, options.writeAttempts) {
+
+            let waitStarted = monotonicSeconds()
+            settleWrite()
+            summary.writeWaitSeconds += monotonicSeconds() - waitStarted
+            summary.batches += 1
+            guard let writer, !written.isEmpty else {
+                if options.dryRun { summary.scored += written.count }
+                progress?(summary.scored, summary.failed)
+                return
+            }
+            progress?(summary.scored, summary.failed)
+            // Written in one transaction, retried with backoff.
+            inFlight.enter()
+            let attempts = max(1, options.writeAttempts)
+            writes.async {
+                defer { inFlight.leave() }
+                let started = monotonicSeconds()
+                for attempt in 1...attempts {
                     do {
-                        try write(written, to: writer)
+                        try write(written, to: writer.connection)
+                        writer.scored += written.count
                         break
                     } catch {
-                        guard attempt < options.writeAttempts else { writeFailed = true; break }
+                        guard attempt < attempts else { writer.failed += written.count; break }
                         Thread.sleep(forTimeInterval: 0.5 * pow(2, Double(attempt - 1)))
                     }
                 }
+                writer.seconds += monotonicSeconds() - started
             }
-            summary.writeSeconds += monotonicSeconds() - writeStarted
-            if writeFailed { summary.failedWrites += written.count } else { summary.scored += written.count }
-            summary.batches += 1
-            progress?(summary.scored, summary.failed)
         }
 
         try LeadStore.forEachRow(in: db, condition: condition) { values in
@@ -149,9 +174,23 @@ public enum BatchScorer {
             if rows.count == options.batchSize { scoreAndWrite() }
         }
         if !rows.isEmpty { scoreAndWrite() }
+        let waitStarted = monotonicSeconds()
+        settleWrite()
+        summary.writeWaitSeconds += monotonicSeconds() - waitStarted
+        progress?(summary.scored, summary.failed)
+        summary.writeSeconds = writer?.seconds ?? 0
         summary.seconds = monotonicSeconds() - started
-        summary.readSeconds = summary.seconds - summary.scoreSeconds - summary.writeSeconds
+        summary.readSeconds = summary.seconds - summary.scoreSeconds - summary.writeWaitSeconds
         return summary
+    }
+
+    /// The writer thread's connection and tallies (read by the main thread only after waiting
+    /// for the write in flight).
+    final class WriterState: @unchecked Sendable {
+        let connection: PostgresConnection
+        var scored = 0, failed = 0
+        var seconds = 0.0
+        init(connection: PostgresConnection) { self.connection = connection }
     }
 
     /// Why a lead cannot be scored as it stands, or `nil`.

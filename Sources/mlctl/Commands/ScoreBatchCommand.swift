@@ -62,7 +62,7 @@ enum ScoreBatchCommand {
                 "scored": summary.scored, "failed": summary.failed, "invalid": summary.invalid.map { ["id": $0.id, "reason": $0.reason] },
                 "failedWrites": summary.failedWrites, "batches": summary.batches, "seconds": summary.seconds,
                 "leadsPerSecond": summary.leadsPerSecond, "dryRun": summary.dryRun,
-                "stageSeconds": ["read": summary.readSeconds, "score": summary.scoreSeconds, "write": summary.writeSeconds], "modelVersions": summary.modelVersions,
+                "stageSeconds": ["read": summary.readSeconds, "score": summary.scoreSeconds, "writeWait": summary.writeWaitSeconds, "write": summary.writeSeconds], "modelVersions": summary.modelVersions,
             ]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
             Console.out(String(decoding: data, as: UTF8.self))
@@ -70,7 +70,7 @@ enum ScoreBatchCommand {
             Console.out("""
                 \(summary.dryRun ? "dry run (nothing written): " : "")\(formatCount(summary.scored)) leads scored, \(summary.failed) failed, \
                 \(summary.batches) batches in \(formatDuration(summary.seconds)) (\(rate) leads/s) by \(summary.modelVersions.joined(separator: ", "))
-                time: read \(formatDuration(summary.readSeconds)), score \(formatDuration(summary.scoreSeconds)), write \(formatDuration(summary.writeSeconds))
+                time: read \(formatDuration(summary.readSeconds)), score \(formatDuration(summary.scoreSeconds)), waiting for writes \(formatDuration(summary.writeWaitSeconds)) (writes \(formatDuration(summary.writeSeconds)), overlapped)
                 """)
         }
         return summary.failed == 0 ? 0 : 1
