@@ -6,6 +6,15 @@ import Serving
 /// `train-all` end to end on a real table: a registry version with every model, its summary
 /// and report; predicting from `current/global`; the `models` commands; a second run, rollback.
 @Suite struct TrainAllCommandTests {
+    /// A 400-row table with a numeric and a categorical column and a 0/1 label `y`.
+    static func smallTable(in directory: URL) throws -> URL {
+        let csv = directory.appendingPathComponent("t.csv")
+        var text = "x,c,y\n"
+        for i in 0..<400 { text += "\(i % 89),\(["a", "b"][i % 2]),\(i % 5 == 0 ? 1 : 0)\n" }
+        try text.write(to: csv, atomically: true, encoding: .utf8)
+        return csv
+    }
+
     @Test func trainAllThenPredictAndManageTheRegistry() throws {
         let directory = TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -111,10 +120,7 @@ import Serving
     @Test func aFailingStageNamesItselfAndWritesNothing() throws {
         let directory = TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let csv = directory.appendingPathComponent("t.csv")
-        var text = "x,c,y\n"
-        for i in 0..<400 { text += "\(i % 89),\(["a", "b"][i % 2]),\(i % 5 == 0 ? 1 : 0)\n" }
-        try text.write(to: csv, atomically: true, encoding: .utf8)
+        let csv = try Self.smallTable(in: directory)
         // The registry's versions/ is a file: the last stage cannot write.
         let registry = directory.appendingPathComponent("models")
         try FileManager.default.createDirectory(at: registry, withIntermediateDirectories: true)
@@ -133,10 +139,7 @@ import Serving
     @Test func aSecondRunResumesTheTuningStudies() throws {
         let directory = TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let csv = directory.appendingPathComponent("t.csv")
-        var text = "x,c,y\n"
-        for i in 0..<400 { text += "\(i % 89),\(["a", "b"][i % 2]),\(i % 5 == 0 ? 1 : 0)\n" }
-        try text.write(to: csv, atomically: true, encoding: .utf8)
+        let csv = try Self.smallTable(in: directory)
         let registry = directory.appendingPathComponent("models").path
         let arguments = ["train-all", "--data", csv.path, "--target", "y", "--cv", "2", "--resamples", "10", "--out", registry]
         let first = try CommandRunner.run(arguments + ["--trials", "2"])

@@ -100,7 +100,7 @@ public enum BatchScorer {
         let writer = options.dryRun ? nil : WriterState(connection: try PostgresConnection(url: databaseURL))
         let writes = DispatchQueue(label: "mlctl.score-batch.write")
         let inFlight = DispatchGroup()
-        var rows: [(lead: LeadRecord, agent: AgentRecord?)] = []
+        var rows: [[String?]] = []
         rows.reserveCapacity(options.batchSize)
 
         /// Waits for the write in flight and takes its result into the summary.
@@ -115,20 +115,26 @@ public enum BatchScorer {
 
         func scoreAndWrite() {
             defer { rows.removeAll(keepingCapacity: true) }
-            // Score on every thread, exactly as the service would.
+            // Decode and score on every thread, exactly as the service would.
             let scoreStarted = monotonicSeconds()
             let batch = rows
-            let slots = ResultSlots<LeadScore?>(count: batch.count)
+            let slots = ResultSlots<Result<LeadScore, InvalidLead>>(count: batch.count)
             let chunk = 256
             parallelFor((batch.count + chunk - 1) / chunk, threads: options.threads) { block in
                 for i in (block * chunk)..<min(batch.count, (block + 1) * chunk) {
-                    slots[i] = try? LeadScorer.score(lead: batch[i].lead, agent: batch[i].agent, catalog: catalog, useVerticalModel: true, factors: 0)
+                    slots[i] = score(batch[i], catalog: catalog)
                 }
             }
-            let scores = slots.values
-            for (i, score) in scores.enumerated() where score == nil { summary.invalid.append((String(batch[i].lead.id), "could not be scored")) }
+            var scores: [LeadScore] = []
+            scores.reserveCapacity(batch.count)
+            for outcome in slots.values {
+                switch outcome {
+                case .success(let score): scores.append(score)
+                case .failure(let invalid): summary.invalid.append((invalid.id, invalid.reason))
+                }
+            }
             summary.scoreSeconds += monotonicSeconds() - scoreStarted
-            let written = scores.compactMap { $0 }
+            let written = scores
 
             let waitStarted = monotonicSeconds()
             settleWrite()
@@ -161,16 +167,7 @@ public enum BatchScorer {
         }
 
         try LeadStore.forEachRow(in: db, condition: condition) { values in
-            do {
-                let (lead, agent) = try LeadRow.decode(values)
-                if let reason = implausible(lead) {
-                    summary.invalid.append((String(lead.id), reason))
-                } else {
-                    rows.append((lead, agent))
-                }
-            } catch {
-                summary.invalid.append((values[0] ?? "?", "\(error)"))
-            }
+            rows.append(values)
             if rows.count == options.batchSize { scoreAndWrite() }
         }
         if !rows.isEmpty { scoreAndWrite() }
@@ -191,6 +188,28 @@ public enum BatchScorer {
         var scored = 0, failed = 0
         var seconds = 0.0
         init(connection: PostgresConnection) { self.connection = connection }
+    }
+
+    /// A lead that was not scored, and why.
+    struct InvalidLead: Error {
+        var id: String
+        var reason: String
+    }
+
+    /// One row of ``LeadRow/selectList`` decoded, checked and scored as the service would.
+    static func score(_ values: [String?], catalog: ModelCatalog) -> Result<LeadScore, InvalidLead> {
+        let lead: LeadRecord, agent: AgentRecord?
+        do {
+            (lead, agent) = try LeadRow.decode(values)
+        } catch {
+            return .failure(InvalidLead(id: values[0] ?? "?", reason: error.description))
+        }
+        if let reason = implausible(lead) { return .failure(InvalidLead(id: String(lead.id), reason: reason)) }
+        do {
+            return .success(try LeadScorer.score(lead: lead, agent: agent, catalog: catalog, useVerticalModel: true, factors: 0))
+        } catch {
+            return .failure(InvalidLead(id: String(lead.id), reason: "could not be scored: \(error)"))
+        }
     }
 
     /// Why a lead cannot be scored as it stands, or `nil`.

@@ -51,31 +51,18 @@ public struct JSONWriter: Sendable {
     }
 
     public mutating func number(_ value: Double) {
-        separate()
-        if value.isFinite {
-            if value == value.rounded(), abs(value) < 1e15 {
-                bytes.append(contentsOf: String(Int64(value)).utf8)
-            } else {
-                bytes.append(contentsOf: value.description.utf8)
-            }
-        } else {
-            bytes.append(contentsOf: "null".utf8)
-        }
-        needsComma = true
+        writeNumber(!value.isFinite ? nil : value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : value.description)
     }
 
     /// A `Float` in its own shortest form (`0.7681`, not the `Double` widening's digits).
     public mutating func number(_ value: Float) {
+        writeNumber(!value.isFinite ? nil : value == value.rounded() && abs(value) < 1e7 ? String(Int64(value)) : value.description)
+    }
+
+    /// A number's text, or `null` for a non-finite one.
+    private mutating func writeNumber(_ text: String?) {
         separate()
-        if value.isFinite {
-            if value == value.rounded(), abs(value) < 1e7 {
-                bytes.append(contentsOf: String(Int64(value)).utf8)
-            } else {
-                bytes.append(contentsOf: value.description.utf8)
-            }
-        } else {
-            bytes.append(contentsOf: "null".utf8)
-        }
+        bytes.append(contentsOf: (text ?? "null").utf8)
         needsComma = true
     }
 
