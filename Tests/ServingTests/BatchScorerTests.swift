@@ -131,6 +131,32 @@ import Training
         }
     }
 
+    /// The first write loses its connection (the server ends the session in the middle of the
+    /// UPDATE): the batch is retried on a new connection and nothing is lost.
+    @Test func aBatchWhoseConnectionBreaksIsRetriedOnANewOne() throws {
+        try TestDatabase.withFreshDatabase { url in
+            _ = try Self.seed(url)
+            let db = try PostgresConnection(url: url)
+            try db.query("""
+                CREATE SEQUENCE first_write;
+                CREATE FUNCTION break_first_write() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF nextval('first_write') = 1 THEN PERFORM pg_terminate_backend(pg_backend_pid()); END IF;
+                    RETURN NEW;
+                END $$;
+                CREATE TRIGGER break_first_write BEFORE UPDATE OF ml_model_version ON leads
+                    FOR EACH STATEMENT EXECUTE FUNCTION break_first_write();
+                """)
+            var options = BatchScoringOptions()
+            options.refreshAll = true
+            options.batchSize = 100
+            let run = try BatchScorer.run(databaseURL: url, catalog: try ModelCatalog.load(from: ServingFixture.shared.registry), options: options)
+            #expect(run.scored == 200 && run.failedWrites == 0, "\(run.scored) scored, \(run.failedWrites) failed")
+            #expect(try Self.scoredCount(url) == 200)
+            #expect(try db.query("SELECT last_value FROM first_write").rows[0][0] == "3", "one broken attempt, then the two batches")
+        }
+    }
+
     @Test func commandLineErrors() throws {
         let badShard = try CommandRunner.run(["score-batch", "--database-url", "postgresql://x@127.0.0.1:1/d", "--models", "m", "--shard", "3/3"])
         #expect(badShard.status == 2 && badShard.standardError.contains("0 ≤ K < N"))

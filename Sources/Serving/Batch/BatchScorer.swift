@@ -160,6 +160,11 @@ public enum BatchScorer {
                     } catch {
                         guard attempt < attempts else { writer.failed += written.count; break }
                         Thread.sleep(forTimeInterval: 0.5 * pow(2, Double(attempt - 1)))
+                        // A broken connection is replaced before the next attempt.
+                        if let problem = error as? PostgresError, problem.isConnectionProblem || !writer.connection.isOpen,
+                           let fresh = try? PostgresConnection(url: databaseURL) {
+                            writer.connection = fresh
+                        }
                     }
                 }
                 writer.seconds += monotonicSeconds() - started
@@ -184,7 +189,7 @@ public enum BatchScorer {
     /// The writer thread's connection and tallies (read by the main thread only after waiting
     /// for the write in flight).
     final class WriterState: @unchecked Sendable {
-        let connection: PostgresConnection
+        var connection: PostgresConnection
         var scored = 0, failed = 0
         var seconds = 0.0
         init(connection: PostgresConnection) { self.connection = connection }
