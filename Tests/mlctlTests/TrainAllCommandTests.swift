@@ -15,6 +15,15 @@ import Serving
         return csv
     }
 
+    /// A 600-row table with two numeric columns, a categorical one and a 0/1 label `y`.
+    static func threeColumnTable(in directory: URL) throws -> URL {
+        let csv = directory.appendingPathComponent("t.csv")
+        var text = "x,z,c,y\n"
+        for i in 0..<600 { text += "\(i % 97),\(Double(i % 13) / 3),\(["a", "b", "c"][i % 3]),\(i % 7 == 0 || i % 11 == 0 ? 1 : 0)\n" }
+        try text.write(to: csv, atomically: true, encoding: .utf8)
+        return csv
+    }
+
     @Test func trainAllThenPredictAndManageTheRegistry() throws {
         let directory = TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -91,16 +100,12 @@ import Serving
         #expect(notRegistry.status == 1 && notRegistry.standardError.contains("not a model registry"))
     }
 
-    /// The same seed and SOURCE_DATE_EPOCH give the same bundles, byte for byte.
     /// `--timeout` bounds the tuning: 10,000 trials requested, the run still ends in seconds,
     /// with the trials that fitted in the time.
     @Test func timeoutBoundsTheTuning() throws {
         let directory = TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let csv = directory.appendingPathComponent("t.csv")
-        var text = "x,z,c,y\n"
-        for i in 0..<600 { text += "\(i % 97),\(Double(i % 13) / 3),\(["a", "b", "c"][i % 3]),\(i % 7 == 0 || i % 11 == 0 ? 1 : 0)\n" }
-        try text.write(to: csv, atomically: true, encoding: .utf8)
+        let csv = try Self.threeColumnTable(in: directory)
         let registry = directory.appendingPathComponent("models")
         let started = Date()
         let outcome = try CommandRunner.run(["train-all", "--data", csv.path, "--target", "y", "--trials", "10000", "--timeout", "6s",
@@ -151,13 +156,11 @@ import Serving
         #expect((manifest["metrics"] as! [String: Any])["tuning_trials"] as? Double == 3)
     }
 
+    /// The same seed and SOURCE_DATE_EPOCH give the same bundles, byte for byte.
     @Test func aRunIsReproducibleBitForBit() throws {
         let directory = TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let csv = directory.appendingPathComponent("t.csv")
-        var text = "x,z,c,y\n"
-        for i in 0..<600 { text += "\(i % 97),\(Double(i % 13) / 3),\(["a", "b", "c"][i % 3]),\(i % 7 == 0 || i % 11 == 0 ? 1 : 0)\n" }
-        try text.write(to: csv, atomically: true, encoding: .utf8)
+        let csv = try Self.threeColumnTable(in: directory)
         var versions: [URL] = []
         for run in 0..<2 {
             let registry = directory.appendingPathComponent("models\(run)")
