@@ -40,7 +40,7 @@ let package = Package(
                 swiftSettings: numericSettings),
 
         // MARK: Scoring service and batch scorer (reads artifacts, never trains)
-        .target(name: "Serving", dependencies: ["Training", "Evaluation", "CNetworking"]),
+        .target(name: "Serving", dependencies: ["Training", "Tuning", "Evaluation", "CNetworking"]),
 
         // MARK: Command line
         .executableTarget(name: "mlctl", dependencies: ["Training", "Tuning", "Evaluation", "Serving"]),

@@ -9,7 +9,7 @@ let allCommands: [Command] = [
     EvaluateCommand.command,
     ServeCommand.command,
     ScoreBatchCommand.command,
-] + ModelsCommands.all + PendingCommands.abTesting + [
+] + ModelsCommands.all + ABCommands.all + [
     DatabaseCommands.migrate,
     DatabaseCommands.seed,
     DataCommands.extract,

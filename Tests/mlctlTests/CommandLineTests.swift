@@ -41,10 +41,14 @@ import TestSupport
         }
     }
 
-    @Test func pendingCommandsSayWhichIssueTracksThem() throws {
-        let outcome = try CommandRunner.run(["ab", "list", "--database-url", "postgresql://x@127.0.0.1:1/db"])
-        #expect(outcome.status == 3)
-        #expect(outcome.standardError.contains("not implemented yet") && outcome.standardError.contains("issue #11"))
+    @Test func abCommandsRefuseABadSplitAndAnUnreachableDatabase() throws {
+        let url = "postgresql://x@127.0.0.1:1/db"
+        let split = try CommandRunner.run(["ab", "create", "--database-url", url, "--name", "t1", "--split", "60/50"])
+        #expect(split.status == 2 && split.standardError.contains("split: the percentages must sum to 100"), "\(split.standardError)")
+        let name = try CommandRunner.run(["ab", "create", "--database-url", url, "--name", "bad name!"])
+        #expect(name.status == 2 && name.standardError.contains("name: must be"), "\(name.standardError)")
+        let down = try CommandRunner.run(["ab", "list", "--database-url", url])
+        #expect(down.status == 1 && down.standardError.contains("cannot connect to PostgreSQL"), "\(down.standardError)")
     }
 
     @Test func serveRefusesToStartWithoutModels() throws {

@@ -14,6 +14,8 @@ public final class ServiceMetrics: @unchecked Sendable {
     private var latency: [String: Histogram] = [:]
     private var qualityLevels: [String: Int] = [:]
     private var databaseErrors = 0
+    private struct TestVariant: Hashable { var test: String; var variant: String }
+    private var abScores: [TestVariant: Int] = [:]
 
     public init() {}
 
@@ -36,6 +38,13 @@ public final class ServiceMetrics: @unchecked Sendable {
         lock.unlock()
     }
 
+    /// A lead scored by `variant` of the running A/B test `test`.
+    public func recordABScore(test: String, variant: String) {
+        lock.lock()
+        abScores[TestVariant(test: test, variant: variant), default: 0] += 1
+        lock.unlock()
+    }
+
     public func recordDatabaseError() {
         lock.lock()
         databaseErrors += 1
@@ -46,6 +55,7 @@ public final class ServiceMetrics: @unchecked Sendable {
     public func render(models: [(name: String, version: String, kind: String)], drift: [(model: String, features: [FeatureDrift], observations: Int)]) -> String {
         lock.lock()
         let requests = self.requests, latency = self.latency, qualityLevels = self.qualityLevels, databaseErrors = self.databaseErrors
+        let abScores = self.abScores
         lock.unlock()
         var out = ""
         out += "# HELP mlctl_http_requests_total HTTP requests answered, by route and status.\n# TYPE mlctl_http_requests_total counter\n"
@@ -67,6 +77,10 @@ public final class ServiceMetrics: @unchecked Sendable {
         out += "# HELP mlctl_scores_total Leads scored, by quality level.\n# TYPE mlctl_scores_total counter\n"
         for level in ["High", "Medium", "Low", "Very Low"] {
             out += "mlctl_scores_total{quality_level=\"\(level)\"} \(qualityLevels[level] ?? 0)\n"
+        }
+        out += "# HELP mlctl_ab_scores_total Leads scored by id during an A/B test, by test and variant.\n# TYPE mlctl_ab_scores_total counter\n"
+        for (key, count) in abScores.sorted(by: { ($0.key.test, $0.key.variant) < ($1.key.test, $1.key.variant) }) {
+            out += "mlctl_ab_scores_total{test=\"\(escape(key.test))\",variant=\"\(key.variant)\"} \(count)\n"
         }
         out += "# HELP mlctl_database_errors_total Failed database operations.\n# TYPE mlctl_database_errors_total counter\n"
         out += "mlctl_database_errors_total \(databaseErrors)\n"

@@ -63,12 +63,27 @@ public final class LeadDatabase: @unchecked Sendable {
     }
 
     /// Writes a lead's score back (`ml_score`, `ml_quality`, `ml_model_version`, `scored_at`),
-    /// committed durably before this returns.
-    public func writeScore(id: Int64, score: Double, quality: String, modelVersion: String, worker: Int) throws {
+    /// committed durably before this returns. With `abTest`, the lead's assignment in that test
+    /// records the same score in the same statement.
+    public func writeScore(id: Int64, score: Double, quality: String, modelVersion: String, abTest: String? = nil, worker: Int) throws {
         try withConnection(worker: worker) { db in
-            try db.query("UPDATE leads SET ml_score = $1, ml_quality = $2, ml_model_version = $3, scored_at = now() WHERE id = $4",
-                         ["\(score)", quality, modelVersion, String(id)])
+            if let abTest {
+                try db.query("""
+                    WITH lead AS (
+                        UPDATE leads SET ml_score = $1, ml_quality = $2, ml_model_version = $3, scored_at = now() WHERE id = $4)
+                    UPDATE ab_assignments SET score = $1, quality = $2, model_version = $3, scored_at = now()
+                    WHERE test_name = $5 AND lead_id = $4
+                    """, ["\(score)", quality, modelVersion, String(id), abTest])
+            } else {
+                try db.query("UPDATE leads SET ml_score = $1, ml_quality = $2, ml_model_version = $3, scored_at = now() WHERE id = $4",
+                             ["\(score)", quality, modelVersion, String(id)])
+            }
         }
+    }
+
+    /// Runs `body` with the A/B test store on `worker`'s connection.
+    public func abTests<T>(worker: Int, _ body: (ABTestStore) throws -> T) throws -> T {
+        try withConnection(worker: worker) { try body(ABTestStore($0)) }
     }
 
     /// Whether `worker`'s connection answers `SELECT 1`.

@@ -45,7 +45,7 @@ final class ServingState: Sendable {
 public final class ScoringService: @unchecked Sendable {
     public let configuration: ScoringServiceConfiguration
     public let metrics = ServiceMetrics()
-    private let database: LeadDatabase?
+    let database: LeadDatabase?
     private let stateLock = NSLock()
     private var state: ServingState
     private let reloadLock = NSLock()
@@ -93,17 +93,34 @@ public final class ScoringService: @unchecked Sendable {
         case reload = "/api/v1/lead-scoring-ml/models/reload"
         case drift = "/api/v1/lead-scoring-ml/drift"
         case predict = "/api/v1/models/:name/predict"
+        case abList = "GET /api/v1/ab-testing/tests"
+        case abCreate = "POST /api/v1/ab-testing/tests"
+        case abResults = "/api/v1/ab-testing/tests/:testName/results"
+        case abStop = "/api/v1/ab-testing/tests/:testName/stop"
+        case abAssign = "/api/v1/ab-testing/assign/:leadId"
 
         var method: String {
             switch self {
-            case .health, .ready, .metrics, .models, .drift: "GET"
-            case .scoreByID, .scoreBody, .scoreBatch, .reload, .predict: "POST"
+            case .health, .ready, .metrics, .models, .drift, .abList, .abResults: "GET"
+            case .scoreByID, .scoreBody, .scoreBatch, .reload, .predict, .abCreate, .abStop, .abAssign: "POST"
             }
         }
+
+        /// The methods the route's path accepts (the `Allow` header of a 405).
+        var allowed: String {
+            switch self {
+            case .abList, .abCreate: "GET, HEAD, POST"
+            default: method == "GET" ? "GET, HEAD" : method
+            }
+        }
+
+        /// Routes that need the admin token, and do not exist without one.
+        var isAdmin: Bool { self == .reload || self == .abCreate || self == .abStop }
     }
 
-    /// The route of `path` and its parameter (`:leadId`, `:name`).
-    private func route(_ path: String) -> (Route, String?)? {
+    /// The route of `path` (and `method`, where one path has two routes) and its parameter
+    /// (`:leadId`, `:name`, `:testName`).
+    private func route(_ path: String, method: String) -> (Route, String?)? {
         let prefix = "/api/v1/lead-scoring-ml/"
         if path.hasPrefix(prefix) {
             let rest = path.dropFirst(prefix.count)
@@ -116,6 +133,19 @@ public final class ScoringService: @unchecked Sendable {
             default:
                 if rest.hasPrefix("score/"), !rest.dropFirst(6).isEmpty, !rest.dropFirst(6).contains("/") { return (.scoreByID, String(rest.dropFirst(6))) }
                 return nil
+            }
+        }
+        let abPrefix = "/api/v1/ab-testing/"
+        if path.hasPrefix(abPrefix) {
+            let parts = path.dropFirst(abPrefix.count).split(separator: "/", omittingEmptySubsequences: false)
+            switch parts.count {
+            case 1 where parts[0] == "tests": return (method == "POST" ? .abCreate : .abList, nil)
+            case 2 where parts[0] == "assign" && !parts[1].isEmpty: return (.abAssign, String(parts[1]))
+            case 3 where parts[0] == "tests" && !parts[1].isEmpty && parts[2] == "results":
+                return (.abResults, String(parts[1]).removingPercentEncodingOrSelf)
+            case 3 where parts[0] == "tests" && !parts[1].isEmpty && parts[2] == "stop":
+                return (.abStop, String(parts[1]).removingPercentEncodingOrSelf)
+            default: return nil
             }
         }
         if path.hasPrefix("/api/v1/models/"), path.hasSuffix("/predict") {
@@ -134,12 +164,12 @@ public final class ScoringService: @unchecked Sendable {
     }
 
     private func respond(_ request: HTTPRequest, context: RequestContext, started: Double) -> (String, HTTPResponse) {
-        guard let (route, parameter) = route(request.path), route != .reload || configuration.adminToken != nil else {
+        guard let (route, parameter) = route(request.path, method: request.method), !route.isAdmin || configuration.adminToken != nil else {
             return ("unmatched", ServiceError(404, "not_found", "no route \(request.path.prefix(200))").response)
         }
         guard request.method == route.method || (route.method == "GET" && request.method == "HEAD") else {
-            return (route.rawValue, ServiceError(405, "method_not_allowed", "\(route.rawValue) accepts \(route.method) only",
-                                                 headers: [("Allow", route.method == "GET" ? "GET, HEAD" : route.method)]).response)
+            return (route.rawValue, ServiceError(405, "method_not_allowed", "\(route.rawValue) accepts \(route.allowed) only",
+                                                 headers: [("Allow", route.allowed)]).response)
         }
         do {
             let state = currentState
@@ -154,11 +184,18 @@ public final class ScoringService: @unchecked Sendable {
             case .scoreBatch: return (route.rawValue, try scoreBatch(request, state: state, started: started))
             case .scoreByID: return (route.rawValue, try scoreByID(parameter!, request, state: state, worker: context.worker, started: started))
             case .predict: return (route.rawValue, try predict(parameter!, request, state: state))
+            case .abList: return (route.rawValue, try abTestList(worker: context.worker))
+            case .abCreate: return (route.rawValue, try abTestCreate(request, worker: context.worker))
+            case .abResults: return (route.rawValue, try abTestResults(parameter!, worker: context.worker))
+            case .abStop: return (route.rawValue, try abTestStop(parameter!, request, worker: context.worker))
+            case .abAssign: return (route.rawValue, try abTestAssign(parameter!, request, worker: context.worker))
             }
         } catch let error as ServiceError {
             return (route.rawValue, error.response)
         } catch let error as FieldError {
             return (route.rawValue, ServiceError.invalidField(error).response)
+        } catch let error as ABTestError {
+            return (route.rawValue, ServiceError(error).response)
         } catch let error as LeadDatabase.Unavailable {
             metrics.recordDatabaseError()
             return (route.rawValue, ServiceError(503, "database_unavailable", error.message).response)
@@ -177,7 +214,7 @@ public final class ScoringService: @unchecked Sendable {
     // MARK: Request bodies
 
     /// The JSON body (`nil` when empty). 415 for a non-JSON content type, 400 for bad JSON.
-    private func jsonBody(_ request: HTTPRequest) throws -> JSONValue? {
+    func jsonBody(_ request: HTTPRequest) throws -> JSONValue? {
         guard !request.body.isEmpty else { return nil }
         if let type = request.header("content-type") {
             let media = type.split(separator: ";").first.map { $0.trimmingSpaces.lowercased() } ?? ""
@@ -192,7 +229,7 @@ public final class ScoringService: @unchecked Sendable {
         }
     }
 
-    private func requireObject(_ body: JSONValue?) throws -> JSONValue {
+    func requireObject(_ body: JSONValue?) throws -> JSONValue {
         guard let body else { throw ServiceError(400, "missing_body", "this route needs a JSON object body") }
         guard case .object = body else { throw FieldError(field: "body", message: "must be a JSON object") }
         return body
@@ -222,7 +259,7 @@ public final class ScoringService: @unchecked Sendable {
         let (record, agent) = try LeadJSON.decode(lead: lead, agent: body["agent"])
         let score = try scoreLead(record, agent: agent, state: state, useVertical: useVertical, factors: try factorCount(request))
         var writer = JSONWriter(capacity: 512)
-        write(score, leadIDKnown: lead["id"] != nil && lead["id"] != .null, started: started, to: &writer)
+        write(ScoreResponse(score, leadIDKnown: lead["id"] != nil && lead["id"] != .null), started: started, to: &writer)
         return .json(200, writer.bytes)
     }
 
@@ -249,7 +286,7 @@ public final class ScoringService: @unchecked Sendable {
         var writer = JSONWriter(capacity: 256 * max(1, scores.count))
         writer.object { o in
             o.key("results")
-            o.array { a in for (score, known) in scores { write(score, leadIDKnown: known, started: nil, to: &a) } }
+            o.array { a in for (score, known) in scores { write(ScoreResponse(score, leadIDKnown: known), started: nil, to: &a) } }
             o.field("latencyMs", (monotonicSeconds() - started) * 1000)
         }
         return .json(200, writer.bytes)
@@ -267,10 +304,29 @@ public final class ScoringService: @unchecked Sendable {
         guard let (lead, agent) = try database.lead(id: id, worker: worker) else {
             throw ServiceError(404, "lead_not_found", "no lead with id \(id)")
         }
-        let score = try scoreLead(lead, agent: agent, state: state, useVertical: useVertical, factors: factors)
-        try database.writeScore(id: id, score: score.score, quality: score.qualityLevel, modelVersion: score.model.versionLabel, worker: worker)
+        // While an A/B test runs, the lead's variant decides who scores it.
+        var abTest: (name: String, variant: ABVariant)?
+        if let test = try database.abTests(worker: worker, { try $0.runningTest() }) {
+            let variant = try database.abTests(worker: worker) { try $0.assign(testName: test.name, leadID: id) }.variant
+            abTest = (test.name, variant)
+            metrics.recordABScore(test: test.name, variant: variant.rawValue)
+        }
+        let response: ScoreResponse
+        if abTest?.variant == .control {
+            let rules = RuleBasedLeadScorer.score(lead, agent: agent, factors: factors)
+            metrics.recordQualityLevel(rules.qualityLevel)
+            response = ScoreResponse(leadID: id, score: rules.score, qualityLevel: rules.qualityLevel,
+                                     confidence: LeadScorer.confidence(probability: rules.score, levels: RuleBasedLeadScorer.qualityLevels, memberSpread: 0),
+                                     vertical: lead.vertical, modelVersion: RuleBasedLeadScorer.versionLabel, factors: rules.factors, abTest: abTest)
+        } else {
+            var scored = ScoreResponse(try scoreLead(lead, agent: agent, state: state, useVertical: useVertical, factors: factors), leadIDKnown: true)
+            scored.abTest = abTest
+            response = scored
+        }
+        try database.writeScore(id: id, score: response.score, quality: response.qualityLevel, modelVersion: response.modelVersion,
+                                abTest: abTest?.name, worker: worker)
         var writer = JSONWriter(capacity: 512)
-        write(score, leadIDKnown: true, started: started, to: &writer)
+        write(response, started: started, to: &writer)
         return .json(200, writer.bytes)
     }
 
@@ -281,18 +337,47 @@ public final class ScoringService: @unchecked Sendable {
         return score
     }
 
-    private func write(_ score: LeadScore, leadIDKnown: Bool, started: Double?, to writer: inout JSONWriter) {
+    /// What a scoring route answers for one lead, from the model or from the rules.
+    struct ScoreResponse {
+        var leadID: Int64?
+        var score: Double
+        var qualityLevel: String
+        var confidence: Double
+        var vertical: String
+        var modelVersion: String
+        var factors: [ScoreFactor]
+        var abTest: (name: String, variant: ABVariant)?
+
+        init(leadID: Int64?, score: Double, qualityLevel: String, confidence: Double, vertical: String, modelVersion: String,
+             factors: [ScoreFactor], abTest: (name: String, variant: ABVariant)? = nil) {
+            self.leadID = leadID
+            self.score = score
+            self.qualityLevel = qualityLevel
+            self.confidence = confidence
+            self.vertical = vertical
+            self.modelVersion = modelVersion
+            self.factors = factors
+            self.abTest = abTest
+        }
+
+        init(_ score: LeadScore, leadIDKnown: Bool) {
+            self.init(leadID: leadIDKnown ? score.leadID : nil, score: score.score, qualityLevel: score.qualityLevel,
+                      confidence: score.confidence, vertical: score.vertical, modelVersion: score.model.versionLabel, factors: score.factors)
+        }
+    }
+
+    private func write(_ response: ScoreResponse, started: Double?, to writer: inout JSONWriter) {
         writer.object { o in
             o.key("leadId")
-            if leadIDKnown { o.integer(Int(score.leadID)) } else { o.null() }
-            o.field("score", score.score)
-            o.field("qualityLevel", score.qualityLevel)
-            o.field("confidence", score.confidence)
-            o.field("vertical", score.vertical)
-            o.field("modelVersion", score.model.versionLabel)
+            if let id = response.leadID { o.integer(Int(id)) } else { o.null() }
+            o.field("score", response.score)
+            o.field("qualityLevel", response.qualityLevel)
+            o.field("confidence", response.confidence)
+            o.field("vertical", response.vertical)
+            o.field("modelVersion", response.modelVersion)
             o.key("topFactors")
             o.array { a in
-                for factor in score.factors {
+                for factor in response.factors {
                     a.object { f in
                         f.field("feature", factor.feature)
                         f.field("label", factor.label)
@@ -301,6 +386,13 @@ public final class ScoringService: @unchecked Sendable {
                         f.field("contribution", factor.contribution)
                         f.field("direction", factor.contribution > 0 ? "increases" : "decreases")
                     }
+                }
+            }
+            if let abTest = response.abTest {
+                o.key("abTest")
+                o.object { t in
+                    t.field("testName", abTest.name)
+                    t.field("variant", abTest.variant.rawValue)
                 }
             }
             if let started { o.field("latencyMs", (monotonicSeconds() - started) * 1000) }
@@ -480,7 +572,7 @@ public final class ScoringService: @unchecked Sendable {
     }
 
     /// Checks `Authorization: Bearer TOKEN` against the admin token in constant time.
-    private func authorise(_ request: HTTPRequest) throws {
+    func authorise(_ request: HTTPRequest) throws {
         guard let expected = configuration.adminToken else { throw ServiceError(404, "not_found", "no route \(request.path)") }
         let header = request.header("authorization") ?? ""
         let given = header.hasPrefix("Bearer ") ? Array(header.utf8.dropFirst(7)) : []
@@ -498,7 +590,7 @@ public final class ScoringService: @unchecked Sendable {
         return difference == 0
     }
 
-    private func jsonObject(_ body: (inout JSONWriter) -> Void) -> HTTPResponse {
+    func jsonObject(_ body: (inout JSONWriter) -> Void) -> HTTPResponse {
         var writer = JSONWriter()
         writer.object(body)
         return .json(200, writer.bytes)

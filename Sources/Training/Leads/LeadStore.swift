@@ -3,9 +3,10 @@ import Foundation
 /// Reading and writing leads in PostgreSQL in bulk, through COPY.
 public enum LeadStore {
     /// Inserts `agents` (upsert by id) and `leads` (ids as given) with COPY, and moves the
-    /// id sequence past the largest id. Runs in one transaction: all or nothing.
+    /// id sequence past the largest id; then runs `alsoInTransaction` (rows that belong with
+    /// these leads). Runs in one transaction: all or nothing.
     public static func insert(agents: [AgentRecord], leads: [LeadRecord], into db: PostgresConnection,
-                              progress: ((Int) -> Void)? = nil) throws {
+                              progress: ((Int) -> Void)? = nil, alsoInTransaction: ((PostgresConnection) throws -> Void)? = nil) throws {
         try db.transaction {
             try db.query("CREATE TEMP TABLE agents_incoming (LIKE agents) ON COMMIT DROP")
             try db.copyIn("COPY agents_incoming (id, avg_response_time_s, conversion_rate, rating) FROM STDIN") { writer in
@@ -27,6 +28,7 @@ public enum LeadStore {
             }
             progress?(leads.count)
             try db.query("SELECT setval(pg_get_serial_sequence('leads', 'id'), GREATEST((SELECT max(id) FROM leads), 1))")
+            try alsoInTransaction?(db)
         }
     }
 

@@ -210,12 +210,18 @@ public struct SyntheticLeadGenerator: Sendable {
 
         lead.converted = converted
         lead.accepted = converted || r.nextDouble() < sigmoid(logit + 1.6)
-        if converted {
-            let delay = min(60 * 86_400, exp(log(3 * 86_400) + 0.8 * r.nextGaussian()))
-            lead.convertedAt = ((createdAt + delay) * 1000).rounded() / 1000
-            lead.revenue = (exp(log(Self.medianRevenue[vertical]!) + 0.5 * r.nextGaussian()) * 100).rounded() / 100
-        }
+        if converted { Self.convert(&lead, vertical: vertical, random: &r) }
         return lead
+    }
+
+    /// Marks `lead` converted, with a conversion time (log-normal delay, median 3 days, at
+    /// most 60; `delayScale` < 1 makes it faster) and a revenue (log-normal around the
+    /// vertical's median), drawn from `random`.
+    public static func convert(_ lead: inout LeadRecord, vertical: Vertical, random r: inout SeededGenerator, delayScale: Double = 1) {
+        let delay = delayScale * min(60 * 86_400, exp(log(3 * 86_400) + 0.8 * r.nextGaussian()))
+        lead.converted = true
+        lead.convertedAt = ((lead.createdAt + delay) * 1000).rounded() / 1000
+        lead.revenue = (exp(log(medianRevenue[vertical]!) + 0.5 * r.nextGaussian()) * 100).rounded() / 100
     }
 
     /// Share of the contact fields present and valid-looking, 0…1 (the generator's own view;

@@ -139,4 +139,11 @@ public enum Timestamp {
         }
         return "\(pad(c.year, 4))-\(pad(c.month, 2))-\(pad(c.day, 2)) \(pad(c.hour, 2)):\(pad(c.minute, 2)):\(pad(wholeSeconds, 2)).\(pad(micros, 6))+00"
     }
+
+    /// ISO 8601 in UTC to the second, as JSON APIs expect it: `2026-11-25T15:40:44Z`.
+    public static func iso8601(_ seconds: Double) -> String {
+        let c = civil(seconds.rounded(.down))
+        func pad(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
+        return "\(c.year)-\(pad(c.month))-\(pad(c.day))T\(pad(c.hour)):\(pad(c.minute)):\(pad(Int(c.second)))Z"
+    }
 }

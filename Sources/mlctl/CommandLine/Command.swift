@@ -7,8 +7,7 @@ struct Command: Sendable {
 }
 
 /// Finds the command named by the leading words of the arguments, parses the rest and runs it,
-/// turning errors into messages and exit statuses: 0 success, 1 failure, 2 usage error,
-/// 3 not implemented yet.
+/// turning errors into messages and exit statuses: 0 success, 1 failure, 2 usage error.
 struct Dispatcher {
     var commands: [Command]
 
@@ -73,10 +72,4 @@ enum Console {
     }
     /// Whether standard error is a terminal (progress bars) rather than a log (plain lines).
     static var errorIsTerminal: Bool { isatty(2) == 1 }
-}
-
-/// The reply of a command that a later issue implements: says so, exit status 3.
-func notImplemented(_ command: String, issue: Int, _ what: String) -> Int32 {
-    Console.error("mlctl \(command): not implemented yet; \(what) is tracked in issue #\(issue).")
-    return 3
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Serving
 import Training
 
 /// `mlctl db migrate` and `mlctl db seed`.
@@ -22,8 +23,17 @@ enum DatabaseCommands {
                 .value("leads", "N", "number of leads to add", default: "100000"),
                 .value("seed", "S", "random seed (the same seed gives the same leads)", default: "42"),
                 .value("days", "N", "leads arrive over the last N days", default: "365"),
+                .value("ab-test", "NAME", "also simulate a finished A/B test of that name over the new leads"),
+                .value("ab-split", "C/T", "control/treatment percentages of the simulated test", default: "50/50"),
             ],
-            discussion: "Applies migrations first. New leads get ids after the largest existing id. Rows go in with COPY, in\nblocks of 100,000, each block in its own transaction."),
+            discussion: """
+                Applies migrations first. New leads get ids after the largest existing id. Rows go in with COPY, in
+                blocks of 100,000, each block in its own transaction.
+
+                --ab-test creates the test, started when the first new lead arrives, assigns every new lead by the
+                test's hash at its arrival, lets ML-prioritised (treatment) leads convert more often (see
+                ABSimulation), and stops the test. Then 'mlctl ab results --name NAME' shows its results.
+                """),
         run: { options in
             let count = try options.int("leads", default: 100_000, in: 0...100_000_000)!
             let seedValue = try options.int("seed", default: 42, in: 0...Int.max)!
@@ -33,16 +43,35 @@ enum DatabaseCommands {
             let firstID = Int64(try db.query("SELECT coalesce(max(id), 0) + 1 FROM leads").rows[0][0]!)!
             let generator = SyntheticLeadGenerator(seed: UInt64(seedValue), windowEnd: Date().timeIntervalSince1970, windowDays: days)
             let agents = generator.agents()
+            var abTest: ABTest?
+            if let name = options.string("ab-test") {
+                var definition = ABTestDefinition(name: name)
+                definition.description = "simulated by mlctl db seed: rule-based scoring (control) vs the ML model (treatment)"
+                let parts = (options.string("ab-split") ?? "50/50").split(separator: "/").compactMap { Int($0) }
+                guard parts.count == 2 else { throw UsageError(message: "--ab-split must be two whole percentages like 50/50") }
+                definition.split = ["control": parts[0], "treatment": parts[1]]
+                if let problem = definition.validate() { throw UsageError(message: "--ab-test/--ab-split: \(problem.field): \(problem.message)") }
+                abTest = try ABTestStore(db).create(definition, startedAt: generator.windowEnd - Double(days) * 86_400)
+            }
             let progress = Progress("db seed", total: count, unit: "leads")
             let blockSize = 100_000
             var done = 0
             while done < count {
                 let range = done..<min(count, done + blockSize)
-                let leads = generator.leads(range, firstID: firstID, agents: agents)
-                try LeadStore.insert(agents: agents, leads: leads, into: db) { progress.update(done + $0) }
+                var leads = generator.leads(range, firstID: firstID, agents: agents)
+                if let abTest {
+                    let variants = ABSimulation.apply(to: &leads, testName: abTest.name, controlPercent: abTest.controlPercent, seed: UInt64(seedValue))
+                    try LeadStore.insert(agents: agents, leads: leads, into: db, progress: { progress.update(done + $0) }) { db in
+                        try ABSimulation.insertAssignments(testName: abTest.name, leads: leads, variants: variants, into: db)
+                    }
+                } else {
+                    try LeadStore.insert(agents: agents, leads: leads, into: db) { progress.update(done + $0) }
+                }
                 done = range.upperBound
             }
-            progress.finish("added \(formatCount(count)) leads (ids \(firstID)…\(firstID + Int64(count) - 1)) and \(agents.count) agents")
+            if let abTest { try ABTestStore(db).stop(abTest.name, at: generator.windowEnd) }
+            progress.finish("added \(formatCount(count)) leads (ids \(firstID)…\(firstID + Int64(count) - 1)) and \(agents.count) agents"
+                            + (abTest.map { "; A/B test \($0.name) simulated and stopped: mlctl ab results --name \($0.name)" } ?? ""))
             return 0
         })
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Training
 
 /// Shows the progress of long work: a redrawn bar with rate and ETA on a terminal, plain log
 /// lines (at most one every few seconds) otherwise, so that logs stay readable.
@@ -46,17 +47,6 @@ final class Progress {
         if interactive { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         Console.error("\(label): \(summary) in \(formatDuration(Date().timeIntervalSince(started)))")
     }
-}
-
-/// `1234567` → `1,234,567`.
-func formatCount(_ value: Int) -> String {
-    let digits = String(abs(value))
-    var grouped = ""
-    for (index, character) in digits.enumerated() {
-        if index > 0 && (digits.count - index) % 3 == 0 { grouped.append(",") }
-        grouped.append(character)
-    }
-    return (value < 0 ? "-" : "") + grouped
 }
 
 /// Seconds as `0.42 s`, `12.3 s`, `4 min 05 s`.

@@ -1,0 +1,116 @@
+import Evaluation
+import Foundation
+import Training
+
+extension ServiceError {
+    /// The answer to a refused A/B test operation: 404 unknown test, 409 stopped already,
+    /// 422 duplicate name or invalid field.
+    init(_ error: ABTestError) {
+        switch error {
+        case .notFound: self.init(404, "test_not_found", error.description)
+        case .duplicate: self.init(422, "duplicate_test", error.description)
+        case .alreadyStopped: self.init(409, "test_stopped", error.description)
+        case .invalid(let field): self = .invalidField(field)
+        }
+    }
+}
+
+/// The A/B testing routes (`/api/v1/ab-testing/...`), over ``ABTestStore``.
+extension ScoringService {
+    private func store(worker: Int) throws -> LeadDatabase {
+        guard let database else { throw ServiceError(503, "database_not_configured", "A/B tests live in PostgreSQL: start the service with --database-url") }
+        return database
+    }
+
+    /// `GET /api/v1/ab-testing/tests`: every test, newest first.
+    func abTestList(worker: Int) throws -> HTTPResponse {
+        let tests = try store(worker: worker).abTests(worker: worker) { try $0.list() }
+        return jsonObject { o in
+            o.key("tests")
+            o.array { a in for test in tests { ABResultsReport.write(test, to: &a) } }
+        }
+    }
+
+    /// `GET /api/v1/ab-testing/tests/:testName/results`.
+    func abTestResults(_ name: String, worker: Int) throws -> HTTPResponse {
+        let (test, analysis) = try store(worker: worker).abTests(worker: worker) { try $0.results(of: name) }
+        return .json(200, ABResultsReport.json(test, analysis))
+    }
+
+    /// `POST /api/v1/ab-testing/assign/:leadId` with `{"testName": "..."}`.
+    func abTestAssign(_ idText: String, _ request: HTTPRequest, worker: Int) throws -> HTTPResponse {
+        guard idText.count <= 18, idText.allSatisfy({ $0.isASCII && $0.isNumber }), let id = Int64(idText), id > 0 else {
+            throw ServiceError(400, "invalid_lead_id", "the lead id must be a positive integer")
+        }
+        let body = try requireObject(try jsonBody(request))
+        guard case .string(let name)? = body["testName"] else { throw FieldError(field: "testName", message: "is required and must be a string") }
+        let (variant, _) = try store(worker: worker).abTests(worker: worker) { try $0.assign(testName: name, leadID: id) }
+        return jsonObject { o in
+            o.field("testName", name)
+            o.field("leadId", Int(id))
+            o.field("variant", variant.rawValue)
+        }
+    }
+
+    /// `POST /api/v1/ab-testing/tests` (admin): creates a running test; 201 with the test.
+    func abTestCreate(_ request: HTTPRequest, worker: Int) throws -> HTTPResponse {
+        try authorise(request)
+        let definition = try Self.definition(from: try requireObject(try jsonBody(request)))
+        let test = try store(worker: worker).abTests(worker: worker) { try $0.create(definition) }
+        var writer = JSONWriter()
+        ABResultsReport.write(test, to: &writer)
+        return .json(201, writer.bytes)
+    }
+
+    /// `POST /api/v1/ab-testing/tests/:testName/stop` (admin).
+    func abTestStop(_ name: String, _ request: HTTPRequest, worker: Int) throws -> HTTPResponse {
+        try authorise(request)
+        let test = try store(worker: worker).abTests(worker: worker) { try $0.stop(name) }
+        var writer = JSONWriter()
+        ABResultsReport.write(test, to: &writer)
+        return .json(200, writer.bytes)
+    }
+
+    /// A test definition from a request body: `name`, and optionally `description`, `split`
+    /// (`{"control": 50, "treatment": 50}`), `primaryMetric`, `alpha`, `minimumDetectableEffect`.
+    static func definition(from body: JSONValue) throws -> ABTestDefinition {
+        guard case .string(let name)? = body["name"] else { throw FieldError(field: "name", message: "is required and must be a string") }
+        var definition = ABTestDefinition(name: name)
+        switch body["description"] {
+        case nil, .null?: break
+        case .string(let text)?: definition.description = text
+        default: throw FieldError(field: "description", message: "must be a string")
+        }
+        switch body["split"] {
+        case nil, .null?: break
+        case .object(let members)?:
+            var split: [String: Int] = [:]
+            for (key, value) in members {
+                guard case .number(let n) = value, n == n.rounded(), abs(n) <= 1000 else {
+                    throw FieldError(field: "split.\(key)", message: "must be a whole percentage")
+                }
+                split[key] = Int(n)
+            }
+            definition.split = split
+        default: throw FieldError(field: "split", message: "must be an object like {\"control\": 50, \"treatment\": 50}")
+        }
+        switch body["primaryMetric"] {
+        case nil, .null?: break
+        case .string(let text)?:
+            guard let metric = ExperimentMetric(rawValue: text) else {
+                throw FieldError(field: "primaryMetric", message: "must be one of \(ExperimentMetric.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            definition.primaryMetric = metric
+        default: throw FieldError(field: "primaryMetric", message: "must be a string")
+        }
+        for (field, keyPath) in [("alpha", \ABTestDefinition.alpha), ("minimumDetectableEffect", \ABTestDefinition.minimumDetectableEffect)] {
+            switch body[field] {
+            case nil, .null?: break
+            case .number(let n)?: definition[keyPath: keyPath] = n
+            default: throw FieldError(field: field, message: "must be a number")
+            }
+        }
+        if let problem = definition.validate() { throw problem }
+        return definition
+    }
+}

@@ -1,0 +1,101 @@
+import Evaluation
+import Foundation
+import Serving
+import Training
+
+/// `mlctl ab create|list|assign|results|stop`: A/B tests of rule-based scoring (control)
+/// against the ML model (treatment), stored in PostgreSQL.
+enum ABCommands {
+    static let database = OptionSpec.value("database-url", "URL", "PostgreSQL URL", required: true)
+    static let name = OptionSpec.value("name", "NAME", "test name", required: true)
+
+    static let all = [create, list, assign, results, stop]
+
+    /// The store on a migrated database (the A/B tables come with schema migration 2).
+    static func store(_ options: ParsedOptions) throws -> ABTestStore {
+        let db = try PostgresConnection(url: try options.required("database-url"))
+        try LeadSchema.migrate(db)
+        return ABTestStore(db)
+    }
+
+    static let create = Command(
+        spec: CommandSpec(
+            path: ["ab", "create"], summary: "Create and start an A/B test: rule-based scoring (control) vs the ML model (treatment)",
+            options: [
+                database, name,
+                .value("description", "TEXT", "what the test is for"),
+                .value("split", "C/T", "control/treatment percentages, summing to 100", default: "50/50"),
+                .value("metric", "M", "primary metric: conversion_rate, acceptance_rate or revenue_per_lead", default: "conversion_rate"),
+                .value("alpha", "X", "two-sided significance level", default: "0.05"),
+                .value("mde", "X", "minimum detectable effect, relative (0.1 = 10 %)", default: "0.1"),
+            ],
+            discussion: "While the test runs, 'mlctl serve' scores each lead scored by id with its variant. Names are 1-100\ncharacters of letters, digits, '_', '-' and '.'."),
+        run: { options in
+            var definition = ABTestDefinition(name: try options.required("name"))
+            definition.description = options.string("description") ?? ""
+            let splitText = options.string("split") ?? "50/50"
+            let parts = splitText.split(separator: "/").map { Int($0) }
+            guard parts.count == 2, let control = parts[0], let treatment = parts[1] else {
+                throw UsageError(message: "--split must be two whole percentages like 50/50 (got '\(splitText)')")
+            }
+            definition.split = ["control": control, "treatment": treatment]
+            let metric = try options.choice("metric", ExperimentMetric.allCases.map(\.rawValue), default: "conversion_rate")!
+            definition.primaryMetric = ExperimentMetric(rawValue: metric)!
+            definition.alpha = try options.double("alpha", default: 0.05)!
+            definition.minimumDetectableEffect = try options.double("mde", default: 0.1)!
+            if let problem = definition.validate() { throw UsageError(message: "\(problem.field): \(problem.message)") }
+            let test = try store(options).create(definition)
+            Console.out("created A/B test \(test.name): \(test.controlPercent)/\(test.treatmentPercent), primary metric \(test.primaryMetric.rawValue), running")
+            return 0
+        })
+
+    static let list = Command(
+        spec: CommandSpec(path: ["ab", "list"], summary: "List A/B tests", options: [database, .flag("json", "print JSON")]),
+        run: { options in
+            let tests = try store(options).list()
+            if options.flag("json") {
+                var writer = JSONWriter()
+                writer.array { a in for test in tests { ABResultsReport.write(test, to: &a) } }
+                Console.out(String(decoding: writer.bytes, as: UTF8.self))
+                return 0
+            }
+            if tests.isEmpty { Console.out("no A/B tests"); return 0 }
+            Console.out("name".padding(toLength: 28, withPad: " ", startingAt: 0) + "status    split  metric            started")
+            for test in tests {
+                Console.out(test.name.padding(toLength: 28, withPad: " ", startingAt: 0)
+                            + test.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)
+                            + "\(test.controlPercent)/\(test.treatmentPercent)".padding(toLength: 7, withPad: " ", startingAt: 0)
+                            + test.primaryMetric.rawValue.padding(toLength: 18, withPad: " ", startingAt: 0)
+                            + Timestamp.iso8601(test.startedAt))
+            }
+            return 0
+        })
+
+    static let assign = Command(
+        spec: CommandSpec(path: ["ab", "assign"], summary: "Assign a lead to a variant (stored on first assignment)",
+                          options: [database, name, .value("lead", "ID", "lead id", required: true)]),
+        run: { options in
+            let lead = try options.int("lead", in: 1...Int.max)!
+            let name = try options.required("name")
+            let (variant, inTest) = try store(options).assign(testName: name, leadID: Int64(lead))
+            Console.out(variant.rawValue + (inTest ? "" : " (the test is stopped; the lead was not in it and gets the control)"))
+            return 0
+        })
+
+    static let results = Command(
+        spec: CommandSpec(path: ["ab", "results"], summary: "Results of an A/B test, with a recommendation",
+                          options: [database, name, .flag("json", "print JSON (the document of GET /api/v1/ab-testing/tests/NAME/results)")]),
+        run: { options in
+            let (test, analysis) = try store(options).results(of: try options.required("name"))
+            Console.out(options.flag("json") ? String(decoding: ABResultsReport.json(test, analysis), as: UTF8.self) : ABResultsReport.text(test, analysis))
+            return 0
+        })
+
+    static let stop = Command(
+        spec: CommandSpec(path: ["ab", "stop"], summary: "Stop an A/B test (its assignments are kept)", options: [database, name]),
+        run: { options in
+            let test = try store(options).stop(try options.required("name"))
+            Console.out("stopped A/B test \(test.name); new leads get the control")
+            return 0
+        })
+}

@@ -1,0 +1,37 @@
+import Foundation
+import Testing
+import TestSupport
+import Training
+
+/// `mlctl db seed --ab-test` and `mlctl ab ...` against a fresh database of the test server.
+@Suite(.enabled(if: TestDatabase.isConfigured)) struct ABCommandTests {
+    @Test func seedSimulatesAFinishedTestThatTheResultsRecommendDeploying() throws {
+        try TestDatabase.withFreshDatabase { url in
+            let seed = try CommandRunner.run(["db", "seed", "--database-url", url, "--leads", "60000", "--days", "60", "--ab-test", "ml_lead_scoring_v2"])
+            #expect(seed.status == 0, "\(seed.standardError)")
+            let list = try CommandRunner.run(["ab", "list", "--database-url", url])
+            #expect(list.status == 0 && list.standardOutput.contains("ml_lead_scoring_v2") && list.standardOutput.contains("stopped"))
+            let table = try CommandRunner.run(["ab", "results", "--database-url", url, "--name", "ml_lead_scoring_v2"])
+            #expect(table.status == 0)
+            #expect(table.standardOutput.contains("Recommendation: DEPLOY"), "\(table.standardOutput)")
+            #expect(table.standardOutput.contains("sample ratio: OK"))
+            let json = try CommandRunner.run(["ab", "results", "--database-url", url, "--name", "ml_lead_scoring_v2", "--json"])
+            let document = try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any]
+            let variants = document?["variants"] as? [[String: Any]]
+            #expect(variants?.map { ($0["leads"] as? Int) ?? 0 }.reduce(0, +) == 60_000)
+            #expect((document?["recommendation"] as? [String: Any])?["action"] as? String == "deploy")
+
+            // Create, assign, stop, with the errors the issue names.
+            #expect(try CommandRunner.run(["ab", "create", "--database-url", url, "--name", "live", "--split", "70/30"]).status == 0)
+            let duplicate = try CommandRunner.run(["ab", "create", "--database-url", url, "--name", "live"])
+            #expect(duplicate.status == 1 && duplicate.standardError.contains("exists already"))
+            let assigned = try CommandRunner.run(["ab", "assign", "--database-url", url, "--name", "live", "--lead", "7"])
+            #expect(assigned.status == 0 && ["control", "treatment"].contains(assigned.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)))
+            #expect(try CommandRunner.run(["ab", "stop", "--database-url", url, "--name", "live"]).status == 0)
+            let again = try CommandRunner.run(["ab", "stop", "--database-url", url, "--name", "live"])
+            #expect(again.status == 1 && again.standardError.contains("stopped already"))
+            let unknown = try CommandRunner.run(["ab", "results", "--database-url", url, "--name", "nope"])
+            #expect(unknown.status == 1 && unknown.standardError.contains("no A/B test named 'nope'"))
+        }
+    }
+}
