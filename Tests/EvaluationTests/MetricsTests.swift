@@ -50,8 +50,27 @@ import Glibc
             i % 3 == 0 ? pool[Int(next() % UInt64(pool.count))] : Double(next() % 1_000_000) / 1_000_000 - 0.5
         }
         let expected = scores.indices.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }
-        #expect(ScoredRows.decreasingOrder(scores) == expected)
-        #expect(ScoredRows.decreasingOrder([]) == [])
-        #expect(ScoredRows.decreasingOrder([2, 2, 2]) == [0, 1, 2])
+        for threads in [1, 2, 3] {
+            let (order, sorted) = DecreasingSort.sort(scores, threads: threads)
+            #expect(order.map(Int.init) == expected, "\(threads) threads")
+            #expect(sorted == expected.map { scores[$0] == 0 ? 0 : scores[$0] })
+        }
+        #expect(DecreasingSort.sort([], threads: 2).order == [])
+        #expect(DecreasingSort.sort([2, 2, 2], threads: 2).order == [0, 1, 2])
+    }
+
+    /// Above 2¹⁶ rows the sort splits every pass across threads; the order must not depend on it.
+    @Test func parallelPassesGiveTheSameStableOrder() {
+        var state: UInt64 = 99
+        let scores = (0..<200_000).map { _ -> Double in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Double((state >> 11) % 5000) / 5000  // many ties
+        }
+        let expected = scores.indices.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }
+        for threads in [1, 2, 4] {
+            #expect(DecreasingSort.sort(scores, threads: threads).order.map(Int.init) == expected, "\(threads) threads")
+        }
+        let rows = try! ScoredRows(scores: scores, labels: scores.map { $0 > 0.7 ? 1 : 0 }, threads: 2)
+        #expect(rows.order.map(Int.init) == expected && rows.scores == expected.map { scores[$0] })
     }
 }

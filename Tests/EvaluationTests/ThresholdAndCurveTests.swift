@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Evaluation
 
@@ -43,24 +44,44 @@ import Testing
         #expect(distribution.edges.count == 8 && distribution.positives.reduce(0, +) == 2 && distribution.negatives.reduce(0, +) == 2)
     }
 
-    @Test func bootstrapIntervalsAreReproducibleAndSensible() throws {
-        var state: UInt64 = 42
-        func lcg(_ n: Int) -> Int {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Int((state >> 33) % UInt64(n))
-        }
+    @Test func bootstrapIntervalsAreReproducibleWhateverTheThreadsAndSensible() throws {
         let n = 400
         let scores = (0..<n).map { Double(($0 * 7919) % 1000) / 1000 }
         let labels: [UInt8] = scores.enumerated().map { $1 + Double($0 % 5) / 10 > 0.7 ? 1 : 0 }
         let data = try ScoredRows(scores: scores, labels: labels)
-        let interval = Bootstrap.interval(data, resamples: 200, randomIndex: lcg, metric: RankingMetrics.rocAUC)
+        let interval = Bootstrap.interval(data, resamples: 200, seed: 42, threads: 1, metric: RankingMetrics.rocAUC)
         #expect(interval.lower < interval.estimate && interval.estimate < interval.upper)
         #expect(interval.upper - interval.lower < 0.2)
-        state = 42
-        #expect(Bootstrap.interval(data, resamples: 200, randomIndex: lcg, metric: RankingMetrics.rocAUC) == interval)
+        #expect(Bootstrap.interval(data, resamples: 200, seed: 42, threads: 3, metric: RankingMetrics.rocAUC) == interval)
+        #expect(Bootstrap.interval(data, resamples: 200, seed: 43, threads: 1, metric: RankingMetrics.rocAUC) != interval)
+        // Metrics sharing resamples get the same interval as alone.
+        let both = Bootstrap.intervals(data, metrics: [("auc", RankingMetrics.rocAUC), ("brier", ClassificationMetrics.brierScore)],
+                                       resamples: 200, seed: 42, threads: 2)
+        #expect(both["auc"] == interval)
         let separated = try ScoredRows(scores: [0.1, 0.2, 0.8, 0.9], labels: [0, 0, 1, 1])
-        let perfect = Bootstrap.interval(separated, resamples: 50, randomIndex: lcg, metric: RankingMetrics.rocAUC)
+        let perfect = Bootstrap.interval(separated, resamples: 50, seed: 1, metric: RankingMetrics.rocAUC)
         #expect(perfect.lower == 1 && perfect.upper == 1)
+    }
+
+    /// The bootstrap's spread against the textbook standard error of a mean: for the log loss
+    /// (a mean of per-row losses) the 95 % interval is about ±1.96·s/√n.
+    @Test func bootstrapWidthMatchesTheStandardErrorOfAMean() throws {
+        var state: UInt64 = 9
+        let n = 20_000
+        let scores = (0..<n).map { _ -> Double in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return 0.05 + 0.9 * Double(state >> 11) / 9_007_199_254_740_992
+        }
+        let labels: [UInt8] = scores.indices.map { ($0 * 2654435761) % 1000 < Int(scores[$0] * 1000) ? 1 : 0 }
+        let rows = try ScoredRows(scores: scores, labels: labels)
+        let losses: [Double] = zip(scores, labels).map { score, label in label == 1 ? -log(score) : -log(1 - score) }
+        let mean = losses.reduce(0, +) / Double(n)
+        let squares: Double = losses.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
+        let sd = (squares / Double(n - 1)).squareRoot()
+        let interval = Bootstrap.interval(rows, resamples: 400, seed: 3, metric: ProbabilityMetrics.logLoss)
+        let expectedHalfWidth = 1.96 * sd / Double(n).squareRoot()
+        #expect(abs((interval.upper - interval.lower) / 2 - expectedHalfWidth) < 0.15 * expectedHalfWidth,
+                "half-width \((interval.upper - interval.lower) / 2) vs \(expectedHalfWidth)")
     }
 }
 
@@ -76,14 +97,21 @@ import Testing
 
 @Suite struct PoissonBootstrapTests {
     @Test func poissonDrawsHaveUnitMeanAndVariance() {
-        var state: UInt64 = 7
-        func lcg(_ n: Int) -> Int {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Int((state >> 33) % UInt64(n))
+        var random = SplitMix64(seed: 7, stream: 0)
+        let draws = Bootstrap.poissonThresholds.withUnsafeBufferPointer { t in
+            (0..<100_000).map { _ in Bootstrap.poissonOne(random.next(), t) }
         }
-        let draws = (0..<100_000).map { _ in Double(Bootstrap.poissonOne(lcg)) }
-        let mean = draws.reduce(0, +) / Double(draws.count)
-        let variance = draws.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(draws.count)
+        let mean = Double(draws.reduce(0, +)) / Double(draws.count)
+        let variance = draws.map { (Double($0) - mean) * (Double($0) - mean) }.reduce(0, +) / Double(draws.count)
         #expect(abs(mean - 1) < 0.02 && abs(variance - 1) < 0.03)
+        // Each k has the Poisson(1) probability e⁻¹/k! (within 4σ of 100,000 draws).
+        for k in 0...4 {
+            let expected = exp(-1) / Double((1...max(1, k)).reduce(1, *)), observed = Double(draws.filter { $0 == k }.count) / 1e5
+            #expect(abs(observed - expected) < 4 * (expected * (1 - expected) / 1e5).squareRoot(), "P(\(k)) = \(observed), expected \(expected)")
+        }
+        // The extreme words map to 0 and to the largest count.
+        Bootstrap.poissonThresholds.withUnsafeBufferPointer { t in
+            #expect(Bootstrap.poissonOne(0, t) == 0 && Bootstrap.poissonOne(UInt64.max, t) >= 10)
+        }
     }
 }

@@ -22,15 +22,14 @@ public enum ClassificationMetrics {
     /// recall, plus the point recall 0, precision 1).
     public static func precisionRecallAUC(_ rows: ScoredRows) -> Double {
         guard rows.positiveWeight > 0 else { return .nan }
-        var points: [(recall: Double, precision: Double)] = [(0, 1)]
+        var previousRecall = 0.0, previousPrecision = 1.0, area = 0.0
         for point in rows.cumulativeCounts() {
             let predicted = point.truePositive + point.falsePositive
-            points.append((point.truePositive / rows.positiveWeight, predicted > 0 ? point.truePositive / predicted : 1))
+            let recall = point.truePositive / rows.positiveWeight, precision = predicted > 0 ? point.truePositive / predicted : 1
+            area += (recall - previousRecall) * (precision + previousPrecision) / 2
+            previousRecall = recall
+            previousPrecision = precision
             if point.truePositive >= rows.positiveWeight { break }
-        }
-        var area = 0.0
-        for k in 1..<points.count {
-            area += (points[k].recall - points[k - 1].recall) * (points[k].precision + points[k - 1].precision) / 2
         }
         return area
     }
@@ -90,7 +89,7 @@ public enum ClassificationMetrics {
         let n = rows.scores.count
         let taken = rows.topRowCount(fraction)
         var captured = 0.0
-        for row in rows.order.prefix(taken) where rows.labels[row] == 1 { captured += rows.weights[row] }
+        for row in 0..<taken where rows.labels[row] == 1 { captured += rows.weights[row] }
         let capture = captured / rows.positiveWeight
         return (capture / (Double(taken) / Double(n)), capture)
     }

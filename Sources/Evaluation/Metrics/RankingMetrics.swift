@@ -39,18 +39,38 @@ public enum ProbabilityMetrics {
         return logLoss(p, labels) { Double(weights?[$0] ?? 1) }
     }
 
-    /// Log loss of checked rows (their scores must be probabilities; NaN otherwise).
+    /// Log loss of checked rows (their scores must be probabilities; NaN otherwise). The
+    /// per-row losses are computed once per set of rows and shared by its reweighted copies,
+    /// so a bootstrap resample costs a weighted sum, not n logarithms.
     public static func logLoss(_ rows: ScoredRows) -> Double {
-        logLoss(rows.scores, rows.labels) { rows.weights[$0] }
+        guard let losses = rows.rowLogLosses() else { return .nan }
+        var total = 0.0, weightSum = 0.0
+        losses.withUnsafeBufferPointer { l in
+            rows.weights.withUnsafeBufferPointer { w in
+                for i in 0..<l.count {
+                    total += w[i] * l[i]
+                    weightSum += w[i]
+                }
+            }
+        }
+        return weightSum > 0 ? total / weightSum : .nan
+    }
+
+    /// −log of the probability given to the observed label, clipped as ``logLoss(probabilities:labels:weights:)``
+    /// clips; `nil` when `p` is not a probability.
+    @inline(__always)
+    static func rowLoss(_ p: Double, label: UInt8) -> Double? {
+        guard p >= 0 && p <= 1 else { return nil }
+        let q = min(max(p, 1e-15), 1 - 1e-15)
+        return label == 1 ? -_log(q) : -_log(1 - q)
     }
 
     private static func logLoss(_ p: [Double], _ labels: [UInt8], weight: (Int) -> Double) -> Double {
         var total = 0.0, weightSum = 0.0
         for i in p.indices {
-            guard p[i] >= 0 && p[i] <= 1 else { return .nan }
-            let q = min(max(p[i], 1e-15), 1 - 1e-15)
+            guard let loss = rowLoss(p[i], label: labels[i]) else { return .nan }
             let w = weight(i)
-            total -= w * (labels[i] == 1 ? _log(q) : _log(1 - q))
+            total += w * loss
             weightSum += w
         }
         return weightSum > 0 ? total / weightSum : .nan

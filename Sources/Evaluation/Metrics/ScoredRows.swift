@@ -1,20 +1,31 @@
+import Foundation
+
 /// Scores with their 0/1 labels and optional weights, checked once and sorted once, for the
 /// metrics that walk thresholds.
 ///
-/// Rows are ordered by decreasing score (ties in their original order); `distinct` groups
-/// the positions of equal scores, so that every threshold-based metric treats tied rows
-/// together (a threshold cannot separate them).
+/// The rows are stored **sorted by decreasing score** (ties in their original row order):
+/// `scores`, `labels` and `weights` are the sorted columns and `order[i]` is the original row
+/// of position i. Every later pass is then a sequential read. The cumulative counts per
+/// distinct score, which every threshold metric walks, are computed once here.
 public struct ScoredRows: Sendable {
+    /// Scores, decreasing (−0 is stored as +0).
     public let scores: [Double]
+    /// Labels in the order of ``scores``.
     public let labels: [UInt8]
-    public let weights: [Double]
-    /// Row indices by decreasing score, stable.
-    public let order: [Int]
+    /// Weights in the order of ``scores``.
+    public private(set) var weights: [Double]
+    /// `order[i]`: the original row number of sorted position i.
+    public let order: [UInt32]
     /// Total weight of positive and negative rows.
-    public let positiveWeight: Double
-    public let negativeWeight: Double
+    public private(set) var positiveWeight: Double
+    public private(set) var negativeWeight: Double
     /// ``cumulativeCounts()``, computed once (every threshold metric walks it).
-    private let cumulative: [(truePositive: Double, falsePositive: Double, threshold: Double)]
+    private var cumulative: [(truePositive: Double, falsePositive: Double, threshold: Double)]
+    /// ``rowLogLosses()``, computed on first use, shared with reweighted copies.
+    private let lossCache: RowLossCache
+
+    /// Threads used to sort: the machine's cores. The result does not depend on it.
+    public static let defaultThreads = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
     /// Why a set of scores cannot be evaluated.
     public enum Problem: Error, Equatable, CustomStringConvertible {
@@ -37,103 +48,90 @@ public struct ScoredRows: Sendable {
     }
 
     /// Checks and sorts. Scores must be finite; labels 0 or 1; weights finite and ≥ 0.
-    public init(scores: [Double], labels: [UInt8], weights: [Double]? = nil) throws(Problem) {
+    public init(scores: [Double], labels: [UInt8], weights: [Double]? = nil, threads: Int = ScoredRows.defaultThreads) throws(Problem) {
         guard scores.count == labels.count, weights == nil || weights!.count == labels.count else {
             throw .lengthMismatch(scores: scores.count, labels: labels.count, weights: weights?.count)
         }
         guard !scores.isEmpty else { throw .empty }
         for (row, value) in scores.enumerated() where !value.isFinite { throw .invalidScore(row: row, value: value) }
         for (row, value) in labels.enumerated() where value > 1 { throw .invalidLabel(row: row, value: value) }
-        let w = weights ?? [Double](repeating: 1, count: scores.count)
-        for (row, value) in w.enumerated() where !(value.isFinite && value >= 0) { throw .invalidWeight(row: row, value: value) }
-        self.init(scores: scores, labels: labels, weights: w, order: Self.decreasingOrder(scores))
+        if let weights {
+            for (row, value) in weights.enumerated() where !(value.isFinite && value >= 0) { throw .invalidWeight(row: row, value: value) }
+        }
+        let (order, sorted) = DecreasingSort.sort(scores, threads: threads)
+        let n = scores.count
+        let sortedLabels = [UInt8](unsafeUninitializedCapacity: n) { buffer, count in
+            labels.withUnsafeBufferPointer { l in for i in 0..<n { buffer[i] = l[Int(order[i])] } }
+            count = n
+        }
+        let sortedWeights = weights.map { w in
+            [Double](unsafeUninitializedCapacity: n) { buffer, count in
+                w.withUnsafeBufferPointer { w in for i in 0..<n { buffer[i] = w[Int(order[i])] } }
+                count = n
+            }
+        } ?? [Double](repeating: 1, count: n)
+        self.init(sortedScores: sorted, labels: sortedLabels, weights: sortedWeights, order: order)
     }
 
-    /// The same rows with other weights (same length, finite, ≥ 0), keeping the sorted order:
-    /// O(n), for bootstrap resamples.
-    public func reweighted(_ newWeights: [Double]) -> ScoredRows {
+    /// The same rows with other weights, given in sorted order (``weights``' order): O(n)
+    /// without a sort, for bootstrap resamples. Weights must be finite and ≥ 0.
+    public func reweighted(sortedWeights newWeights: [Double]) -> ScoredRows {
         precondition(newWeights.count == scores.count)
-        return ScoredRows(scores: scores, labels: labels, weights: newWeights, order: order)
+        return ScoredRows(sortedScores: scores, labels: labels, weights: newWeights, order: order, lossCache: lossCache)
     }
 
-    private init(scores: [Double], labels: [UInt8], weights: [Double], order: [Int]) {
+    private init(sortedScores scores: [Double], labels: [UInt8], weights: [Double], order: [UInt32], lossCache: RowLossCache = RowLossCache()) {
+        self.lossCache = lossCache
         self.scores = scores
         self.labels = labels
         self.weights = weights
         self.order = order
-        var positive = 0.0, negative = 0.0
-        for row in scores.indices { if labels[row] == 1 { positive += weights[row] } else { negative += weights[row] } }
-        positiveWeight = positive
-        negativeWeight = negative
-        // One point per distinct score, from the highest down.
-        var points: [(truePositive: Double, falsePositive: Double, threshold: Double)] = []
-        points.reserveCapacity(scores.count)
-        var tp = 0.0, fp = 0.0
-        scores.withUnsafeBufferPointer { scores in
-            labels.withUnsafeBufferPointer { labels in
-                weights.withUnsafeBufferPointer { weights in
-                    order.withUnsafeBufferPointer { order in
-                        var i = 0
-                        while i < order.count {
-                            let score = scores[order[i]]
-                            while i < order.count && scores[order[i]] == score {
-                                let row = order[i]
-                                if labels[row] == 1 { tp += weights[row] } else { fp += weights[row] }
-                                i += 1
-                            }
-                            points.append((tp, fp, score))
-                        }
-                    }
-                }
-            }
-        }
-        cumulative = points
+        cumulative = []
+        positiveWeight = 0
+        negativeWeight = 0
+        accumulate()
     }
 
-    /// Row indices by decreasing score, ties in row order: a stable LSD radix sort on the
-    /// scores' bits, mapped so that unsigned order is decreasing score order (four passes of
-    /// 16 bits; O(n), where a comparison sort of 10⁷ rows takes seconds).
-    static func decreasingOrder(_ scores: [Double]) -> [Int] {
-        let n = scores.count
-        // Increasing-order key of a finite double, complemented for decreasing order. Keys
-        // travel with their row numbers, so every pass reads both arrays in sequence.
-        var keys: [UInt64] = scores.map { value in
-            let bits = (value == 0 ? 0.0 : value).bitPattern  // −0 and +0 tie
-            let ascending = bits & (1 << 63) != 0 ? ~bits : bits | (1 << 63)
-            return ~ascending
-        }
-        var order = Array(0..<n)
-        var keyBuffer = [UInt64](repeating: 0, count: n), orderBuffer = [Int](repeating: 0, count: n)
-        var counts = [Int](repeating: 0, count: 1 << 16)
-        for pass in 0..<4 {
-            let shift = UInt64(16 * pass)
-            for i in counts.indices { counts[i] = 0 }
-            keys.withUnsafeBufferPointer { keys in
-                for key in keys { counts[Int((key >> shift) & 0xFFFF)] += 1 }
-            }
-            if counts.contains(n) { continue }  // every key shares this digit: the pass changes nothing
-            var total = 0
-            for i in counts.indices { let c = counts[i]; counts[i] = total; total += c }
-            keys.withUnsafeBufferPointer { keys in
-                order.withUnsafeBufferPointer { rows in
-                    keyBuffer.withUnsafeMutableBufferPointer { keyTarget in
-                        orderBuffer.withUnsafeMutableBufferPointer { rowTarget in
-                            for i in 0..<n {
-                                let key = keys[i]
-                                let digit = Int((key >> shift) & 0xFFFF)
-                                let slot = counts[digit]
-                                keyTarget[slot] = key
-                                rowTarget[slot] = rows[i]
-                                counts[digit] = slot + 1
-                            }
-                        }
+    /// Swaps in other weights (sorted order, finite, ≥ 0; `newWeights` gets the old ones) and
+    /// recomputes the totals and cumulative counts, reusing this value's storage: the
+    /// bootstrap's inner loop, where fresh allocations would cost more in page faults than
+    /// the arithmetic.
+    mutating func swapSortedWeights(_ newWeights: inout [Double]) {
+        precondition(newWeights.count == scores.count)
+        swap(&weights, &newWeights)
+        accumulate()
+    }
+
+    /// The class totals and one cumulative point per distinct score, from the highest down,
+    /// in one sequential pass.
+    private mutating func accumulate() {
+        cumulative.removeAll(keepingCapacity: true)
+        var tp = 0.0, fp = 0.0
+        scores.withUnsafeBufferPointer { s in
+            labels.withUnsafeBufferPointer { l in
+                weights.withUnsafeBufferPointer { w in
+                    let n = s.count
+                    cumulative.reserveCapacity(n)
+                    var i = 0
+                    while i < n {
+                        let score = s[i]
+                        repeat {
+                            if l[i] == 1 { tp += w[i] } else { fp += w[i] }
+                            i += 1
+                        } while i < n && s[i] == score
+                        cumulative.append((tp, fp, score))
                     }
                 }
             }
-            swap(&keys, &keyBuffer)
-            swap(&order, &orderBuffer)
         }
-        return order
+        positiveWeight = tp
+        negativeWeight = fp
+    }
+
+    /// Each row's log loss (``ProbabilityMetrics/rowLoss(_:label:)``) in sorted order, computed
+    /// once and shared by reweighted copies; `nil` when a score is not a probability.
+    func rowLogLosses() -> [Double]? {
+        lossCache.losses(scores, labels)
     }
 
     /// How many rows make the top `fraction`: ⌈fraction · n⌉, at least 1, with products that
@@ -150,5 +148,29 @@ public struct ScoredRows: Sendable {
     /// from the highest score down: one point per distinct score.
     public func cumulativeCounts() -> [(truePositive: Double, falsePositive: Double, threshold: Double)] {
         cumulative
+    }
+}
+
+/// The per-row log losses of one set of sorted rows, computed once under a lock (bootstrap
+/// workers share it).
+final class RowLossCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var computed = false
+    private var losses: [Double]?
+
+    func losses(_ scores: [Double], _ labels: [UInt8]) -> [Double]? {
+        lock.lock()
+        defer { lock.unlock() }
+        if !computed {
+            var values = [Double](repeating: 0, count: scores.count)
+            var valid = true
+            for i in scores.indices {
+                guard let loss = ProbabilityMetrics.rowLoss(scores[i], label: labels[i]) else { valid = false; break }
+                values[i] = loss
+            }
+            losses = valid ? values : nil
+            computed = true
+        }
+        return losses
     }
 }

@@ -16,10 +16,11 @@ public struct EvaluationReport: Sendable {
     /// Threshold metrics by threshold name (`0.5`, `max_f1`).
     public var thresholds: [String: (threshold: Double, confusion: ClassificationMetrics.Confusion)]
 
-    /// Evaluates `probabilities` against `labels`; `randomIndex` drives the bootstrap.
+    /// Evaluates `probabilities` against `labels`; `seed` drives the bootstrap (the intervals
+    /// do not depend on `threads`).
     public init(model: String, probabilities: [Double], labels: [UInt8], resamples: Int = 1000,
-                randomIndex: (Int) -> Int) throws(ScoredRows.Problem) {
-        let rows = try ScoredRows(scores: probabilities, labels: labels)
+                seed: UInt64, threads: Int = ScoredRows.defaultThreads) throws(ScoredRows.Problem) {
+        let rows = try ScoredRows(scores: probabilities, labels: labels, threads: threads)
         self.model = model
         self.rows = probabilities.count
         positives = rows.positiveWeight
@@ -35,12 +36,9 @@ public struct EvaluationReport: Sendable {
             metrics["lift_top\(k)"] = lift
             metrics["capture_top\(k)"] = capture
         }
-        intervals = [:]
-        let named: [(String, (ScoredRows) -> Double)] = [("roc_auc", RankingMetrics.rocAUC), ("pr_auc", ClassificationMetrics.precisionRecallAUC),
-                                                          ("log_loss", ProbabilityMetrics.logLoss)]
-        for (name, metric) in named {
-            intervals[name] = Bootstrap.interval(rows, resamples: resamples, randomIndex: randomIndex, metric: metric)
-        }
+        intervals = Bootstrap.intervals(rows, metrics: [("roc_auc", RankingMetrics.rocAUC), ("pr_auc", ClassificationMetrics.precisionRecallAUC),
+                                                        ("log_loss", ProbabilityMetrics.logLoss)],
+                                        resamples: resamples, seed: seed, threads: threads)
         let best = ThresholdChoice.maximumF1(rows)
         thresholds = ["0.5": (0.5, ClassificationMetrics.confusion(rows, threshold: 0.5)),
                       "max_f1": (best, ClassificationMetrics.confusion(rows, threshold: best))]

@@ -28,7 +28,7 @@ public enum ThresholdChoice {
     /// capacity limit, such as how many leads the agents can call. The lowest distinct score
     /// still inside the top ⌈fraction·n⌉ rows.
     public static func topCapacity(_ rows: ScoredRows, fraction: Double) -> Double {
-        rows.scores[rows.order[rows.topRowCount(fraction) - 1]]
+        rows.scores[rows.topRowCount(fraction) - 1]
     }
 
     /// The candidate score maximising `objective(truePositiveWeight, falsePositiveWeight)`.

@@ -1,3 +1,5 @@
+import Evaluation
+
 /// The data of a SHAP summary plot: for the features with the largest mean |contribution|,
 /// each sampled row's contribution and where its value ranks among the sampled values.
 public struct ContributionSummary: Sendable {

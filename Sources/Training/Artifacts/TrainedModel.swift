@@ -1,3 +1,5 @@
+import Evaluation
+
 /// Any model mlctl trains, as a bundle holds it: one interface to score, explain and describe
 /// it, whatever its kind.
 public indirect enum TrainedModel: Sendable, Equatable {

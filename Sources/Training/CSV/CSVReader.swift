@@ -1,3 +1,4 @@
+import Evaluation
 import Foundation
 
 /// Reads CSV files into ``Dataset``s: fast (parallel over record-aligned byte ranges, numbers

@@ -1,3 +1,4 @@
+import Evaluation
 import Foundation
 
 /// Writes ``Dataset``s and other tables as CSV that ``CSVReader`` reads back identically:

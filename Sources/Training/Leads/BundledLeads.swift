@@ -1,3 +1,5 @@
+import Evaluation
+
 /// The bundled lead dataset: 50,000 synthetic leads made by ``SyntheticLeadGenerator`` with a
 /// fixed seed over the year before 2026-10-01. It is generated on use (≈0.3 s) rather than
 /// stored, which keeps the repository light; a test pins its fingerprint so that any change to

@@ -1,3 +1,5 @@
+import Evaluation
+
 /// Builds model-ready ``Dataset``s from leads with the one ``FeatureExtractor``.
 public enum LeadDataset {
     /// The name of the label column in feature tables: whether the lead converted.

@@ -1,3 +1,4 @@
+import Evaluation
 import CLinearAlgebra
 import Foundation
 import Tuning

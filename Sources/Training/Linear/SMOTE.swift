@@ -1,3 +1,4 @@
+import Evaluation
 import Tuning
 
 /// How many synthetic minority rows SMOTE makes.

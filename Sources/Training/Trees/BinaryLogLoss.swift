@@ -1,3 +1,4 @@
+import Evaluation
 import Foundation
 
 /// The binary log-loss objective: for label y ∈ {0, 1}, raw score s and p = σ(s), the gradient

@@ -1,3 +1,5 @@
+import Evaluation
+
 /// The training rows as bin indices, one byte per (row, feature), column-major:
 ///
 ///     feature 0: [b(0,0) b(1,0) … b(n-1,0)]

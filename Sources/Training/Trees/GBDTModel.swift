@@ -1,3 +1,5 @@
+import Evaluation
+
 /// A model feature: its name, kind and (categorical) the training dictionary that category
 /// codes in the trees refer to.
 public struct ModelFeature: Codable, Sendable, Equatable {

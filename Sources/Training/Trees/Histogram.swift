@@ -1,3 +1,5 @@
+import Evaluation
+
 /// One histogram bin: sums over the rows whose feature value falls in the bin. Sums are
 /// `Double` (gradients are `Float`), so long sums do not lose small terms. There is no row
 /// count: split constraints use counts estimated from hessians (LightGBM's rule), and exact

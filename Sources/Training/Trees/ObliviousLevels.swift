@@ -1,3 +1,5 @@
+import Evaluation
+
 /// Oblivious (symmetric) growth, as CatBoost: every level applies one test — the same
 /// feature, threshold and missing direction (or the same category against the rest) — to all
 /// of its leaves, chosen to maximise the sum of the leaves' gains. Leaves may end up empty

@@ -1,3 +1,5 @@
+import Evaluation
+
 /// Grows one tree on binned data from per-row gradients and hessians, by one of the three
 /// ``GrowthPolicy``s, on the shared histogram engine.
 ///

@@ -1,3 +1,5 @@
+import Evaluation
+
 /// Exact path-dependent TreeSHAP (Lundberg, Erion & Lee 2018, "Consistent Individualized
 /// Feature Attribution for Tree Ensembles", Algorithm 2): each feature's Shapley value for one
 /// row's raw score, where a feature that is "absent" follows both children in proportion to

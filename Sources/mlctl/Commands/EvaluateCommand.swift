@@ -47,8 +47,10 @@ enum EvaluateCommand {
             let (manifest, model) = try ModelBundle.read(from: URL(fileURLWithPath: path))
             let data = try ModelCommands.readData(dataURL, for: manifest, target: target, threads: threads)
             let scores = manifest.probabilities(rawScores: try model.rawScores(data, threads: threads))
-            var random = SeededGenerator(seed: seed).derived(UInt64(index))
-            reports.append(try EvaluationReport(model: path, probabilities: scores, labels: data.labels, resamples: resamples) { random.nextInt(below: $0) })
+            var bootstrapStream = SeededGenerator(seed: seed).derived(UInt64(index))
+            let bootstrapSeed = bootstrapStream.next()
+            reports.append(try EvaluationReport(model: path, probabilities: scores, labels: data.labels, resamples: resamples,
+                                                seed: bootstrapSeed, threads: threads))
             probabilities.append(scores)
             labels = data.labels
             if importance == nil {

@@ -33,8 +33,7 @@ func benchmarkMetrics(_ arguments: [String]) throws -> [String: Any] {
     let resamples = arguments.count > 3 ? Int(arguments[3])! : 100
     var report: EvaluationReport!
     let reportSeconds = try seconds {
-        var generator = SeededGenerator(seed: 2)
-        report = try EvaluationReport(model: "bench", probabilities: scores, labels: labels, resamples: resamples) { generator.nextInt(below: $0) }
+        report = try EvaluationReport(model: "bench", probabilities: scores, labels: labels, resamples: resamples, seed: 2)
     }
     var html = ""
     let htmlSeconds = try seconds {

@@ -140,9 +140,10 @@ enum TrainAllCommand {
         var reports: [EvaluationReport] = []
         for (index, candidate) in candidates.enumerated() {
             var random = SeededGenerator(seed: seed).derived(0xE7A1 + UInt64(index))
+            let bootstrapSeed = random.next()
             reports.append(try inStage("evaluation") {
                 try EvaluationReport(model: candidate.name, probabilities: candidate.testProbabilities, labels: test.labels,
-                                     resamples: resamples) { random.nextInt(below: $0) }
+                                     resamples: resamples, seed: bootstrapSeed, threads: threads)
             })
         }
         let comparisons = candidates.indices.dropFirst().map { index -> (index: Int, test: DeLongTest?) in

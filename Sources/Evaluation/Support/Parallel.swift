@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 /// Runs `body(i)` for every `i` in `0..<count` on up to `threads` threads and returns when all
