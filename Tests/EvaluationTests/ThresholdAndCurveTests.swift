@@ -86,6 +86,13 @@ import Testing
 }
 
 @Suite struct ReportTests {
+    @Test func axesEndOnRoundNumbers() {
+        for (value, ticks, expected) in [(0.506, 4, 0.6), (3.83, 4, 4.0), (3.54, 2, 4.0), (1.0, 4, 1.0), (7461.0, 4, 8000.0), (0.0012, 4, 0.0012)] {
+            let nice = SVGChart.niceMaximum(value, ticks: ticks)
+            #expect(abs(nice - expected) <= 1e-12 * expected && nice >= value * (1 - 1e-12), "\(value) → \(nice)")
+        }
+    }
+
     @Test func svgTextIsEscapedAndChartsAreWellFormed() {
         #expect(SVGChart.escape("a<b & \"c\">") == "a&lt;b &amp; &quot;c&quot;&gt;")
         let chart = SVGChart.lines([SVGChart.Series(name: "<model>", points: [(0, 0), (0.5, 0.8), (1, 1)])], title: "ROC", xLabel: "x", yLabel: "y", diagonal: true)

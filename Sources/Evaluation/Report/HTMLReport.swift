@@ -77,7 +77,7 @@ public enum HTMLReport {
         plots.append(SVGChart.lines(series { [(0, 0)] + Curves.gainAndLift($0, steps: 20).map { ($0.share, $0.capture) } }, title: "Cumulative gain", xLabel: "share of rows, by score", yLabel: "share of positives", diagonal: true))
         let lifts = series { Curves.gainAndLift($0, steps: 20).map { ($0.share, $0.lift) } }
         let maxLift = max(1, lifts.flatMap { $0.points.map(\.y) }.filter(\.isFinite).max() ?? 1)
-        plots.append(SVGChart.lines(lifts, title: "Lift", xLabel: "share of rows, by score", yLabel: "lift", xRange: 0...1, yRange: 0...(maxLift * 1.1).rounded(.up)))
+        plots.append(SVGChart.lines(lifts, title: "Lift", xLabel: "share of rows, by score", yLabel: "lift", xRange: 0...1, yRange: 0...SVGChart.niceMaximum(maxLift * 1.05)))
         if let first = entries.first {
             let distribution = Curves.scoreDistribution(first.rows, bins: 20)
             let labels = (0..<20).map { SVGChart.format(distribution.edges[$0]) }

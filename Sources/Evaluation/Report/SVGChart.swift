@@ -52,7 +52,7 @@ public enum SVGChart {
             }
             return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(chartHeight)\" viewBox=\"0 0 \(width) \(chartHeight)\" role=\"img\"><title>\(escape(title))</title>\(body)</svg>"
         }
-        let frame = Frame(width: width, height: height, xRange: 0...Double(max(1, labels.count)), yRange: 0...maximum)
+        let frame = Frame(width: width, height: height, xRange: 0...Double(max(1, labels.count)), yRange: 0...niceMaximum(maximum))
         var body = frame.axes(title: title, xLabel: "", yLabel: yLabel, xTicks: false)
         let groupWidth = (frame.right - frame.left) / Double(max(1, labels.count))
         let barWidth = groupWidth * 0.8 / Double(max(1, series.count))
@@ -79,7 +79,7 @@ public enum SVGChart {
                                           width: Double = 560) -> String {
         let rowHeight = 22.0, labelWidth = 150.0, top = 30.0
         let height = top + Double(features.count) * rowHeight + 40
-        let extent = max(features.flatMap(\.contributions).map(abs).max() ?? 1, 1e-12)
+        let extent = niceMaximum(max(features.flatMap(\.contributions).map(abs).max() ?? 1, 1e-12), ticks: 2)
         let left = labelWidth, right = width - 16
         func x(_ value: Double) -> Double { left + (value + extent) / (2 * extent) * (right - left) }
         var body = "<text x=\"\(width / 2)\" y=\"16\" text-anchor=\"middle\" font-size=\"13\" font-weight=\"bold\">\(escape(title))</text>"
@@ -139,6 +139,17 @@ public enum SVGChart {
         func wrap(_ body: String) -> String {
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(format(width))\" height=\"\(format(height))\" viewBox=\"0 0 \(format(width)) \(format(height))\" role=\"img\">\(body)</svg>"
         }
+    }
+
+    /// The smallest maximum ≥ `value` (> 0) whose `ticks` equal steps from 0 are round
+    /// numbers (1, 1.5, 2, 2.5, 3, 4 or 5 × 10ᵏ), so axis labels read 0, 0.15, 0.3, … rather
+    /// than 0, 0.1265, 0.253, ….
+    static func niceMaximum(_ value: Double, ticks: Int = 4) -> Double {
+        guard value > 0, value.isFinite else { return 1 }
+        let raw = value / Double(ticks)
+        let magnitude = pow(10, (log10(raw)).rounded(.down))
+        let step = [1, 1.5, 2, 2.5, 3, 4, 5, 10].map { $0 * magnitude }.first { $0 >= raw * (1 - 1e-12) } ?? 10 * magnitude
+        return step * Double(ticks)
     }
 
     static func format(_ value: Double) -> String {
