@@ -4,7 +4,8 @@
 # ml_model_version and scored_at back (a durable commit: this server runs with fsync on), answer.
 # One connection, one request at a time (wrk -t1 -c1), against a throwaway PostgreSQL 15 on the
 # same machine holding 50,000 seeded leads; the 500-tree model of bench/serve_vs_fastapi.sh.
-# The body route is measured the same way for comparison.
+# The body route is measured the same way for comparison, and the by-id route again while an
+# A/B test runs (rule-based control and ML treatment).
 #   bench/serve_db_latency.sh [DURATION]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,4 +44,15 @@ done
 echo "== body, no database, ?factors=0"
 wrk -t1 -c1 -d"$duration" --latency -s bench/serve_wrk_post.lua "http://127.0.0.1:$port/api/v1/lead-scoring-ml/score?factors=0" \
   | grep -E "Requests/sec|^ +(50|90|99)%"
+# Many different leads (one request each, as in production), without and then with an A/B test
+# running: during the test the route also looks the test up, stores each new assignment and
+# records the score with it; half the leads get the rule-based control.
+echo "== by id over many leads, ?factors=5, no A/B test"
+FIRST_ID=1 wrk -t1 -c1 -d"$duration" --latency -s bench/serve_wrk_many_leads.lua "http://127.0.0.1:$port" \
+  | grep -E "Requests/sec|^ +(50|90|99)%"
+"$mlctl" ab create --database-url "$url" --name bench_ab >&2
+echo "== by id over many leads, ?factors=5, during an A/B test (50/50)"
+FIRST_ID=1 wrk -t1 -c1 -d"$duration" --latency -s bench/serve_wrk_many_leads.lua "http://127.0.0.1:$port" \
+  | grep -E "Requests/sec|^ +(50|90|99)%"
+psql "$url" -Atc "SELECT 'assignments stored: ' || count(*) || ' (' || count(*) FILTER (WHERE variant = 'control') || ' control)' FROM ab_assignments"
 INNER

@@ -63,17 +63,21 @@ public final class LeadDatabase: @unchecked Sendable {
     }
 
     /// Writes a lead's score back (`ml_score`, `ml_quality`, `ml_model_version`, `scored_at`),
-    /// committed durably before this returns. With `abTest`, the lead's assignment in that test
-    /// records the same score in the same statement.
-    public func writeScore(id: Int64, score: Double, quality: String, modelVersion: String, abTest: String? = nil, worker: Int) throws {
+    /// committed durably before this returns. With `abTest`, the same statement (one commit,
+    /// one WAL flush) stores the lead's assignment in that test if it has none (while the test
+    /// still runs) and records the score with it.
+    public func writeScore(id: Int64, score: Double, quality: String, modelVersion: String,
+                           abTest: (name: String, variant: ABVariant)? = nil, worker: Int) throws {
         try withConnection(worker: worker) { db in
             if let abTest {
                 try db.query("""
                     WITH lead AS (
                         UPDATE leads SET ml_score = $1, ml_quality = $2, ml_model_version = $3, scored_at = now() WHERE id = $4)
-                    UPDATE ab_assignments SET score = $1, quality = $2, model_version = $3, scored_at = now()
-                    WHERE test_name = $5 AND lead_id = $4
-                    """, ["\(score)", quality, modelVersion, String(id), abTest])
+                    INSERT INTO ab_assignments (test_name, lead_id, variant, score, quality, model_version, scored_at)
+                    SELECT name, $4, $6, $1, $2, $3, now() FROM ab_tests WHERE name = $5 AND status = 'running'
+                    ON CONFLICT (test_name, lead_id) DO UPDATE
+                    SET score = EXCLUDED.score, quality = EXCLUDED.quality, model_version = EXCLUDED.model_version, scored_at = EXCLUDED.scored_at
+                    """, ["\(score)", quality, modelVersion, String(id), abTest.name, abTest.variant.rawValue])
             } else {
                 try db.query("UPDATE leads SET ml_score = $1, ml_quality = $2, ml_model_version = $3, scored_at = now() WHERE id = $4",
                              ["\(score)", quality, modelVersion, String(id)])

@@ -304,10 +304,12 @@ public final class ScoringService: @unchecked Sendable {
         guard let (lead, agent) = try database.lead(id: id, worker: worker) else {
             throw ServiceError(404, "lead_not_found", "no lead with id \(id)")
         }
-        // While an A/B test runs, the lead's variant decides who scores it.
+        // While an A/B test runs, the lead's variant decides who scores it. For a running test
+        // the stored assignment always equals the hash's, so the variant comes from the hash
+        // and the assignment is stored with the score, in the write-back's one commit.
         var abTest: (name: String, variant: ABVariant)?
         if let test = try database.abTests(worker: worker, { try $0.runningTest() }) {
-            let variant = try database.abTests(worker: worker) { try $0.assign(testName: test.name, leadID: id) }.variant
+            let variant = ABAssignment.variant(testName: test.name, leadID: id, controlPercent: test.controlPercent)
             abTest = (test.name, variant)
             metrics.recordABScore(test: test.name, variant: variant.rawValue)
         }
@@ -324,7 +326,7 @@ public final class ScoringService: @unchecked Sendable {
             response = scored
         }
         try database.writeScore(id: id, score: response.score, quality: response.qualityLevel, modelVersion: response.modelVersion,
-                                abTest: abTest?.name, worker: worker)
+                                abTest: abTest, worker: worker)
         var writer = JSONWriter(capacity: 512)
         write(response, started: started, to: &writer)
         return .json(200, writer.bytes)
