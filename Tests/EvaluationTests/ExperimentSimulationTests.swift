@@ -11,18 +11,12 @@ import Testing
 /// from the binomial spread of 1,000 tests (σ ≈ 0.0069 at a rate of 0.05) so that a correct
 /// method passes with room, and a wrong one (an inflated rate) cannot.
 @Suite struct ExperimentSimulationTests {
-    /// SplitMix64: a small seeded generator, so the simulation needs nothing of Tuning.
+    /// Evaluation's own SplitMix64 (the bootstrap's generator), so the simulation needs nothing of Tuning.
     struct Generator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var random: SplitMix64
+        init(state: UInt64) { random = SplitMix64(seed: state, stream: 0) }
         /// Uniform in (0, 1).
-        mutating func uniform() -> Double { (Double(next() >> 11) + 0.5) / 9_007_199_254_740_992 }
+        mutating func uniform() -> Double { (Double(random.next() >> 11) + 0.5) / 9_007_199_254_740_992 }
 
         /// An exact Binomial(n, p) draw by geometric skips between successes (O(np) draws).
         mutating func binomial(_ n: Int, _ p: Double) -> Int {
