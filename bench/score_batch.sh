@@ -8,6 +8,7 @@
 # fraction of the ceiling that score-batch reaches end to end, and leads/s.
 # PostgreSQL runs with fsync on (MLCTL_PG_DURABLE=1), like a real server.
 #   bench/score_batch.sh [LEADS] [BATCH_SIZE]
+# MLCTL_BENCH_MODELS=DIR scores with another bundle or a train-all registry instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 leads="${1:-1000000}"
@@ -22,9 +23,10 @@ if [[ ! -f "$data_dir/model500/manifest.json" ]]; then
     --learning-rate 0.05 --num-leaves 31 --out "$data_dir/model500" >&2
 fi
 
-MLCTL_PG_DURABLE=1 scripts/with-postgres.sh bash -s "$mlctl" "$data_dir" "$leads" "$batch" <<'INNER'
+models="${MLCTL_BENCH_MODELS:-$data_dir/model500}"
+MLCTL_PG_DURABLE=1 scripts/with-postgres.sh bash -s "$mlctl" "$data_dir" "$leads" "$batch" "$models" <<'INNER'
 set -euo pipefail
-mlctl=$1 data_dir=$2 leads=$3 batch=$4
+mlctl=$1 data_dir=$2 leads=$3 batch=$4 models=$5
 url="$MLCTL_TEST_DATABASE_URL"
 now() { date +%s.%N; }
 "$mlctl" db migrate --database-url "$url" >&2
@@ -50,7 +52,7 @@ SQL
 t2=$(now)
 psql -q "$url" -c "VACUUM leads" >&2
 t3=$(now)
-"$mlctl" score-batch --database-url "$url" --models "$data_dir/model500" --refresh-all --batch-size "$batch" --json > "$data_dir/score-batch.json"
+"$mlctl" score-batch --database-url "$url" --models "$models" --refresh-all --batch-size "$batch" --json > "$data_dir/score-batch.json"
 t4=$(now)
 python3 - "$t0" "$t1" "$t2" "$t3" "$t4" "$leads" "$data_dir/score-batch.json" <<'PY'
 import json, sys

@@ -119,20 +119,26 @@ public enum BatchScorer {
             // Decode and score on every thread, exactly as the service would.
             let scoreStarted = monotonicSeconds()
             let batch = rows
-            let slots = ResultSlots<Result<LeadScore, InvalidLead>>(count: batch.count)
+            let slots = ResultSlots<Result<(lead: LeadRecord, agent: AgentRecord?), InvalidLead>>(count: batch.count)
             let chunk = 256
             parallelFor((batch.count + chunk - 1) / chunk, threads: options.threads) { block in
                 for i in (block * chunk)..<min(batch.count, (block + 1) * chunk) {
-                    slots[i] = score(batch[i], catalog: catalog)
+                    slots[i] = decode(batch[i])
+                }
+            }
+            var valid: [(lead: LeadRecord, agent: AgentRecord?)] = []
+            valid.reserveCapacity(batch.count)
+            for outcome in slots.values {
+                switch outcome {
+                case .success(let lead): valid.append(lead)
+                case .failure(let invalid): summary.invalid.append((invalid.id, invalid.reason))
                 }
             }
             var scores: [LeadScore] = []
-            scores.reserveCapacity(batch.count)
-            for outcome in slots.values {
-                switch outcome {
-                case .success(let score): scores.append(score)
-                case .failure(let invalid): summary.invalid.append((invalid.id, invalid.reason))
-                }
+            do {
+                scores = try LeadScorer.scoreMany(valid, catalog: catalog, useVerticalModel: true, threads: options.threads)
+            } catch {
+                summary.invalid += valid.map { (String($0.lead.id), "could not be scored: \(error)") }
             }
             summary.scoreSeconds += monotonicSeconds() - scoreStarted
             let written = scores
@@ -202,8 +208,8 @@ public enum BatchScorer {
         var reason: String
     }
 
-    /// One row of ``LeadRow/selectList`` decoded, checked and scored as the service would.
-    static func score(_ values: [String?], catalog: ModelCatalog) -> Result<LeadScore, InvalidLead> {
+    /// One row of ``LeadRow/selectList`` decoded and checked, as the service would.
+    static func decode(_ values: [String?]) -> Result<(lead: LeadRecord, agent: AgentRecord?), InvalidLead> {
         let lead: LeadRecord, agent: AgentRecord?
         do {
             (lead, agent) = try LeadRow.decode(values)
@@ -211,11 +217,7 @@ public enum BatchScorer {
             return .failure(InvalidLead(id: values[0] ?? "?", reason: error.description))
         }
         if let reason = implausible(lead) { return .failure(InvalidLead(id: String(lead.id), reason: reason)) }
-        do {
-            return .success(try LeadScorer.score(lead: lead, agent: agent, catalog: catalog, useVerticalModel: true, factors: 0))
-        } catch {
-            return .failure(InvalidLead(id: String(lead.id), reason: "could not be scored: \(error)"))
-        }
+        return .success((lead, agent))
     }
 
     /// Why a lead cannot be scored as it stands, or `nil`.

@@ -84,6 +84,66 @@ public enum LeadScorer {
                          model: model, factors: top, row: row)
     }
 
+    /// Scores many leads without explanations, each model's leads together: features on
+    /// `threads` threads, then one row-major block per model, read row by row by tree models
+    /// and as one ``Dataset`` by the others (a one-row `Dataset` per lead is what makes
+    /// ``score(lead:agent:catalog:useVerticalModel:factors:)`` slow for ensembles with a
+    /// linear member). Every step works row by row in the same order as the single-lead path,
+    /// so each score is bit-for-bit the one ``score(lead:agent:catalog:useVerticalModel:factors:)``
+    /// gives with `factors: 0` (a test checks it). Results are in the order of `leads`.
+    public static func scoreMany(_ leads: [(lead: LeadRecord, agent: AgentRecord?)], catalog: ModelCatalog, useVerticalModel: Bool,
+                                 threads: Int) throws -> [LeadScore] {
+        var groups: [String: (model: ServedModel, indices: [Int])] = [:]
+        for (i, entry) in leads.enumerated() {
+            guard let model = catalog.leadModel(vertical: entry.lead.vertical, useVerticalModel: useVerticalModel), model.leadMapping != nil else {
+                throw Unavailable(message: "no lead-scoring model is loaded")
+            }
+            groups[model.name, default: (model, [])].indices.append(i)
+        }
+        var results = [LeadScore?](repeating: nil, count: leads.count)
+        for (_, group) in groups.sorted(by: { $0.key < $1.key }) {
+            let model = group.model, mapping = model.leadMapping!, indices = group.indices, n = indices.count
+            let width = model.encoder.features.count
+            let prepared = model.prepared
+            // Features, encoding and (for models that read rows) raw scores, block by block on
+            // every thread; the encoded blocks are kept in order for the other models.
+            let chunk = 256, blocks = (n + chunk - 1) / chunk
+            let encodedBlocks = ResultSlots<[Float]>(count: blocks)
+            var raw = [Double](repeating: 0, count: n)
+            raw.withUnsafeMutableBufferPointer { rawOut in
+                parallelFor(blocks, threads: threads) { block in
+                    let range = (block * chunk)..<min(n, (block + 1) * chunk)
+                    let extractor = FeatureExtractor()
+                    let features = range.map { r in extractor.extract(leads[indices[r]].lead, agent: leads[indices[r]].agent) }
+                    let encoded = model.encoder.encode(rows: range.count) { r, k in mapping.value(features[r], k) }
+                    if prepared.scoresRows {
+                        encoded.withUnsafeBufferPointer { e in
+                            for r in 0..<range.count { rawOut[range.lowerBound + r] = prepared.rawScore(row: e.baseAddress! + r * width) }
+                        }
+                    }
+                    encodedBlocks[block] = encoded
+                }
+            }
+            let rows = encodedBlocks.values.flatMap { $0 }
+            var spread = [Double](repeating: 0, count: n)
+            if !prepared.scoresRows {
+                let columns = model.encoder.dataset(encoded: rows, rows: n)
+                raw = try prepared.rawScores(columns)
+                if let members = try prepared.memberRawScores(columns) {
+                    for i in 0..<n { spread[i] = weightedStandardDeviation(members.scores.map { $0[i] }, weights: members.weights) }
+                }
+            }
+            let probabilities = model.manifest.probabilities(rawScores: raw)
+            for (r, i) in indices.enumerated() {
+                let p = probabilities[r]
+                results[i] = LeadScore(leadID: leads[i].lead.id, vertical: leads[i].lead.vertical, score: p, qualityLevel: model.qualityLevels.level(p),
+                                       confidence: confidence(probability: p, levels: model.qualityLevels, memberSpread: spread[r]),
+                                       model: model, factors: [], row: Array(rows[(r * width)..<((r + 1) * width)]))
+            }
+        }
+        return results.map { $0! }
+    }
+
     /// How settled a score is, 0…1: `tanh(d) · exp(−s)`, where `d` is the distance in log-odds
     /// from the probability to the nearest quality-level cut-off (a score far from every
     /// boundary keeps its level under small changes) and `s` the weighted standard deviation of

@@ -17,14 +17,15 @@ extension ServiceError {
 
 /// The A/B testing routes (`/api/v1/ab-testing/...`), over ``ABTestStore``.
 extension ScoringService {
-    private func store(worker: Int) throws -> LeadDatabase {
+    /// The database, where the tests live; 503 when the service runs without one.
+    private func testDatabase() throws -> LeadDatabase {
         guard let database else { throw ServiceError(503, "database_not_configured", "A/B tests live in PostgreSQL: start the service with --database-url") }
         return database
     }
 
     /// `GET /api/v1/ab-testing/tests`: every test, newest first.
     func abTestList(worker: Int) throws -> HTTPResponse {
-        let tests = try store(worker: worker).abTests(worker: worker) { try $0.list() }
+        let tests = try testDatabase().abTests(worker: worker) { try $0.list() }
         return jsonObject { o in
             o.key("tests")
             o.array { a in for test in tests { ABResultsReport.write(test, to: &a) } }
@@ -33,7 +34,7 @@ extension ScoringService {
 
     /// `GET /api/v1/ab-testing/tests/:testName/results`.
     func abTestResults(_ name: String, worker: Int) throws -> HTTPResponse {
-        let (test, analysis) = try store(worker: worker).abTests(worker: worker) { try $0.results(of: name) }
+        let (test, analysis) = try testDatabase().abTests(worker: worker) { try $0.results(of: name) }
         return .json(200, ABResultsReport.json(test, analysis))
     }
 
@@ -44,7 +45,7 @@ extension ScoringService {
         }
         let body = try requireObject(try jsonBody(request))
         guard case .string(let name)? = body["testName"] else { throw FieldError(field: "testName", message: "is required and must be a string") }
-        let (variant, _) = try store(worker: worker).abTests(worker: worker) { try $0.assign(testName: name, leadID: id) }
+        let (variant, _) = try testDatabase().abTests(worker: worker) { try $0.assign(testName: name, leadID: id) }
         return jsonObject { o in
             o.field("testName", name)
             o.field("leadId", Int(id))
@@ -56,7 +57,7 @@ extension ScoringService {
     func abTestCreate(_ request: HTTPRequest, worker: Int) throws -> HTTPResponse {
         try authorise(request)
         let definition = try Self.definition(from: try requireObject(try jsonBody(request)))
-        let test = try store(worker: worker).abTests(worker: worker) { try $0.create(definition) }
+        let test = try testDatabase().abTests(worker: worker) { try $0.create(definition) }
         var writer = JSONWriter()
         ABResultsReport.write(test, to: &writer)
         return .json(201, writer.bytes)
@@ -65,7 +66,7 @@ extension ScoringService {
     /// `POST /api/v1/ab-testing/tests/:testName/stop` (admin).
     func abTestStop(_ name: String, _ request: HTTPRequest, worker: Int) throws -> HTTPResponse {
         try authorise(request)
-        let test = try store(worker: worker).abTests(worker: worker) { try $0.stop(name) }
+        let test = try testDatabase().abTests(worker: worker) { try $0.stop(name) }
         var writer = JSONWriter()
         ABResultsReport.write(test, to: &writer)
         return .json(200, writer.bytes)
