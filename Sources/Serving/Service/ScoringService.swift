@@ -271,18 +271,30 @@ public final class ScoringService: @unchecked Sendable {
         }
         let useVertical = try bool(body["useVerticalModel"], field: "useVerticalModel", default: true)
         let factors = try factorCount(request)
-        var scores: [(LeadScore, Bool)] = []
+        var decoded: [(lead: LeadRecord, agent: AgentRecord?)] = [], known: [Bool] = []
         for (index, entry) in leads.enumerated() {
             // Each entry is a lead object, or {"lead": {...}, "agent": {...}}.
             let lead = entry["lead"] ?? entry
             do {
                 let (record, agent) = try LeadJSON.decode(lead: lead, agent: entry["agent"])
-                scores.append((try scoreLead(record, agent: agent, state: state, useVertical: useVertical, factors: factors),
-                               lead["id"] != nil && lead["id"] != .null))
-            } catch let error as FieldError {
+                decoded.append((record, agent))
+                known.append(lead["id"] != nil && lead["id"] != .null)
+            } catch {  // a FieldError (typed throws), renamed to its place in the batch
                 throw FieldError(field: "leads[\(index)]." + error.field.replacingOccurrences(of: "lead.", with: ""), message: error.message)
             }
         }
+        // Without explanations, each model's leads are scored together (same scores, bit for
+        // bit); on this event loop's thread only, so other requests keep the other loops.
+        let scored: [LeadScore]
+        if factors == 0 {
+            scored = try LeadScorer.scoreMany(decoded, catalog: state.catalog, useVerticalModel: useVertical, threads: 1)
+            for score in scored { recordScored(score, state: state) }
+        } else {
+            var one: [LeadScore] = []
+            for entry in decoded { one.append(try scoreLead(entry.lead, agent: entry.agent, state: state, useVertical: useVertical, factors: factors)) }
+            scored = one
+        }
+        let scores = Array(zip(scored, known))
         var writer = JSONWriter(capacity: 256 * max(1, scores.count))
         writer.object { o in
             o.key("results")
@@ -334,9 +346,14 @@ public final class ScoringService: @unchecked Sendable {
 
     private func scoreLead(_ lead: LeadRecord, agent: AgentRecord?, state: ServingState, useVertical: Bool, factors: Int) throws -> LeadScore {
         let score = try LeadScorer.score(lead: lead, agent: agent, catalog: state.catalog, useVerticalModel: useVertical, factors: factors)
+        recordScored(score, state: state)
+        return score
+    }
+
+    /// A scored lead in the metrics (quality level) and its model's drift window.
+    private func recordScored(_ score: LeadScore, state: ServingState) {
         metrics.recordQualityLevel(score.qualityLevel)
         state.drift[score.model.name]?.record(encoded: score.row, rows: 1)
-        return score
     }
 
     /// What a scoring route answers for one lead, from the model or from the rules.
