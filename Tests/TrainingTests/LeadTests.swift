@@ -174,3 +174,19 @@ func fingerprint(_ dataset: Dataset) -> UInt64 {
         }
     }
 }
+
+@Suite struct ASCIISearchTests {
+    @Test func byteSearchFindsExactlyTheASCIINeedle() {
+        #expect(FeatureExtractor.containsASCII("(415) 555-0134", "("))
+        #expect(FeatureExtractor.containsASCII("4155550134", "-") == false)
+        #expect(FeatureExtractor.containsASCII("commercial_auto", "auto"))
+        #expect(FeatureExtractor.containsASCII("autx", "auto") == false)
+        #expect(FeatureExtractor.containsASCII("aut", "auto") == false)
+        #expect(FeatureExtractor.containsASCII("", ".") == false)
+        #expect(FeatureExtractor.containsASCII("münchen.de", "."))
+        #expect(FeatureExtractor.containsASCII("日本語-テスト", "-"))
+        #expect(FeatureExtractor.containsASCII("medicare_supplement", "medicare"))
+        #expect(FeatureExtractor.containsASCII("general_liability", "liability"))
+        #expect(FeatureExtractor.containsASCII("Liability", "liability") == false)
+    }
+}
