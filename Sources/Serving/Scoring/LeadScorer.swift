@@ -79,9 +79,16 @@ public enum LeadScorer {
             let order = calibrated.indices.filter { calibrated[$0] != 0 }.sorted { abs(calibrated[$0]) > abs(calibrated[$1]) }.prefix(factors)
             top = order.map { k in ScoreFactor(feature: model.encoder.features[k].name, value: mapping.value(features, k), contribution: calibrated[k]) }
         }
-        return LeadScore(leadID: lead.id, vertical: lead.vertical, score: probability, qualityLevel: model.qualityLevels.level(probability),
-                         confidence: confidence(probability: probability, levels: model.qualityLevels, memberSpread: spread),
-                         model: model, factors: top, row: row)
+        return leadScore(lead, model: model, probability: probability, memberSpread: spread, factors: top, row: row)
+    }
+
+    /// A lead's score from its model's calibrated probability: quality level and confidence
+    /// (one place for the single-lead and the many-leads paths).
+    private static func leadScore(_ lead: LeadRecord, model: ServedModel, probability: Double, memberSpread: Double,
+                                  factors: [ScoreFactor], row: [Float]) -> LeadScore {
+        LeadScore(leadID: lead.id, vertical: lead.vertical, score: probability, qualityLevel: model.qualityLevels.level(probability),
+                  confidence: confidence(probability: probability, levels: model.qualityLevels, memberSpread: memberSpread),
+                  model: model, factors: factors, row: row)
     }
 
     /// Scores many leads without explanations, each model's leads together: features on
@@ -135,10 +142,8 @@ public enum LeadScorer {
             }
             let probabilities = model.manifest.probabilities(rawScores: raw)
             for (r, i) in indices.enumerated() {
-                let p = probabilities[r]
-                results[i] = LeadScore(leadID: leads[i].lead.id, vertical: leads[i].lead.vertical, score: p, qualityLevel: model.qualityLevels.level(p),
-                                       confidence: confidence(probability: p, levels: model.qualityLevels, memberSpread: spread[r]),
-                                       model: model, factors: [], row: Array(rows[(r * width)..<((r + 1) * width)]))
+                results[i] = leadScore(leads[i].lead, model: model, probability: probabilities[r], memberSpread: spread[r],
+                                       factors: [], row: Array(rows[(r * width)..<((r + 1) * width)]))
             }
         }
         return results.map { $0! }

@@ -5,8 +5,8 @@ import Tuning
 
 /// `mlctl-bench metrics ROWS [RESAMPLES]`: issue #6's evaluation benchmark on ROWS synthetic
 /// scored rows (a noisy logistic model of a 10 % base rate): checking and sorting, every
-/// headline metric, the whole report (with RESAMPLES bootstrap resamples, default 0 = skipped
-/// by timing the metrics alone), and the HTML page.
+/// headline metric, the whole report (with RESAMPLES bootstrap resamples, default 100, at
+/// least 1), and the HTML page.
 func benchmarkMetrics(_ arguments: [String]) throws -> [String: Any] {
     let n = Int(arguments[2])!
     var random = SeededGenerator(seed: 1)
