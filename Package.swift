@@ -30,13 +30,16 @@ let package = Package(
         // MARK: Linux socket calls Swift's Glibc module lacks (epoll, accept4, eventfd, signal flags)
         .target(name: "CNetworking"),
 
+        // MARK: A cache-prefetch hint Swift has no intrinsic for (the row-wise histogram kernel)
+        .target(name: "CMemory"),
+
         // MARK: Leaves: know nothing of trees, leads or databases
         .target(name: "Tuning", dependencies: ["CLinearAlgebra"], swiftSettings: numericSettings),
         .target(name: "Evaluation", dependencies: ["CLinearAlgebra"], swiftSettings: numericSettings),
 
         // MARK: Models, data, features, artifacts
         .target(name: "Training",
-                dependencies: ["Tuning", "Evaluation", "CLinearAlgebra", "CLibPQ"],
+                dependencies: ["Tuning", "Evaluation", "CLinearAlgebra", "CLibPQ", "CMemory"],
                 swiftSettings: numericSettings),
 
         // MARK: Scoring service and batch scorer (reads artifacts, never trains)

@@ -50,7 +50,91 @@ private func numeric(_ name: String, _ values: [Float]) -> Column { .numeric(Num
     }
 }
 
+@Suite struct FastBinningTests {
+    /// The branch-free Float binner must agree with the reference binary search on Doubles
+    /// for every kind of value: exact bounds, the Floats just around them, ±∞, NaN, and
+    /// random values; with and without a missing bin, and with 1 to 256 bins.
+    @Test func floatBinnerEqualsTheBinarySearch() {
+        var random = SeededGenerator(seed: 7)
+        for (boundCount, hasMissing) in [(1, false), (2, true), (7, false), (100, true), (255, false), (256, true)] {
+            var distinct = Set<Float>()
+            while distinct.count < boundCount { distinct.insert(Float(random.nextDouble() * 200 - 100)) }
+            let sorted = distinct.sorted()
+            // Midpoints in Double between neighbouring Floats, as the bin finder makes them, +∞ last.
+            var bounds = (0..<(boundCount - 1)).map { Double(sorted[$0]) + (Double(sorted[$0 + 1]) - Double(sorted[$0])) / 2 }
+            bounds.append(.infinity)
+            let bins = FeatureBins(isCategorical: false, upperBounds: bounds, hasMissingBin: hasMissing, categoryBins: [])
+            var values: [Float] = [.nan, .infinity, -.infinity, 0, -0.0, .greatestFiniteMagnitude, -.greatestFiniteMagnitude]
+            for bound in bounds.dropLast() {
+                let f = Float(bound)
+                values += [f, f.nextUp, f.nextDown, FlatForest.floatAtOrBelow(bound), FlatForest.floatAtOrBelow(bound).nextUp]
+            }
+            values += sorted
+            for _ in 0..<2000 { values.append(Float(random.nextDouble() * 240 - 120)) }
+            FeatureBins.FloatBinner(bins).withBinFunction { bin in
+                for value in values {
+                    #expect(bin(value) == bins.numericBin(Double(value)), "value \(value), \(boundCount) bounds")
+                }
+            }
+        }
+    }
+}
+
 @Suite struct HistogramAndSplitTests {
+    /// Leaves of at most half the rows are built row-wise from the row-major copy; the sums
+    /// must be those of the column-wise kernel. Both add each bin's pairs in row order, but the
+    /// column-wise kernel keeps four partial sums, so equality is to rounding (1e-12 relative).
+    /// Features: numeric with and without missing values and a categorical one, and a
+    /// non-contiguous subset of features (as `feature_fraction` picks them).
+    @Test func rowWiseHistogramsEqualColumnWise() throws {
+        var random = SeededGenerator(seed: 11)
+        let n = 5000
+        var columns: [Column] = []
+        for f in 0..<9 {
+            columns.append(numeric("x\(f)", (0..<n).map { _ in
+                f % 3 == 0 && random.nextDouble() < 0.1 ? .nan : Float((random.nextDouble() * 50).rounded(.down))
+            }))
+        }
+        columns.append(.categorical(CategoricalColumn(name: "c", codes: (0..<n).map { _ in Int32(random.nextInt(below: 12)) - 1 },
+                                                      categories: (0..<11).map { "k\($0)" })))
+        let dataset = Dataset(columns: columns, labels: (0..<n).map { UInt8($0 % 2) }, rowCount: n)
+        var parameters = GBDTParameters()
+        parameters.maxBin = 16
+        let featureBins = BinnedData.findBins(dataset, parameters: parameters, threads: 1)
+        let columnMajor = BinnedData(dataset: dataset, featureBins: featureBins, threads: 2)
+        let both = BinnedData(dataset: dataset, featureBins: featureBins, threads: 2, rowMajorCopy: true)
+        #expect(both.bins == columnMajor.bins)
+        for row in [0, 17, n - 1] {
+            for feature in 0..<10 { #expect(both.rowBins[row * 10 + feature] == columnMajor.bins[feature * n + row]) }
+        }
+        let pairs = (0..<(2 * n)).map { $0 % 2 == 0 ? Float(random.nextDouble() * 2 - 1) : Float(random.nextDouble()) }
+        let rows = (0..<Int32(n)).filter { _ in random.nextDouble() < 0.3 }
+        for features in [Array(0..<10), [1, 4, 5, 9]] {
+            for threads in [1, 2] {
+                let expected = histogram(columnMajor, rows: rows, pairs: pairs, features: features, threads: threads)
+                let rowWise = histogram(both, rows: rows, pairs: pairs, features: features, threads: threads)
+                for feature in features {
+                    for bin in 0..<featureBins[feature].binCount {
+                        let i = columnMajor.histogramOffsets[feature] + bin
+                        #expect(abs(rowWise[i].gradient - expected[i].gradient) <= 1e-12 * max(1, abs(expected[i].gradient)))
+                        #expect(abs(rowWise[i].hessian - expected[i].hessian) <= 1e-12 * max(1, abs(expected[i].hessian)))
+                    }
+                }
+            }
+        }
+    }
+
+    private func histogram(_ data: BinnedData, rows: [Int32], pairs: [Float], features: [Int], threads: Int) -> [HistogramEntry] {
+        let histogram = UnsafeMutableBufferPointer<HistogramEntry>.allocate(capacity: data.totalBins)
+        defer { histogram.deallocate() }
+        histogram.initialize(repeating: HistogramEntry())
+        var ordered = [Float](repeating: 0, count: 2 * rows.count)
+        rows.withUnsafeBufferPointer { r in pairs.withUnsafeBufferPointer { g in ordered.withUnsafeMutableBufferPointer { o in
+            HistogramBuilder.build(histogram, data: data, rows: r, gradients: g, ordered: o, features: features, threads: threads)
+        } } }
+        return Array(histogram)
+    }
+
     @Test func histogramSumsAndSubtraction() throws {
         let dataset = Dataset(columns: [numeric("x", [0, 1, 1, 2])], labels: [0, 1, 0, 1], rowCount: 4)
         let bins = [FeatureBins(isCategorical: false, upperBounds: [0.5, 1.5, .infinity], hasMissingBin: false, categoryBins: [])]

@@ -16,6 +16,10 @@ public struct BinnedData: Sendable {
     public let rowCount: Int
     public let featureCount: Int
     public let bins: [UInt8]
+    /// The same bins row-major (`rowBins[row · featureCount + feature]`), kept for training
+    /// data only (empty otherwise): a small leaf's histogram reads each of its scattered rows
+    /// once, one or two cache lines, instead of one line per feature (see ``HistogramBuilder``).
+    public let rowBins: [UInt8]
     public let featureBins: [FeatureBins]
     public let histogramOffsets: [Int]
     public let totalBins: Int
@@ -25,7 +29,7 @@ public struct BinnedData: Sendable {
     @inline(__always)
     public func bin(row: Int, feature: Int) -> Int { Int(bins[feature &* rowCount &+ row]) }
 
-    public init(dataset: Dataset, featureBins: [FeatureBins], threads: Int) {
+    public init(dataset: Dataset, featureBins: [FeatureBins], threads: Int, rowMajorCopy: Bool = false) {
         precondition(featureBins.count == dataset.columns.count)
         rowCount = dataset.rowCount
         featureCount = dataset.columns.count
@@ -40,6 +44,7 @@ public struct BinnedData: Sendable {
             if case .categorical(let c) = column { return bins.binOfCategoryCode(categoryCount: c.categories.count) }
             return nil
         }
+        let binners = featureBins.map { $0.isCategorical ? nil : FeatureBins.FloatBinner($0) }
         let blockSize = 8192
         let blocks = (rowCount + blockSize - 1) / blockSize
         matrix.withUnsafeMutableBufferPointer { out in
@@ -49,10 +54,9 @@ public struct BinnedData: Sendable {
                 for (feature, column) in dataset.columns.enumerated() {
                     switch column {
                     case .numeric(let c):
-                        let bins = featureBins[feature]
-                        c.values.withUnsafeBufferPointer { values in
-                            for row in rows {
-                                output.value[feature * rowCount + row] = UInt8(bins.numericBin(Double(values[row])))
+                        binners[feature]!.withBinFunction { bin in
+                            c.values.withUnsafeBufferPointer { values in
+                                for row in rows { output.value[feature * rowCount + row] = UInt8(truncatingIfNeeded: bin(values[row])) }
                             }
                         }
                     case .categorical(let c):
@@ -67,6 +71,26 @@ public struct BinnedData: Sendable {
             }
         }
         bins = matrix
+        rowBins = rowMajorCopy ? Self.transpose(matrix, rowCount: rowCount, featureCount: featureCount, threads: threads) : []
+    }
+
+    /// The row-major copy of the column-major `columns`, in blocks of rows on `threads` threads.
+    static func transpose(_ columns: [UInt8], rowCount: Int, featureCount: Int, threads: Int) -> [UInt8] {
+        var rows = [UInt8](repeating: 0, count: rowCount * featureCount)
+        let blockSize = 4096
+        rows.withUnsafeMutableBufferPointer { out in
+            columns.withUnsafeBufferPointer { columns in
+                let output = UncheckedSendable(out)
+                parallelFor((rowCount + blockSize - 1) / blockSize, threads: threads) { block in
+                    let from = block * blockSize, to = min(rowCount, from + blockSize)
+                    for feature in 0..<featureCount {
+                        let column = columns.baseAddress! + feature * rowCount
+                        for row in from..<to { output.value[row * featureCount + feature] = column[row] }
+                    }
+                }
+            }
+        }
+        return rows
     }
 
     /// Finds bin boundaries for every column of `dataset` (numeric: from a sample of

@@ -34,7 +34,7 @@ public enum GBDTTrainer {
         let threads = parameters.threads > 0 ? parameters.threads : defaultThreadCount
         let features = ModelFeature.of(train)
         let featureBins = BinnedData.findBins(train, parameters: parameters, threads: threads)
-        let data = BinnedData(dataset: train, featureBins: featureBins, threads: threads)
+        let data = BinnedData(dataset: train, featureBins: featureBins, threads: threads, rowMajorCopy: true)
         let valid = try validation.map { v -> (BinnedData, [UInt8]) in
             guard v.rowCount > 0, v.labels.count == v.rowCount else { throw GBDTError.invalidData("the validation data needs labelled rows") }
             return (BinnedData(dataset: try v.aligned(to: features), featureBins: featureBins, threads: threads), v.labels)
@@ -73,20 +73,17 @@ public enum GBDTTrainer {
             var tree = result.tree
             tree.scale(by: parameters.learningRate)
             // Scores: in-bag rows by their leaf; the others by walking the tree in bin space.
-            for leaf in result.leaves {
-                let value = tree.value[leaf.node]
-                for i in leaf.begin..<(leaf.begin + leaf.count) { scores[Int(rows[i])] += value }
-            }
+            addLeafValues(of: tree, leaves: result.leaves, rows: rows, to: &scores, threads: threads)
             if inBagCount < n {
                 var inBag = [Bool](repeating: false, count: n)
                 for row in rows { inBag[Int(row)] = true }
-                for row in 0..<n where !inBag[row] { scores[row] += tree.value[binnedLeaf(tree, data: data, row: row)] }
+                addBinnedPredictions(of: tree, data: data, to: &scores, skipping: inBag, threads: threads)
             }
             trees.append(tree)
 
             var metricValue: Double?
             if let (validData, validLabels) = valid {
-                for row in 0..<validData.rowCount { validScores[row] += tree.value[binnedLeaf(tree, data: validData, row: row)] }
+                addBinnedPredictions(of: tree, data: validData, to: &validScores, skipping: nil, threads: threads)
                 let value = evaluate(metric, scores: validScores, labels: validLabels)
                 history.append(value)
                 metricValue = value
@@ -109,6 +106,45 @@ public enum GBDTTrainer {
             throw .invalidData("the label has a single class (\(positives) positive of \(train.rowCount) rows); a classifier needs both")
         }
         if let weights = train.weights, !(weights.contains { $0 > 0 }) { throw .invalidData("every sample weight is 0") }
+    }
+
+    /// Adds each leaf's value to the scores of its rows (`rows[leaf.begin..<leaf.begin+leaf.count]`),
+    /// in pieces of at most 65,536 rows on `threads` threads (every row is in one leaf, so no
+    /// two pieces touch the same score).
+    static func addLeafValues(of tree: Tree, leaves: [(node: Int, begin: Int, count: Int)], rows: [Int32], to scores: inout [Double], threads: Int) {
+        let pieceSize = 65_536
+        var pieces: [(value: Double, range: Range<Int>)] = []
+        for leaf in leaves {
+            var from = leaf.begin
+            while from < leaf.begin + leaf.count {
+                let to = min(leaf.begin + leaf.count, from + pieceSize)
+                pieces.append((tree.value[leaf.node], from..<to))
+                from = to
+            }
+        }
+        scores.withUnsafeMutableBufferPointer { out in
+            rows.withUnsafeBufferPointer { rows in
+                let output = UncheckedSendable(out)
+                parallelFor(pieces.count, threads: threads) { p in
+                    let value = pieces[p].value
+                    for i in pieces[p].range { output.value[Int(rows[i])] += value }
+                }
+            }
+        }
+    }
+
+    /// Adds the tree's output to `scores[row]` for every row of `data` (but those `skipping`
+    /// marks), routing rows by their bins; blocks of rows on `threads` threads.
+    static func addBinnedPredictions(of tree: Tree, data: BinnedData, to scores: inout [Double], skipping: [Bool]?, threads: Int) {
+        let blockSize = 65_536
+        scores.withUnsafeMutableBufferPointer { out in
+            let output = UncheckedSendable(out)
+            parallelFor((data.rowCount + blockSize - 1) / blockSize, threads: threads) { block in
+                for row in (block * blockSize)..<min(data.rowCount, (block + 1) * blockSize) where !(skipping?[row] ?? false) {
+                    output.value[row] += tree.value[binnedLeaf(tree, data: data, row: row)]
+                }
+            }
+        }
     }
 
     /// The leaf of training or validation row `row`, routed by its bins (equivalent to routing

@@ -1,3 +1,4 @@
+import CMemory
 import Evaluation
 
 /// One histogram bin: sums over the rows whose feature value falls in the bin. Sums are
@@ -63,6 +64,10 @@ enum HistogramBuilder {
         let output = UncheckedSendable(histogram)
         // Rows 0..<n in order (the root without bagging) need neither indices nor gathering.
         let isIdentity = rows.count == data.rowCount && (rows.isEmpty || (rows.first == 0 && rows.last == Int32(data.rowCount - 1)))
+        if !isIdentity && !data.rowBins.isEmpty && 2 * rows.count <= data.rowCount {
+            buildRowWise(histogram, data: data, rows: rows, gradients: gradients, blocks: blocks, threads: threads)
+            return
+        }
         if !isIdentity {
             let chunk = 65_536, chunks = (rows.count + chunk - 1) / chunk
             let orderedOut = UncheckedSendable(ordered)
@@ -121,6 +126,69 @@ enum HistogramBuilder {
             for b in 0..<binCount {
                 let sum = ((c0[b] + c1[b]) + c2[b]) + c3[b]
                 histogram[b] = HistogramEntry(gradient: sum.x, hessian: sum.y)
+            }
+        }
+    }
+
+    /// Row-wise: each thread takes a block of features and reads the leaf's rows in order
+    /// from the row-major bins, adding each row's (g, h) to the bin of every feature of its
+    /// block. A scattered row costs one or two cache lines here, against one line per feature
+    /// column-wise, where a leaf of a few percent of the rows touches nearly every line of
+    /// every column. Each bin's sum still runs over the rows in order, so the result does not
+    /// depend on the thread count.
+    static func buildRowWise(_ histogram: UnsafeMutableBufferPointer<HistogramEntry>, data: BinnedData, rows: UnsafeBufferPointer<Int32>,
+                             gradients: UnsafeBufferPointer<Float>, blocks: [[Int]], threads: Int) {
+        let output = UncheckedSendable(histogram)
+        data.rowBins.withUnsafeBufferPointer { matrix in
+            let matrix = UncheckedSendable(matrix)
+            parallelFor(blocks.count, threads: threads) { block in
+                let features = blocks[block]
+                let base = UnsafeMutableRawPointer(output.value.baseAddress!).assumingMemoryBound(to: SIMD2<Double>.self)
+                for feature in features {
+                    (base + data.histogramOffsets[feature]).update(repeating: .zero, count: data.featureBins[feature].binCount)
+                }
+                let columns = features.map { Int32($0) }
+                let offsets = features.map { Int32(data.histogramOffsets[$0]) }
+                columns.withUnsafeBufferPointer { columns in
+                    offsets.withUnsafeBufferPointer { offsets in
+                        accumulateRows(into: base, matrix: matrix.value.baseAddress!, rowWidth: data.featureCount, columns: columns.baseAddress!,
+                                       offsets: offsets.baseAddress!, width: features.count, rows: rows,
+                                       pairs: UnsafeRawPointer(gradients.baseAddress!).assumingMemoryBound(to: SIMD2<Float>.self))
+                    }
+                }
+            }
+        }
+    }
+
+    /// The row-wise hot loop: for each row of `rows`, its (g, h) pair is added to
+    /// `histogram[offsets[j] + bin]` for the bin of feature `columns[j]`, j in 0..<width.
+    @inline(__always)
+    static func accumulateRows(into histogram: UnsafeMutablePointer<SIMD2<Double>>, matrix: UnsafePointer<UInt8>, rowWidth: Int,
+                               columns: UnsafePointer<Int32>, offsets: UnsafePointer<Int32>, width: Int,
+                               rows: UnsafeBufferPointer<Int32>, pairs: UnsafePointer<SIMD2<Float>>) {
+        let distance = 16
+        for k in 0..<rows.count {
+            if k &+ distance < rows.count {
+                let ahead = Int(rows[k &+ distance])
+                let line = matrix + ahead &* rowWidth
+                mlctl_prefetch(line)
+                mlctl_prefetch(line + (rowWidth &- 1))
+                mlctl_prefetch(pairs + ahead)
+            }
+            let row = Int(rows[k])
+            let pair = SIMD2<Double>(pairs[row])
+            let bins = matrix + row &* rowWidth
+            var j = 0
+            while j &+ 4 <= width {
+                histogram[Int(offsets[j]) &+ Int(bins[Int(columns[j])])] += pair
+                histogram[Int(offsets[j &+ 1]) &+ Int(bins[Int(columns[j &+ 1])])] += pair
+                histogram[Int(offsets[j &+ 2]) &+ Int(bins[Int(columns[j &+ 2])])] += pair
+                histogram[Int(offsets[j &+ 3]) &+ Int(bins[Int(columns[j &+ 3])])] += pair
+                j &+= 4
+            }
+            while j < width {
+                histogram[Int(offsets[j]) &+ Int(bins[Int(columns[j])])] += pair
+                j &+= 1
             }
         }
     }

@@ -73,10 +73,10 @@ struct SplitFinder {
         total.hessian > 0 ? Double(total.count) / total.hessian : 0
     }
 
-    /// The estimated row count of a side: round(Σh · factor).
+    /// The estimated row count of a side: Σh · factor + 0.5, truncated (LightGBM's rounding).
     @inline(__always)
     private func estimatedCount(_ side: HistogramEntry, _ factor: Double) -> Int {
-        Int((side.hessian * factor).rounded())
+        Int(side.hessian * factor + 0.5)
     }
 
     /// Whether both sides of a split satisfy `min_data_in_leaf` (estimated counts) and
@@ -101,24 +101,36 @@ struct SplitFinder {
         let valueBins = bins.upperBounds.count
         let missing = bins.hasMissingBin ? histogram[valueBins] : HistogramEntry()
         let factor = countFactor(total)
+        // Without L1 or max_delta_step, and with both sides' H + λ₂ > 0 guaranteed by the
+        // hessian constraint, a side's score is plainly G² / (H + λ₂): the loop below then
+        // skips the general formula's branches (the same value, bit for bit).
+        let plainScores = parameters.lambdaL1 == 0 && parameters.maxDeltaStep <= 0 && (parameters.minSumHessianInLeaf > 0 || l2 > 0)
+        let minData = parameters.minDataInLeaf, minHessian = parameters.minSumHessianInLeaf
         var best = SplitCandidate.none
         var bestScore = minimumGain
-        for missingLeft in missing.hessian > 0 ? [false, true] : [false] {
+        var bestBin = -1, bestMissingLeft = false, bestLeft = HistogramEntry(), bestLeftCount = 0
+        for pass in 0..<(missing.hessian > 0 ? 2 : 1) {
+            let missingLeft = pass == 1
             var left = missingLeft ? missing : HistogramEntry()
             for bin in 0..<(valueBins - 1) {
                 left = left + histogram[bin]
                 let leftCount = estimatedCount(left, factor)
-                let right = total.minus(left, count: leftCount)
-                if leftCount < parameters.minDataInLeaf || left.hessian < parameters.minSumHessianInLeaf { continue }
-                if right.count < parameters.minDataInLeaf || right.hessian < parameters.minSumHessianInLeaf { break }
-                let score = leafScore(gradient: left.gradient, hessian: left.hessian, l2: l2)
-                    + leafScore(gradient: right.gradient, hessian: right.hessian, l2: l2)
+                let rightHessian = total.hessian - left.hessian, rightCount = total.count - leftCount
+                if leftCount < minData || left.hessian < minHessian { continue }
+                if rightCount < minData || rightHessian < minHessian { break }
+                let rightGradient = total.gradient - left.gradient
+                let score = plainScores
+                    ? left.gradient * left.gradient / (left.hessian + l2) + rightGradient * rightGradient / (rightHessian + l2)
+                    : leafScore(gradient: left.gradient, hessian: left.hessian, l2: l2) + leafScore(gradient: rightGradient, hessian: rightHessian, l2: l2)
                 if score > bestScore {
                     bestScore = score
-                    best = SplitCandidate(gain: score - parentScore, feature: feature, thresholdBin: bin,
-                                          defaultLeft: missingLeft, leftBins: [], left: LeafSums(left, count: leftCount), right: right)
+                    (bestBin, bestMissingLeft, bestLeft, bestLeftCount) = (bin, missingLeft, left, leftCount)
                 }
             }
+        }
+        if bestBin >= 0 {
+            best = SplitCandidate(gain: bestScore - parentScore, feature: feature, thresholdBin: bestBin, defaultLeft: bestMissingLeft,
+                                  leftBins: [], left: LeafSums(bestLeft, count: bestLeftCount), right: total.minus(bestLeft, count: bestLeftCount))
         }
         if best.feature >= 0 && !bins.hasMissingBin {
             // No missing values in training: at prediction they act as 0, as in LightGBM.

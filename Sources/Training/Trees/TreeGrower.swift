@@ -199,30 +199,36 @@ final class TreeGrower {
                             goesLeft.withUnsafeBufferPointer { goesLeft in
                                 parallelFor(chunks, threads: chunks > 1 ? threads : 1) { chunk in
                                     let from = begin + chunk * chunkSize, to = min(begin + count, from + chunkSize)
+                                    // Branch-free: which side a row goes is data, and a
+                                    // mispredicted branch per row cost more than the two stores.
+                                    let lefts = leftsOut.value.baseAddress!, rights = rightsOut.value.baseAddress!
                                     var leftEnd = from, rightEnd = from
                                     for i in from..<to {
                                         let row = rowsOut.value[i]
-                                        if goesLeft[Int(column[Int(row)])] {
-                                            leftsOut.value[leftEnd] = row; leftEnd += 1
-                                        } else {
-                                            rightsOut.value[rightEnd] = row; rightEnd += 1
-                                        }
+                                        let isLeft = Int(unsafeBitCast(goesLeft[Int(column[Int(row)])], to: UInt8.self))
+                                        lefts[leftEnd] = row
+                                        rights[rightEnd] = row
+                                        leftEnd &+= isLeft
+                                        rightEnd &+= 1 &- isLeft
                                     }
                                     countsOut.value[chunk] = leftEnd - from
                                 }
                             }
-                            // Gather: every chunk's lefts in order, then every chunk's rights.
-                            var next = begin
+                            // Gather: every chunk's lefts in order, then every chunk's rights,
+                            // each chunk copying its own rows to offsets known in advance.
+                            var leftStarts = [Int](repeating: 0, count: chunks), rightStarts = leftStarts
+                            var nextLeft = begin
+                            for chunk in 0..<chunks { leftStarts[chunk] = nextLeft; nextLeft += counts[chunk] }
+                            var nextRight = nextLeft
                             for chunk in 0..<chunks {
-                                let from = begin + chunk * chunkSize
-                                for k in 0..<counts[chunk] { rowBuffer[next + k] = lefts[from + k] }
-                                next += counts[chunk]
+                                rightStarts[chunk] = nextRight
+                                nextRight += min(count, (chunk + 1) * chunkSize) - chunk * chunkSize - counts[chunk]
                             }
-                            for chunk in 0..<chunks {
+                            parallelFor(chunks, threads: chunks > 1 ? threads : 1) { chunk in
                                 let from = begin + chunk * chunkSize, to = min(begin + count, from + chunkSize)
-                                let rightCount = to - from - counts[chunk]
-                                for k in 0..<rightCount { rowBuffer[next + k] = rights[from + k] }
-                                next += rightCount
+                                let leftCount = countsOut.value[chunk], rightCount = to - from - leftCount
+                                (rowsOut.value.baseAddress! + leftStarts[chunk]).update(from: leftsOut.value.baseAddress! + from, count: leftCount)
+                                (rowsOut.value.baseAddress! + rightStarts[chunk]).update(from: rightsOut.value.baseAddress! + from, count: rightCount)
                             }
                         }
                     }
