@@ -67,4 +67,42 @@ import Tuning
         }
         #expect(FlatForest.floatAtOrBelow(0.1) == Float(0.1).nextDown && FlatForest.floatAtOrBelow(0.5) == 0.5)
     }
+
+    /// Batches walk eight rows together and single rows walk eight trees together; both must
+    /// give, bit for bit, the per-tree walk of ``Tree/leaf(_:)`` summed in tree order. Trees of
+    /// uneven depth (leaf-wise), missing values with learned directions, a categorical
+    /// feature, single-leaf trees in the middle of a group of eight, and row and tree counts
+    /// that are not multiples of eight.
+    @Test func interleavedWalksEqualTheTreeByTreeSum() throws {
+        var r = SeededGenerator(seed: 5)
+        let n = 803
+        var a: [Float] = [], b: [Float] = [], c: [Int32] = [], y: [UInt8] = []
+        for _ in 0..<n {
+            let u = Float(r.nextGaussian()), v = Float(r.nextGaussian()), k = Int32(r.nextInt(below: 9)) - 1
+            a.append(r.nextDouble() < 0.15 ? .nan : u); b.append(v); c.append(k)
+            y.append(r.nextDouble() < 1 / (1 + exp(-Double(u * v) - (k % 2 == 0 ? 1 : -1))) ? 1 : 0)
+        }
+        let dataset = Dataset(columns: [.numeric(NumericColumn(name: "a", values: a)), .numeric(NumericColumn(name: "b", values: b)),
+                                        .categorical(CategoricalColumn(name: "c", codes: c, categories: (0..<8).map { "c\($0)" }))],
+                              labels: y, rowCount: n)
+        var parameters = GBDTParameters(); parameters.trees = 21; parameters.minDataPerGroup = 10; parameters.minDataInLeaf = 5
+        var trees = try GBDTTrainer.train(dataset, parameters: parameters).trees
+        var stump = Tree()
+        _ = stump.addLeaf(value: 0.25, count: n, cover: Double(n))
+        trees.insert(stump, at: 3)
+        trees.insert(stump, at: 12)
+        let forest = FlatForest(trees)
+        var matrix = [Float](repeating: 0, count: n * 3)
+        for row in 0..<n { matrix[row * 3] = a[row]; matrix[row * 3 + 1] = b[row]; matrix[row * 3 + 2] = Float(c[row]) }
+        var batch = [Double](repeating: 0, count: n)
+        matrix.withUnsafeBufferPointer { m in
+            batch.withUnsafeMutableBufferPointer { forest.add(block: m.baseAddress!, featureCount: 3, count: n, to: $0.baseAddress!) }
+            for row in 0..<n {
+                let values = m.baseAddress! + row * 3
+                let expected = trees.reduce(0.0) { $0 + $1.value[$1.leaf(values)] }
+                #expect(forest.sum(values).bitPattern == expected.bitPattern, "row \(row)")
+                #expect(batch[row].bitPattern == expected.bitPattern, "row \(row)")
+            }
+        }
+    }
 }

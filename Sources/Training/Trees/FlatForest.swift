@@ -71,22 +71,35 @@ struct FlatForest: Sendable {
     @inline(__always)
     func leaf(_ row: UnsafePointer<Float>, from start: Int32, nodes: UnsafePointer<Node>) -> Int32 {
         var node = start
-        while node >= 0 {
-            let n = nodes[Int(node)]
-            let value = row[Int(n.featureAndFlags & Node.featureMask)]
-            let goLeft: Bool
-            if n.featureAndFlags & Node.categoricalBit != 0 {
-                goLeft = categoryGoesLeft(value, set: Int(n.threshold.bitPattern))
-            } else if n.featureAndFlags & Node.defaultLeftBit != 0 {
-                goLeft = !(value > n.threshold)
-            } else {
-                goLeft = value <= n.threshold
-            }
-            // Select the child without a branch: which way a row goes is data.
-            let mask = Int32(bitPattern: 0 &- UInt32(unsafeBitCast(goLeft, to: UInt8.self)))
-            node = (n.left & mask) | (n.right & ~mask)
-        }
+        while node >= 0 { node = child(of: nodes[Int(node)], for: row) }
         return node
+    }
+
+    /// The child of node `n` that `row` goes to. Numeric nodes decide without a branch:
+    /// `x ≤ t`, or NaN where missing values go left (`!(x > t)` is exactly that).
+    @inline(__always)
+    private func child(of n: Node, for row: UnsafePointer<Float>) -> Int32 {
+        let value = row[Int(n.featureAndFlags & Node.featureMask)]
+        let goLeft: UInt32
+        if n.featureAndFlags & Node.categoricalBit != 0 {
+            goLeft = categoryGoesLeft(value, set: Int(n.threshold.bitPattern)) ? 1 : 0
+        } else {
+            // Bit operations, not `||` and `&&`, which would branch on the data.
+            let below = UInt32(unsafeBitCast(value <= n.threshold, to: UInt8.self))
+            let missing = UInt32(unsafeBitCast(value.isNaN, to: UInt8.self))
+            goLeft = below | (missing & (n.featureAndFlags >> 31))
+        }
+        // Select the child without a branch: which way a row goes is data.
+        let mask = Int32(bitPattern: 0 &- goLeft)
+        return (n.left & mask) | (n.right & ~mask)
+    }
+
+    /// One step of a walk that may already have ended: a leaf (`node < 0`) stays where it is.
+    /// Node 0 is read in that case only so that the load is valid; its result is dropped.
+    @inline(__always)
+    private func step(_ node: Int32, _ row: UnsafePointer<Float>, _ nodes: UnsafePointer<Node>) -> Int32 {
+        let next = child(of: nodes[Int(max(node, 0))], for: row)
+        return node < 0 ? node : next
     }
 
     @inline(__always)
@@ -99,26 +112,75 @@ struct FlatForest: Sendable {
     }
 
     /// Adds every tree's output to `scores[k]` for the `count` rows of the row-major `block`.
+    ///
+    /// Eight rows walk each tree together, a step each in turn, until all eight reach a leaf.
+    /// A single walk is a chain of dependent loads that ends on a mispredicted branch (trees
+    /// are of uneven depth), so one row at a time leaves the core mostly waiting; eight
+    /// independent chains overlap, and the loop ends once per eight rows.
     func add(block: UnsafePointer<Float>, featureCount: Int, count: Int, to scores: UnsafeMutablePointer<Double>) {
         nodes.withUnsafeBufferPointer { nodes in
             leafValues.withUnsafeBufferPointer { leaves in
+                guard let nodes = nodes.baseAddress else {  // single-leaf trees only
+                    for root in roots { for k in 0..<count { scores[k] += leaves[Int(~root)] } }
+                    return
+                }
                 for root in roots {
-                    for k in 0..<count {
-                        scores[k] += leaves[Int(~leaf(block + k * featureCount, from: root, nodes: nodes.baseAddress!))]
+                    var k = 0
+                    while k &+ 8 <= count {
+                        let r = block + k &* featureCount
+                        let (r0, r1, r2, r3) = (r, r + featureCount, r + 2 &* featureCount, r + 3 &* featureCount)
+                        let (r4, r5, r6, r7) = (r + 4 &* featureCount, r + 5 &* featureCount, r + 6 &* featureCount, r + 7 &* featureCount)
+                        var (n0, n1, n2, n3, n4, n5, n6, n7) = (root, root, root, root, root, root, root, root)
+                        while (n0 & n1 & n2 & n3 & n4 & n5 & n6 & n7) >= 0 {  // some row is not at a leaf yet
+                            n0 = step(n0, r0, nodes); n1 = step(n1, r1, nodes); n2 = step(n2, r2, nodes); n3 = step(n3, r3, nodes)
+                            n4 = step(n4, r4, nodes); n5 = step(n5, r5, nodes); n6 = step(n6, r6, nodes); n7 = step(n7, r7, nodes)
+                        }
+                        scores[k] += leaves[Int(~n0)]; scores[k &+ 1] += leaves[Int(~n1)]
+                        scores[k &+ 2] += leaves[Int(~n2)]; scores[k &+ 3] += leaves[Int(~n3)]
+                        scores[k &+ 4] += leaves[Int(~n4)]; scores[k &+ 5] += leaves[Int(~n5)]
+                        scores[k &+ 6] += leaves[Int(~n6)]; scores[k &+ 7] += leaves[Int(~n7)]
+                        k &+= 8
+                    }
+                    while k < count {
+                        scores[k] += leaves[Int(~leaf(block + k &* featureCount, from: root, nodes: nodes))]
+                        k &+= 1
                     }
                 }
             }
         }
     }
 
-    /// The sum of the trees' outputs for one row; allocation-free.
+    /// The sum of the trees' outputs for one row, added in tree order; allocation-free.
+    /// Eight trees are walked together, for the reason ``add(block:featureCount:count:to:)``
+    /// walks eight rows together.
     @inline(__always)
     func sum(_ row: UnsafePointer<Float>) -> Double {
         nodes.withUnsafeBufferPointer { nodes in
             leafValues.withUnsafeBufferPointer { leaves in
-                var total = 0.0
-                for root in roots { total += leaves[Int(~leaf(row, from: root, nodes: nodes.baseAddress!))] }
-                return total
+                roots.withUnsafeBufferPointer { roots in
+                    var total = 0.0
+                    guard let nodes = nodes.baseAddress else {  // single-leaf trees only
+                        for root in roots { total += leaves[Int(~root)] }
+                        return total
+                    }
+                    var t = 0
+                    while t &+ 8 <= roots.count {
+                        var (n0, n1, n2, n3) = (roots[t], roots[t &+ 1], roots[t &+ 2], roots[t &+ 3])
+                        var (n4, n5, n6, n7) = (roots[t &+ 4], roots[t &+ 5], roots[t &+ 6], roots[t &+ 7])
+                        while (n0 & n1 & n2 & n3 & n4 & n5 & n6 & n7) >= 0 {
+                            n0 = step(n0, row, nodes); n1 = step(n1, row, nodes); n2 = step(n2, row, nodes); n3 = step(n3, row, nodes)
+                            n4 = step(n4, row, nodes); n5 = step(n5, row, nodes); n6 = step(n6, row, nodes); n7 = step(n7, row, nodes)
+                        }
+                        total += leaves[Int(~n0)]; total += leaves[Int(~n1)]; total += leaves[Int(~n2)]; total += leaves[Int(~n3)]
+                        total += leaves[Int(~n4)]; total += leaves[Int(~n5)]; total += leaves[Int(~n6)]; total += leaves[Int(~n7)]
+                        t &+= 8
+                    }
+                    while t < roots.count {
+                        total += leaves[Int(~leaf(row, from: roots[t], nodes: nodes))]
+                        t &+= 1
+                    }
+                    return total
+                }
             }
         }
     }
