@@ -125,7 +125,7 @@ public enum LeadScorer {
                     let encoded = model.encoder.encode(rows: range.count) { r, k in mapping.value(features[r], k) }
                     if prepared.scoresRows {
                         encoded.withUnsafeBufferPointer { e in
-                            for r in 0..<range.count { rawOut[range.lowerBound + r] = prepared.rawScore(row: e.baseAddress! + r * width) }
+                            prepared.rawScores(rows: e.baseAddress!, count: range.count, width: width, into: rawOut.baseAddress! + range.lowerBound)
                         }
                     }
                     encodedBlocks[block] = encoded

@@ -61,6 +61,14 @@ public final class PreparedModel: Sendable {
         return predictor.rawScore(row: row)
     }
 
+    /// The raw scores of `count` rows laid out one after another (`width` values each, as for
+    /// ``rawScore(row:)``), written to `scores`: each bit for bit what ``rawScore(row:)`` gives,
+    /// but rows walk the trees eight at a time. Precondition: ``scoresRows``.
+    public func rawScores(rows: UnsafePointer<Float>, count: Int, width: Int, into scores: UnsafeMutablePointer<Double>) {
+        guard case .trees(let predictor, _) = scorer else { preconditionFailure("rawScores(rows:) needs a tree model") }
+        predictor.rawScores(rows: rows, count: count, featureCount: width, into: scores)
+    }
+
     /// Adds one row's TreeSHAP contributions (one per feature) to `phi`. Precondition:
     /// ``scoresRows``.
     public func contributions(row: UnsafePointer<Float>, to phi: UnsafeMutablePointer<Double>) {

@@ -122,6 +122,15 @@ public struct TreeEnsemblePredictor: Sendable {
         initialScore + forest.sum(row)
     }
 
+    /// Raw scores of `count` rows laid out row-major (`featureCount` values each, as for
+    /// ``rawScore(row:)``), written to `scores`. Each equals ``rawScore(row:)`` bit for bit: the
+    /// trees' outputs are summed from 0 in tree order and the initial score added last.
+    public func rawScores(rows: UnsafePointer<Float>, count: Int, featureCount: Int, into scores: UnsafeMutablePointer<Double>) {
+        scores.update(repeating: 0, count: count)
+        forest.add(block: rows, featureCount: featureCount, count: count, to: scores)
+        for k in 0..<count { scores[k] = initialScore + scores[k] }
+    }
+
     /// Raw scores of every row of `data`, whose columns are the trees' features in order.
     public func rawScores(_ data: Dataset, threads: Int) -> [Double] {
         let n = data.rowCount, featureCount = max(1, data.columns.count)
