@@ -24,7 +24,11 @@ struct FlatForest: Sendable {
         static let featureMask: UInt32 = (1 << 30) - 1
     }
 
+    /// Leaves as nodes, then split nodes: leaf `k` sits `k + 1` places before split node 0 and
+    /// points to itself both ways, so a walk that has reached leaf `~k` can take further steps
+    /// and stay there. Indices used in walks are relative to split node 0 (`leafCount` in).
     private(set) var nodes: [Node] = []
+    private(set) var leafCount = 0
     private(set) var leafValues: [Double] = []
     /// Root node of each tree, or `~leaf` for a single-leaf tree.
     private(set) var roots: [Int32] = []
@@ -59,6 +63,8 @@ struct FlatForest: Sendable {
             }
             roots.append(index[0])
         }
+        leafCount = leafValues.count
+        nodes = (0..<leafCount).reversed().map { k in Node(threshold: 0, featureAndFlags: 0, left: ~Int32(k), right: ~Int32(k)) } + nodes
     }
 
     /// The largest `Float` that is ≤ `value` (±∞ stay as they are).
@@ -94,12 +100,11 @@ struct FlatForest: Sendable {
         return (n.left & mask) | (n.right & ~mask)
     }
 
-    /// One step of a walk that may already have ended: a leaf (`node < 0`) stays where it is.
-    /// Node 0 is read in that case only so that the load is valid; its result is dropped.
+    /// One step of a walk that may already have ended: a leaf (`node < 0`) is a node that
+    /// leads to itself, so the step needs no test.
     @inline(__always)
     private func step(_ node: Int32, _ row: UnsafePointer<Float>, _ nodes: UnsafePointer<Node>) -> Int32 {
-        let next = child(of: nodes[Int(max(node, 0))], for: row)
-        return node < 0 ? node : next
+        child(of: nodes[Int(node)], for: row)
     }
 
     @inline(__always)
@@ -120,10 +125,8 @@ struct FlatForest: Sendable {
     func add(block: UnsafePointer<Float>, featureCount: Int, count: Int, to scores: UnsafeMutablePointer<Double>) {
         nodes.withUnsafeBufferPointer { nodes in
             leafValues.withUnsafeBufferPointer { leaves in
-                guard let nodes = nodes.baseAddress else {  // single-leaf trees only
-                    for root in roots { for k in 0..<count { scores[k] += leaves[Int(~root)] } }
-                    return
-                }
+                guard let first = nodes.baseAddress else { return }  // no trees
+                let nodes = first + leafCount  // split node 0; leaves before it
                 for root in roots {
                     var k = 0
                     while k &+ 8 <= count {
@@ -159,10 +162,8 @@ struct FlatForest: Sendable {
             leafValues.withUnsafeBufferPointer { leaves in
                 roots.withUnsafeBufferPointer { roots in
                     var total = 0.0
-                    guard let nodes = nodes.baseAddress else {  // single-leaf trees only
-                        for root in roots { total += leaves[Int(~root)] }
-                        return total
-                    }
+                    guard let first = nodes.baseAddress else { return 0 }  // no trees
+                    let nodes = first + leafCount  // split node 0; leaves before it
                     var t = 0
                     while t &+ 8 <= roots.count {
                         var (n0, n1, n2, n3) = (roots[t], roots[t &+ 1], roots[t &+ 2], roots[t &+ 3])
