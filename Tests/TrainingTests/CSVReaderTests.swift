@@ -178,6 +178,29 @@ private func categorical(_ dataset: Dataset, _ index: Int) -> CategoricalColumn?
     }
 }
 
+@Suite struct AtomicWriteTests {
+    /// `--out /dev/null` (or a pipe) must be written to, not replaced by a renamed regular
+    /// file. A named pipe stands in for the device: it is held open for reading and writing
+    /// here, so the writer never blocks, and what was written is read back from it.
+    @Test func specialFilesAreWrittenInPlace() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mlctl-fifo-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let fifo = directory.appendingPathComponent("scores.csv")
+        #expect(mkfifo(fifo.path, 0o600) == 0)
+        let descriptor = open(fifo.path, O_RDWR | O_NONBLOCK)
+        #expect(descriptor >= 0)
+        defer { close(descriptor) }
+        try CSVWriter.writeAtomically(to: fifo) { try $0.write(contentsOf: Data("score\n0.5\n".utf8)) }
+        var buffer = [UInt8](repeating: 0, count: 64)
+        let count = read(descriptor, &buffer, buffer.count)
+        #expect(count == 10 && String(decoding: buffer.prefix(max(0, count)), as: UTF8.self) == "score\n0.5\n")
+        var info = stat()
+        #expect(stat(fifo.path, &info) == 0 && info.st_mode & S_IFMT == S_IFIFO, "the pipe was replaced")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["scores.csv"])  // no temporary left
+    }
+}
+
 @Suite struct DecimalParserTests {
     @Test(arguments: ["0", "1", "-1", "3.14159", "1e-10", "123456789012345678901234", "0.1", "2.2250738585072014e-308",
                       "4.9e-324", "1.7976931348623157e308", ".5", "5.", "+7", "0.000123456789012345678", "9007199254740993",

@@ -229,7 +229,14 @@ public enum BatchScorer {
     }
 
     /// One transaction: the scores into a temporary table by COPY, then one UPDATE … FROM.
+    ///
+    /// The UPDATE names the batch's id range as well: without it PostgreSQL merge-joins the
+    /// sorted scores with the primary-key index scanned from the first lead, so the k-th batch
+    /// of an ordered run walked k batches' worth of index (EXPLAIN; a batch near the end of a
+    /// million leads took 965 ms instead of 814 ms).
     static func write(_ scores: [LeadScore], to db: PostgresConnection) throws {
+        guard let first = scores.first else { return }
+        let (lowest, highest) = scores.reduce((first.leadID, first.leadID)) { (min($0.0, $1.leadID), max($0.1, $1.leadID)) }
         try db.transaction {
             try db.query("CREATE TEMP TABLE mlctl_scores (id bigint, score float8, quality text, version text) ON COMMIT DROP")
             try db.copyIn("COPY mlctl_scores (id, score, quality, version) FROM STDIN") { writer in
@@ -239,8 +246,8 @@ public enum BatchScorer {
             }
             try db.query("""
                 UPDATE leads l SET ml_score = s.score, ml_quality = s.quality, ml_model_version = s.version, scored_at = now()
-                FROM mlctl_scores s WHERE l.id = s.id
-                """)
+                FROM mlctl_scores s WHERE l.id = s.id AND l.id BETWEEN $1 AND $2
+                """, [String(lowest), String(highest)])
         }
     }
 }

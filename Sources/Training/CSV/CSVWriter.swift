@@ -78,7 +78,21 @@ public enum CSVWriter {
 
     /// Creates `url` by writing a temporary file beside it and renaming it into place; on
     /// error the temporary file is removed and `url` is untouched.
+    ///
+    /// A destination that exists and is not a regular file or a directory (`/dev/null`,
+    /// `/dev/stdout`, a named pipe) is written to directly: there is no file to protect, and
+    /// renaming over it would replace the device or pipe itself with a regular file.
     public static func writeAtomically(to url: URL, _ body: (FileHandle) throws -> Void) throws {
+        var info = stat()
+        if stat(url.path, &info) == 0, info.st_mode & S_IFMT != S_IFREG, info.st_mode & S_IFMT != S_IFDIR {
+            guard let handle = FileHandle(forWritingAtPath: url.path) else {
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path,
+                                                                 NSLocalizedDescriptionKey: "cannot open \(url.path) for writing"])
+            }
+            defer { try? handle.close() }
+            try body(handle)
+            return
+        }
         let directory = url.deletingLastPathComponent()
         let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
