@@ -45,6 +45,61 @@ import Tuning
     }
 }
 
+@Suite struct TreeSHAPReferenceTests {
+    /// The quadrature form must give the contributions of the paper's algorithm (kept as
+    /// ``ReferenceTreeSHAP``) on every growth policy: deep trees on three numeric features and
+    /// a categorical one split on the same feature many times along a path, missing values,
+    /// bagging (covers that are not the whole data). Equal to rounding: 1e-10 relative to the
+    /// row's largest contribution (the two sum different products in different orders).
+    @Test(arguments: GrowthPolicy.allCases)
+    func quadratureEqualsTheReferenceAlgorithm(_ growth: GrowthPolicy) throws {
+        var r = SeededGenerator(seed: 33)
+        let n = 2000
+        var a: [Float] = [], b: [Float] = [], c: [Float] = [], k: [Int32] = [], y: [UInt8] = []
+        for _ in 0..<n {
+            let u = Float(r.nextGaussian()), v = Float(r.nextGaussian()), w = Float(r.nextGaussian()), code = Int32(r.nextInt(below: 6))
+            a.append(r.nextDouble() < 0.1 ? .nan : u); b.append(v); c.append(w); k.append(code)
+            y.append(r.nextDouble() < 1 / (1 + exp(-Double(sin(3 * u) * v + w * w) - (code % 3 == 0 ? 1 : -0.5))) ? 1 : 0)
+        }
+        let dataset = Dataset(columns: [.numeric(NumericColumn(name: "a", values: a)), .numeric(NumericColumn(name: "b", values: b)),
+                                        .numeric(NumericColumn(name: "c", values: c)),
+                                        .categorical(CategoricalColumn(name: "k", codes: k, categories: (0..<6).map { "k\($0)" }))],
+                              labels: y, rowCount: n)
+        var parameters = GBDTParameters(); parameters.growth = growth; parameters.trees = 12; parameters.numLeaves = 48
+        parameters.maxDepth = growth == .leafwise ? 14 : 7; parameters.minDataInLeaf = 5; parameters.minDataPerGroup = 10
+        parameters.baggingFraction = 0.8; parameters.baggingFrequency = 1
+        let model = try GBDTTrainer.train(dataset, parameters: parameters)
+        #expect(model.trees.map { TreeSHAP.maxDepth($0) }.max()! >= 6)
+        for row in stride(from: 0, to: n, by: 7) {
+            let values: [Float] = [a[row], b[row], c[row], Float(k[row])]
+            var fast = [Double](repeating: 0, count: 4), reference = fast
+            values.withUnsafeBufferPointer { pointer in
+                for tree in model.trees {
+                    TreeSHAP.addContributions(of: tree, row: pointer.baseAddress!, to: &fast)
+                    ReferenceTreeSHAP.addContributions(of: tree, row: pointer.baseAddress!, to: &reference)
+                }
+            }
+            let scale = max(1e-12, reference.map(abs).max()!)
+            for f in 0..<4 {
+                #expect(abs(fast[f] - reference[f]) <= 1e-10 * scale, "\(growth) row \(row) feature \(f): \(fast[f]) vs \(reference[f])")
+            }
+        }
+    }
+
+    /// Gauss–Legendre rules integrate t^m exactly (1 / (m + 1)) up to degree 2n − 1.
+    @Test func quadratureRulesAreExact() {
+        for n in [1, 2, 5, 16, 64, 128, 130] {
+            GaussLegendre.withRules(upTo: n) { rules in
+                let nodes = rules.nodes(n), weights = rules.weights(n)
+                for m in [0, 1, 2 * n - 1] {
+                    let integral = (0..<n).reduce(0.0) { $0 + weights[$1] * pow(nodes[$1], Double(m)) }
+                    #expect(abs(integral - 1 / Double(m + 1)) < 1e-13, "n \(n), degree \(m)")
+                }
+            }
+        }
+    }
+}
+
 @Suite struct FlatForestTests {
     /// The flattened walk compares in `Float` against the largest float at or below each
     /// `Double` threshold: it must decide exactly as the tree does, NaN included.
