@@ -5,10 +5,10 @@ import Evaluation
 ///     feature 0: [b(0,0) b(1,0) … b(n-1,0)]
 ///     feature 1: [b(0,1) b(1,1) … b(n-1,1)]
 ///
-/// A leaf's histogram is built one feature at a time: its rows' bins are read from one column
-/// (n bytes, which stays in cache) while gradients stream from a buffer ordered like the leaf's
-/// rows. The row-major layout tried first spent half its time waiting for memory on each
-/// scattered row of a small leaf (perf annotate: 50 % on the first bin load of a row).
+/// Large leaves' histograms are built one feature at a time from these columns; training data
+/// also keeps a row-major copy (``rowBins``) for small leaves, whose scattered rows it reads in
+/// one or two cache lines each with prefetching (without prefetching, the row-major layout
+/// spent half its time waiting for the first bin of each row; see ``HistogramBuilder``).
 ///
 /// `histogramOffsets[f]` is where feature f's bins start in a flat histogram of all
 /// features (`totalBins` entries).
