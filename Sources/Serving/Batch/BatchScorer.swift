@@ -178,11 +178,38 @@ public enum BatchScorer {
             }
         }
 
-        try LeadStore.forEachRow(in: db, condition: condition) { values in
-            rows.append(values)
-            if rows.count == options.batchSize { scoreAndWrite() }
+        // A reading thread streams the COPY and hands over each complete batch; this thread
+        // scores it (on every core) while the next one streams in.
+        let handoff = BatchHandoff<[[String?]]>()
+        let reading = UncheckedSendable((db: db, condition: condition, batchSize: options.batchSize))
+        let reader = Thread {
+            var buffer: [[String?]] = []
+            buffer.reserveCapacity(reading.value.batchSize)
+            do {
+                try LeadStore.forEachRow(in: reading.value.db, condition: reading.value.condition) { values in
+                    buffer.append(values)
+                    if buffer.count == reading.value.batchSize {
+                        guard handoff.put(buffer) else { throw CancellationError() }
+                        buffer.removeAll(keepingCapacity: true)
+                    }
+                }
+                if !buffer.isEmpty { _ = handoff.put(buffer) }
+                handoff.finish()
+            } catch {
+                handoff.finish(throwing: error)
+            }
         }
-        if !rows.isEmpty { scoreAndWrite() }
+        reader.start()
+        do {
+            while let batch = try handoff.take() {
+                rows = batch
+                scoreAndWrite()
+            }
+        } catch {
+            handoff.cancel()
+            settleWrite()
+            throw error
+        }
         let waitStarted = monotonicSeconds()
         settleWrite()
         summary.writeWaitSeconds += monotonicSeconds() - waitStarted
