@@ -27,10 +27,31 @@ enum ReferenceTreeSHAP {
         guard tree.nodeCount > 0 else { return }
         // Each level of the recursion keeps its own copy of the path (at most depth + 1
         // elements) after its parent's, as in the paper's reference implementation.
-        let depth = TreeSHAP.maxDepth(tree)
+        let depth = maxDepth(tree)
         let capacity = (depth + 2) * (depth + 3) / 2
         withUnsafeTemporaryAllocation(of: PathElement.self, capacity: capacity) { buffer in
             recurse(tree, row: row, node: 0, path: buffer.baseAddress!, length: 0, zeroFraction: 1, oneFraction: 1, feature: -1, phi: phi)
+        }
+    }
+
+    /// The number of splits on the longest root-to-leaf path.
+    static func maxDepth(_ tree: Tree) -> Int {
+        withUnsafeTemporaryAllocation(of: (node: Int32, depth: Int32).self, capacity: tree.nodeCount + 1) { stack in
+            var top = 0, deepest = 0
+            stack[0] = (0, 0)
+            top = 1
+            while top > 0 {
+                top -= 1
+                let (node, depth) = stack[top]
+                if tree.feature[Int(node)] < 0 {
+                    deepest = max(deepest, Int(depth))
+                } else {
+                    stack[top] = (tree.left[Int(node)], depth + 1)
+                    stack[top + 1] = (tree.right[Int(node)], depth + 1)
+                    top += 2
+                }
+            }
+            return deepest
         }
     }
 

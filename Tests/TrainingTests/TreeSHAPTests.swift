@@ -69,7 +69,7 @@ import Tuning
         parameters.maxDepth = growth == .leafwise ? 14 : 7; parameters.minDataInLeaf = 5; parameters.minDataPerGroup = 10
         parameters.baggingFraction = 0.8; parameters.baggingFrequency = 1
         let model = try GBDTTrainer.train(dataset, parameters: parameters)
-        #expect(model.trees.map { TreeSHAP.maxDepth($0) }.max()! >= 6)
+        #expect(model.trees.map { ReferenceTreeSHAP.maxDepth($0) }.max()! >= 6)
         for row in stride(from: 0, to: n, by: 7) {
             let values: [Float] = [a[row], b[row], c[row], Float(k[row])]
             var fast = [Double](repeating: 0, count: 4), reference = fast

@@ -36,9 +36,9 @@ public struct BatchScoringSummary: Sendable {
     public var failedWrites = 0
     public var batches = 0
     public var seconds = 0.0
-    /// Where the time went: reading (COPY out and decoding: the rest), scoring, and waiting
-    /// for writes, on the main thread; `writeSeconds` is the writer thread's own time, mostly
-    /// overlapped with the others.
+    /// Where the scoring thread's time went: waiting for rows (the reading thread streams the
+    /// COPY meanwhile: the rest), scoring, and waiting for writes; `writeSeconds` is the
+    /// writer thread's own time, mostly overlapped with the others.
     public var readSeconds = 0.0, scoreSeconds = 0.0, writeWaitSeconds = 0.0, writeSeconds = 0.0
     public var dryRun = false
     /// The model versions that scored, as written to `ml_model_version`.
@@ -97,13 +97,11 @@ public enum BatchScorer {
         }
         // One COPY streams every matching lead in id order on this connection. Each batch is
         // scored as soon as it is complete and written on a second connection by a writer
-        // thread, while the next batch is read and scored (at most one write in flight).
+        // thread, while the next batch is read and scored (at most one batch read ahead, at
+        // most one write in flight).
         let writer = options.dryRun ? nil : WriterState(connection: try PostgresConnection(url: databaseURL))
         let writes = DispatchQueue(label: "mlctl.score-batch.write")
         let inFlight = DispatchGroup()
-        var rows: [[String?]] = []
-        rows.reserveCapacity(options.batchSize)
-
         /// Waits for the write in flight and takes its result into the summary.
         func settleWrite() {
             inFlight.wait()
@@ -114,11 +112,9 @@ public enum BatchScorer {
             writer.failed = 0
         }
 
-        func scoreAndWrite() {
-            defer { rows.removeAll(keepingCapacity: true) }
+        func scoreAndWrite(_ batch: [[String?]]) {
             // Decode and score on every thread, exactly as the service would.
             let scoreStarted = monotonicSeconds()
-            let batch = rows
             let slots = ResultSlots<Result<(lead: LeadRecord, agent: AgentRecord?), InvalidLead>>(count: batch.count)
             let chunk = 256
             parallelFor((batch.count + chunk - 1) / chunk, threads: options.threads) { block in
@@ -201,10 +197,7 @@ public enum BatchScorer {
         }
         reader.start()
         do {
-            while let batch = try handoff.take() {
-                rows = batch
-                scoreAndWrite()
-            }
+            while let batch = try handoff.take() { scoreAndWrite(batch) }
         } catch {
             handoff.cancel()
             settleWrite()

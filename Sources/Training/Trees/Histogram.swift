@@ -71,7 +71,7 @@ enum HistogramBuilder {
         let output = UncheckedSendable(histogram)
         // Rows 0..<n in order (the root without bagging) need neither indices nor gathering.
         let isIdentity = rows.count == data.rowCount && (rows.isEmpty || (rows.first == 0 && rows.last == Int32(data.rowCount - 1)))
-        if !isIdentity && !data.rowBins.isEmpty && 2 * rows.count <= data.rowCount {
+        if !data.rowBins.isEmpty && 2 * rows.count <= data.rowCount {  // never the identity
             buildRowWise(histogram, data: data, rows: rows, gradients: gradients, blocks: blocks, threads: threads)
             return
         }

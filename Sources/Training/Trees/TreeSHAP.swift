@@ -61,27 +61,6 @@ public enum TreeSHAP {
         }
     }
 
-    /// The number of splits on the longest root-to-leaf path.
-    static func maxDepth(_ tree: Tree) -> Int {
-        withUnsafeTemporaryAllocation(of: (node: Int32, depth: Int32).self, capacity: tree.nodeCount + 1) { stack in
-            var top = 0, deepest = 0
-            stack[0] = (0, 0)
-            top = 1
-            while top > 0 {
-                top -= 1
-                let (node, depth) = stack[top]
-                if tree.feature[Int(node)] < 0 {
-                    deepest = max(deepest, Int(depth))
-                } else {
-                    stack[top] = (tree.left[Int(node)], depth + 1)
-                    stack[top + 1] = (tree.right[Int(node)], depth + 1)
-                    top += 2
-                }
-            }
-            return deepest
-        }
-    }
-
     /// One row's walk over one tree: `path[0..<length]` holds the distinct features of the
     /// path to the current node; `prefix` and `integral` are scratch of the path's length.
     private struct Walk {
