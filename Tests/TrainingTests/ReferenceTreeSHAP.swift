@@ -70,7 +70,7 @@ enum ReferenceTreeSHAP {
             return
         }
         let split = Int(tree.feature[node])
-        let goesLeft = TreeSHAP.routesLeft(tree, node: node, value: row[split])
+        let goesLeft = tree.goesLeft(node: node, value: row[split])
         let hot = Int(goesLeft ? tree.left[node] : tree.right[node])
         let cold = Int(goesLeft ? tree.right[node] : tree.left[node])
         var incomingZero = 1.0, incomingOne = 1.0

@@ -86,15 +86,49 @@ import Tuning
         }
     }
 
+    /// Deep trees over many features: paths with a dozen or more distinct features, so a
+XX
+    @Test func deepPathsOverManyFeaturesEqualTheReference() throws {
+        var r = SeededGenerator(seed: 8)
+        let n = 3000, width = 24
+        var columns = [[Float]](repeating: [], count: width), y: [UInt8] = []
+        for _ in 0..<n {
+            var logit = 0.0
+            for f in 0..<width {
+                let x = Float(r.nextGaussian())
+                columns[f].append(r.nextDouble() < 0.05 ? .nan : x)
+                logit += (f % 3 == 0 ? 1 : -0.5) * Double(x) * (f % 2 == 0 ? 1 : Double(x))
+            }
+            y.append(r.nextDouble() < 1 / (1 + exp(-logit / 3)) ? 1 : 0)
+        }
+        let dataset = Dataset(columns: columns.enumerated().map { .numeric(NumericColumn(name: "x\($0.offset)", values: $0.element)) },
+                              labels: y, rowCount: n)
+        var parameters = GBDTParameters(); parameters.trees = 6; parameters.numLeaves = 400; parameters.maxDepth = 60
+        parameters.minDataInLeaf = 2; parameters.minSumHessianInLeaf = 0; parameters.lambdaL2 = 0; parameters.minGainToSplit = 0
+        let model = try GBDTTrainer.train(dataset, parameters: parameters)
+        let explainer = TreeExplainer(trees: model.trees, featureCount: width)
+        #expect(explainer.layouts.map(\.chunks).max()! >= 3, "paths too short to span several vectors")
+        for row in stride(from: 0, to: n, by: 37) {
+            let values = (0..<width).map { columns[$0][row] }
+            var fast = [Double](repeating: 0, count: width), reference = fast
+            values.withUnsafeBufferPointer { pointer in
+                fast.withUnsafeMutableBufferPointer { explainer.addContributions(row: pointer.baseAddress!, to: $0.baseAddress!) }
+                for tree in model.trees { ReferenceTreeSHAP.addContributions(of: tree, row: pointer.baseAddress!, to: &reference) }
+            }
+            let scale = max(1e-12, reference.map(abs).max()!)
+            for f in 0..<width {
+                #expect(abs(fast[f] - reference[f]) <= 1e-10 * scale, "row \(row) feature \(f): \(fast[f]) vs \(reference[f])")
+            }
+        }
+    }
+
     /// Gauss–Legendre rules integrate t^m exactly (1 / (m + 1)) up to degree 2n − 1.
     @Test func quadratureRulesAreExact() {
         for n in [1, 2, 5, 16, 64, 128, 130] {
-            GaussLegendre.withRules(upTo: n) { rules in
-                let nodes = rules.nodes(n), weights = rules.weights(n)
-                for m in [0, 1, 2 * n - 1] {
-                    let integral = (0..<n).reduce(0.0) { $0 + weights[$1] * pow(nodes[$1], Double(m)) }
-                    #expect(abs(integral - 1 / Double(m + 1)) < 1e-13, "n \(n), degree \(m)")
-                }
+            let (nodes, weights) = GaussLegendre.compute(n)
+            for m in [0, 1, 2 * n - 1] {
+                let integral = (0..<n).reduce(0.0) { $0 + weights[$1] * pow(nodes[$1], Double(m)) }
+                #expect(abs(integral - 1 / Double(m + 1)) < 1e-13, "n \(n), degree \(m)")
             }
         }
     }

@@ -8,7 +8,7 @@ public final class PreparedModel: Sendable {
     private let scorer: Scorer
 
     private enum Scorer: Sendable {
-        case trees(TreeEnsemblePredictor, [ModelFeature])
+        case trees(TreeEnsemblePredictor, [ModelFeature], TreeExplainer)
         case logistic(LogisticModel)
         case ensemble(weights: [Double], members: [PreparedModel])
     }
@@ -18,7 +18,8 @@ public final class PreparedModel: Sendable {
         self.expectedRawScore = model.expectedRawScore
         switch model {
         case .gbdt(let trees):
-            scorer = .trees(TreeEnsemblePredictor(trees: trees.trees, initialScore: trees.initialScore), trees.features)
+            scorer = .trees(TreeEnsemblePredictor(trees: trees.trees, initialScore: trees.initialScore), trees.features,
+                            TreeExplainer(trees: trees.trees, featureCount: trees.features.count))
         case .logistic(let linear):
             scorer = .logistic(linear)
         case .ensemble(let ensemble):
@@ -30,7 +31,7 @@ public final class PreparedModel: Sendable {
     /// Raw scores (log-odds) of every row of `dataset` (columns found by name).
     public func rawScores(_ dataset: Dataset, threads: Int = 1) throws -> [Double] {
         switch scorer {
-        case .trees(let predictor, let features):
+        case .trees(let predictor, let features, _):
             return predictor.rawScores(try dataset.aligned(to: features), threads: threads)
         case .logistic(let linear):
             return try linear.rawScores(dataset, threads: threads)
@@ -57,7 +58,7 @@ public final class PreparedModel: Sendable {
     /// order (category codes of the model's dictionaries as floats; NaN or negative codes for
     /// missing and unseen). Allocation-free. Precondition: ``scoresRows``.
     public func rawScore(row: UnsafePointer<Float>) -> Double {
-        guard case .trees(let predictor, _) = scorer else { preconditionFailure("rawScore(row:) needs a tree model") }
+        guard case .trees(let predictor, _, _) = scorer else { preconditionFailure("rawScore(row:) needs a tree model") }
         return predictor.rawScore(row: row)
     }
 
@@ -65,15 +66,15 @@ public final class PreparedModel: Sendable {
     /// ``rawScore(row:)``), written to `scores`: each bit for bit what ``rawScore(row:)`` gives,
     /// but rows walk the trees eight at a time. Precondition: ``scoresRows``.
     public func rawScores(rows: UnsafePointer<Float>, count: Int, width: Int, into scores: UnsafeMutablePointer<Double>) {
-        guard case .trees(let predictor, _) = scorer else { preconditionFailure("rawScores(rows:) needs a tree model") }
+        guard case .trees(let predictor, _, _) = scorer else { preconditionFailure("rawScores(rows:) needs a tree model") }
         predictor.rawScores(rows: rows, count: count, featureCount: width, into: scores)
     }
 
     /// Adds one row's TreeSHAP contributions (one per feature) to `phi`. Precondition:
     /// ``scoresRows``.
     public func contributions(row: UnsafePointer<Float>, to phi: UnsafeMutablePointer<Double>) {
-        guard case .gbdt(let trees) = model else { preconditionFailure("contributions(row:to:) needs a tree model") }
-        for tree in trees.trees { TreeSHAP.addContributions(of: tree, row: row, to: phi) }
+        guard case .trees(_, _, let explainer) = scorer else { preconditionFailure("contributions(row:to:) needs a tree model") }
+        explainer.addContributions(row: row, to: phi)
     }
 
     /// Per-row, per-feature contributions (see ``TrainedModel/contributions(_:threads:)``).

@@ -42,22 +42,21 @@ public struct Tree: Codable, Sendable, Equatable {
         return word < words.count && words[word] & (1 << UInt64(code & 63)) != 0
     }
 
+    /// Whether a row whose split feature has `value` goes left at internal node `node`.
+    @inline(__always)
+    public func goesLeft(node: Int, value: Float) -> Bool {
+        if categorySet[node] >= 0 { return categoryGoesLeft(value.isNaN ? -1 : Int(value), node: node) }
+        if value.isNaN { return defaultLeft[node] }
+        return Double(value) <= threshold[node]
+    }
+
     /// The leaf reached by a row whose feature values are `row[f]` (numeric values; category
     /// codes as floats, negative for missing or unseen).
     @inline(__always)
     public func leaf(_ row: UnsafePointer<Float>) -> Int {
         var node = 0
         while feature[node] >= 0 {
-            let value = row[Int(feature[node])]
-            let goLeft: Bool
-            if categorySet[node] >= 0 {
-                goLeft = categoryGoesLeft(value.isNaN ? -1 : Int(value), node: node)
-            } else if value.isNaN {
-                goLeft = defaultLeft[node]
-            } else {
-                goLeft = Double(value) <= threshold[node]
-            }
-            node = Int(goLeft ? left[node] : right[node])
+            node = Int(goesLeft(node: node, value: row[Int(feature[node])]) ? left[node] : right[node])
         }
         return node
     }
