@@ -61,6 +61,20 @@ import Testing
         #expect(request.queryValue("a") == "1" && request.queryValue("factors") == "3")
         #expect(request.queryValue("pct") == "A b" && request.queryValue("bad") == "%4")
         #expect(request.queryValue("fact") == nil && HTTPRequest(method: "GET", path: "/").queryValue("a") == nil)
+        #expect(HTTPRequest(method: "GET", path: "/", query: "a=1&").queryValue("a") == "1")
+        #expect(HTTPRequest(method: "GET", path: "/", query: "é=ü%C3%A9").queryValue("é") == "üé")
+    }
+
+    @Test func headersAndMediaTypes() {
+        let request = HTTPRequest(method: "POST", path: "/", headers: [("content-type", "Application/JSON; charset=utf-8"), ("x-a", "1")])
+        #expect(request.header("Content-Type") == "Application/JSON; charset=utf-8" && request.header("X-A") == "1")
+        #expect(request.header("x") == nil && request.header("content-typ") == nil)
+        for accepted in ["application/json", " APPLICATION/json ;charset=utf-8", "application/json;", "\tapplication/Json\t"] {
+            #expect(ScoringService.isJSON(mediaType: accepted), "\(accepted)")
+        }
+        for refused in ["text/plain", "application/jsonx", "application/json-seq", "", "application/ json", "application/jso"] {
+            #expect(!ScoringService.isJSON(mediaType: refused), "\(refused)")
+        }
     }
 
     @Test func pipelinedPostsWithBodies() {

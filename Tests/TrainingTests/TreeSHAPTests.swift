@@ -87,7 +87,7 @@ import Tuning
     }
 
     /// Deep trees over many features: paths with a dozen or more distinct features, so a
-XX
+    /// tree's rule spans several vectors of points (the shallow trees above have one).
     @Test func deepPathsOverManyFeaturesEqualTheReference() throws {
         var r = SeededGenerator(seed: 8)
         let n = 3000, width = 24

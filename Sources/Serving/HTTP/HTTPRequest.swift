@@ -29,23 +29,24 @@ public struct HTTPRequest: Sendable, Equatable {
 
     /// The first value of the header `name` (case-insensitive).
     public func header(_ name: String) -> String? {
-        let lowered = name.lowercased()
-        return headers.first { $0.name == lowered }?.value
+        headers.first { $0.name.utf8.count == name.utf8.count && asciiLowercased(name.utf8).elementsEqual($0.name.utf8) }?.value
     }
 
     /// The decoded value of query parameter `name` (`?factors=3` → "3"); `nil` when absent.
+    /// Works on the UTF-8 bytes: it runs on every scoring request.
     public func queryValue(_ name: String) -> String? {
         guard !query.isEmpty else { return nil }
-        var rest = query[...]
-        while !rest.isEmpty {
-            let end = rest.firstIndex(of: "&") ?? rest.endIndex
-            let pair = rest[..<end]
-            rest = end == rest.endIndex ? rest[end...] : rest[rest.index(after: end)...]
-            if let equals = pair.firstIndex(of: "=") {
-                if pair[..<equals] == name { return String(pair[pair.index(after: equals)...]).removingPercentEncodingOrSelf }
-            } else if pair == name {
-                return ""
+        let bytes = query.utf8, key = name.utf8
+        var start = bytes.startIndex
+        while start < bytes.endIndex {
+            let end = bytes[start...].firstIndex(of: UInt8(ascii: "&")) ?? bytes.endIndex
+            let pair = bytes[start..<end]
+            let equals = pair.firstIndex(of: UInt8(ascii: "="))
+            if pair[..<(equals ?? end)].elementsEqual(key) {
+                guard let equals else { return "" }
+                return String(Substring(pair[bytes.index(after: equals)...])).removingPercentEncodingOrSelf
             }
+            start = end == bytes.endIndex ? end : bytes.index(after: end)
         }
         return nil
     }
@@ -72,6 +73,11 @@ extension String {
         }
         return String(validating: bytes, as: UTF8.self) ?? self
     }
+}
+
+/// ASCII letters lower-cased (header names are ASCII tokens).
+private func asciiLowercased(_ bytes: String.UTF8View) -> LazyMapSequence<String.UTF8View, UInt8> {
+    bytes.lazy.map { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 + 32 : $0 }
 }
 
 private func hexValue(_ byte: UInt8) -> UInt8? {

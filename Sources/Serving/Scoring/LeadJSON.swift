@@ -29,7 +29,7 @@ public enum LeadJSON {
         // One pass over the members (a later duplicate key wins, as in JavaScript).
         for (key, value) in members {
             guard let index = columnIndex[key], index < leadColumns else { continue }
-            values[index] = try text(value, field: "lead.\(key)")
+            values[index] = try text(value, field: "lead." + key)
         }
         if let agent, agent != .null {
             guard case .object = agent else { throw FieldError(field: "agent", message: "must be an object or null") }
@@ -52,17 +52,17 @@ public enum LeadJSON {
     private static let columnIndex: [String: Int] = Dictionary(uniqueKeysWithValues: LeadRow.columns.enumerated().map { ($1, $0) })
 
     /// The text form of a scalar JSON value, as the database would print it.
-    static func text(_ value: JSONValue?, field: String) throws(FieldError) -> String? {
+    static func text(_ value: JSONValue?, field: @autoclosure () -> String) throws(FieldError) -> String? {
         switch value {
         case nil, .null?: return nil
         case .string(let s)?: return s
         case .bool(let b)?: return b ? "true" : "false"
         case .number(let n)?:
-            guard n.isFinite else { throw FieldError(field: field, message: "must be a finite number") }
+            guard n.isFinite else { throw FieldError(field: field(), message: "must be a finite number") }
             if n == n.rounded(), abs(n) < 1e15 { return String(Int64(n)) }
             return n.description
         case .array?, .object?:
-            throw FieldError(field: field, message: "must be a string, number, boolean or null, not \(value!.typeName)")
+            throw FieldError(field: field(), message: "must be a string, number, boolean or null, not \(value!.typeName)")
         }
     }
 }

@@ -216,17 +216,27 @@ public final class ScoringService: @unchecked Sendable {
     /// The JSON body (`nil` when empty). 415 for a non-JSON content type, 400 for bad JSON.
     func jsonBody(_ request: HTTPRequest) throws -> JSONValue? {
         guard !request.body.isEmpty else { return nil }
-        if let type = request.header("content-type") {
-            let media = type.split(separator: ";").first.map { $0.trimmingSpaces.lowercased() } ?? ""
-            guard media == "application/json" else {
-                throw ServiceError(415, "unsupported_media_type", "send the body as application/json")
-            }
+        if let type = request.header("content-type"), !Self.isJSON(mediaType: type) {
+            throw ServiceError(415, "unsupported_media_type", "send the body as application/json")
         }
         do {
             return try JSONParser.parse(request.body)
         } catch {
             throw ServiceError(400, "invalid_json", error.description)
         }
+    }
+
+    /// Whether a Content-Type value names `application/json` (any case, parameters such as
+    /// `charset` ignored). On the bytes, without allocating: it runs on every request.
+    static func isJSON(mediaType value: String) -> Bool {
+        var media = value.utf8[...]
+        if let semicolon = media.firstIndex(of: UInt8(ascii: ";")) { media = media[..<semicolon] }
+        let blank: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+        while let first = media.first, blank(first) { media = media.dropFirst() }
+        while let last = media.last, blank(last) { media = media.dropLast() }
+        let expected = "application/json".utf8
+        return media.count == expected.count
+            && zip(media, expected).allSatisfy { ($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 + 32 : $0) == $1 }
     }
 
     func requireObject(_ body: JSONValue?) throws -> JSONValue {
