@@ -10,21 +10,37 @@ extension TreeSHAP {
     /// A node handles both its edges: one routing decision, and for the first split on a
     /// feature along the path no branch on the row's values (which way the row goes is data,
     /// and mispredicted branches were a large part of this loop's time).
-    static func addContributions(nodes: UnsafePointer<TreeExplainer.Node>, count: Int, chunks c: Int,
+    static func addContributions(nodes: UnsafePointer<TreeExplainer.Node>, count: Int, chunks: Int,
                                  quadrature: UnsafePointer<SIMD2<Double>>, categoryWords: UnsafePointer<UInt64>?,
                                  row: UnsafePointer<Float>, phi: UnsafeMutablePointer<SIMD2<Double>>,
                                  scratch: UnsafeMutablePointer<SIMD2<Double>>, follows: UnsafeMutablePointer<Bool>) {
+        // Trees of up to 16 distinct features on a path (the usual ones) get a copy of the
+        // loop with the number of chunks fixed, so that the loops over chunks unroll.
+        switch chunks {
+        case 1: kernel(Chunks1.self, nodes, count, chunks, quadrature, categoryWords, row, phi, scratch, follows)
+        case 2: kernel(Chunks2.self, nodes, count, chunks, quadrature, categoryWords, row, phi, scratch, follows)
+        case 3: kernel(Chunks3.self, nodes, count, chunks, quadrature, categoryWords, row, phi, scratch, follows)
+        case 4: kernel(Chunks4.self, nodes, count, chunks, quadrature, categoryWords, row, phi, scratch, follows)
+        default: kernel(AnyChunks.self, nodes, count, chunks, quadrature, categoryWords, row, phi, scratch, follows)
+        }
+    }
+
+    private static func kernel<Fixed: FixedChunks>(_: Fixed.Type, _ nodes: UnsafePointer<TreeExplainer.Node>, _ count: Int, _ chunks: Int,
+                                                   _ quadrature: UnsafePointer<SIMD2<Double>>, _ categoryWords: UnsafePointer<UInt64>?,
+                                                   _ row: UnsafePointer<Float>, _ phi: UnsafeMutablePointer<SIMD2<Double>>,
+                                                   _ scratch: UnsafeMutablePointer<SIMD2<Double>>, _ follows: UnsafeMutablePointer<Bool>) {
+        let c = Fixed.count ?? chunks
         typealias V = SIMD2<Double>
         let t = quadrature, s = quadrature + c, w = quadrature + 2 * c
         // P per slot (slot `count`: where leaves' products go, unread), the left edge's factor
         // a_new/a_old per node (the right edge's is 1 minus it: the two a_new add up to
         // a_old), B per slot (slot `count`: a leaf's, 0 plus its value), and 1/a_old per node
         // below a followed split on its feature.
-        let product = scratch, factor = scratch + (count + 1) * c
-        let below = factor + count * c, inverse = below + (count + 1) * c
+        let product = scratch, factor = scratch + (count &+ 1) &* c
+        let below = factor + count &* c, inverse = below + (count &+ 1) &* c
         for j in 0..<c {
             product[j] = V(repeating: 1)
-            below[count * c + j] = .zero
+            below[count &* c + j] = .zero
         }
         // Down: each node's factor and its children's products.
         for slot in 0..<count {
@@ -32,10 +48,10 @@ extension TreeSHAP {
             let goesLeft = routesLeft(node, value: row[Int(node.feature)], categoryWords: categoryWords)
             let ancestor = Int(node.ancestor)
             let before = ancestor < 0 || follows[ancestor]
-            follows[2 * slot] = goesLeft && before
-            follows[2 * slot + 1] = !goesLeft && before
-            let here = product + slot * c, toLeft = product + Int(node.left) * c, toRight = product + Int(node.right) * c
-            let f = factor + slot * c
+            follows[2 &* slot] = goesLeft && before
+            follows[2 &* slot &+ 1] = !goesLeft && before
+            let here = product + slot &* c, toLeft = product + Int(node.left) &* c, toRight = product + Int(node.right) &* c
+            let f = factor + slot &* c
             let o: Double = goesLeft ? 1 : 0, q = node.leftZero
             if ancestor < 0 {
                 for j in 0..<c { f[j] = s[j] * q + t[j] * o }
@@ -43,7 +59,7 @@ extension TreeSHAP {
                 // The feature already turned away: both a are (1 − t)·q, their ratio the share.
                 for j in 0..<c { f[j] = V(repeating: node.leftShare) }
             } else {
-                let earlier = node.earlier, g = inverse + slot * c
+                let earlier = node.earlier, g = inverse + slot &* c
                 for j in 0..<c {
                     let inverseOld = 1 / (t[j] + s[j] * earlier)
                     g[j] = inverseOld
@@ -64,10 +80,10 @@ extension TreeSHAP {
         for slot in stride(from: count - 1, through: 0, by: -1) {
             let node = nodes[slot]
             let ancestor = Int(node.ancestor)
-            let here = below + slot * c, fromLeft = below + Int(node.left) * c, fromRight = below + Int(node.right) * c
-            let f = factor + slot * c, above = product + slot * c
+            let here = below + slot &* c, fromLeft = below + Int(node.left) &* c, fromRight = below + Int(node.right) &* c
+            let f = factor + slot &* c, above = product + slot &* c
             let leftValue = node.leftValue, rightValue = node.rightValue
-            let gap = (follows[2 * slot] ? 1 : 0) - node.leftZero
+            let gap = (follows[2 &* slot] ? 1 : 0) - node.leftZero
             if ancestor < 0 {
                 var total = V.zero
                 for j in 0..<c {
@@ -84,7 +100,7 @@ extension TreeSHAP {
                     here[j] = bRight + f[j] * (fromLeft[j] + leftValue - bRight)
                 }
             } else {
-                let taken = 1 - node.earlier, g = inverse + slot * c
+                let taken = 1 - node.earlier, g = inverse + slot &* c
                 var total = V.zero
                 for j in 0..<c {
                     let bRight = fromRight[j] + rightValue, difference = fromLeft[j] + leftValue - bRight
@@ -109,3 +125,12 @@ extension TreeSHAP {
         return Double(value) <= node.threshold
     }
 }
+
+/// A number of chunks known when the kernel is compiled (a type per count: each gets its own
+/// specialised copy), or `nil` for any.
+protocol FixedChunks { static var count: Int? { get } }
+private enum Chunks1: FixedChunks { static var count: Int? { 1 } }
+private enum Chunks2: FixedChunks { static var count: Int? { 2 } }
+private enum Chunks3: FixedChunks { static var count: Int? { 3 } }
+private enum Chunks4: FixedChunks { static var count: Int? { 4 } }
+private enum AnyChunks: FixedChunks { static var count: Int? { nil } }
