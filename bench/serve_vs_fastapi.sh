@@ -22,6 +22,10 @@
 # wrk runs on the same machine as the server, so on a small machine they share the cores: the
 # figures compare the services with each other, they are not any one's capacity.
 #
+# MLCTL_BENCH_PIN=1 measures per core instead: every service runs one worker (thread, process)
+# pinned to CPU 0 and wrk runs one thread pinned to CPU 1, so that the service has a core of
+# its own and is not descheduled for wrk (on 2 cores the default runs measure the two sharing).
+#
 # Environment: MLCTL_BENCH_DATA (default /tmp/mlctl-serve-bench) holds the exports, the models
 # and the logs; MLCTL_BENCH_SERVICES (default "mlctl nginx fastapi") selects services: without
 # mlctl nothing is built, and FastAPI trains on an existing $MLCTL_BENCH_DATA/leads_raw.csv
@@ -37,6 +41,10 @@ route=/api/v1/lead-scoring-ml/score
 body=bench/serve_lead.json
 lua="$PWD/bench/serve_wrk_post.lua"
 mlctl=.build/release/mlctl
+workers=2 pin_server=() pin_wrk=() wrk_threads=2
+if [[ "${MLCTL_BENCH_PIN:-0}" == 1 ]]; then
+  workers=1 pin_server=(taskset -c 0) pin_wrk=(taskset -c 1) wrk_threads=1
+fi
 mkdir -p "$data_dir"
 venv=$(bench/setup-serve-venv.sh)
 python="$venv/bin/python"
@@ -98,18 +106,19 @@ start_server() {
   local name=$1 port=$2 log="$data_dir/serve-$1.log"
   case "$name" in
     mlctl)
-      "$mlctl" serve --models "$data_dir/model500" --port "$port" --quiet --threads 2 > "$log" 2>&1 &
+      "${pin_server[@]}" "$mlctl" serve --models "$data_dir/model500" --port "$port" --quiet --threads "$workers" > "$log" 2>&1 &
       ;;
     fastapi)
-      MLCTL_BENCH_LGB_MODEL="$lgb_model" "$python" -m uvicorn serve_fastapi_app:app --app-dir bench \
-        --host 127.0.0.1 --port "$port" --workers 2 --loop uvloop --http httptools --no-access-log \
+      MLCTL_BENCH_LGB_MODEL="$lgb_model" "${pin_server[@]}" "$python" -m uvicorn serve_fastapi_app:app --app-dir bench \
+        --host 127.0.0.1 --port "$port" --workers "$workers" --loop uvloop --http httptools --no-access-log \
         --log-level warning > "$log" 2>&1 &
       ;;
     nginx)
       nginx_prefix=$(mktemp -d)
       chmod 755 "$nginx_prefix"
-      sed "s|@PORT@|$port|g; s|@PREFIX@|$nginx_prefix|g" bench/serve_nginx.conf > "$nginx_prefix/nginx.conf"
-      nginx -p "$nginx_prefix" -c "$nginx_prefix/nginx.conf" -e "$nginx_prefix/error.log" > "$log" 2>&1 &
+      sed "s|@PORT@|$port|g; s|@PREFIX@|$nginx_prefix|g; s|^worker_processes 2;|worker_processes $workers;|" \
+        bench/serve_nginx.conf > "$nginx_prefix/nginx.conf"
+      "${pin_server[@]}" nginx -p "$nginx_prefix" -c "$nginx_prefix/nginx.conf" -e "$nginx_prefix/error.log" > "$log" 2>&1 &
       ;;
   esac
   server_pid=$!
@@ -133,14 +142,14 @@ check_reply() {
 }
 
 warm_up() {
-  wrk -t2 -c16 -d2s -s "$lua" "$1" > /dev/null
+  "${pin_wrk[@]}" wrk -t"$wrk_threads" -c16 -d2s -s "$lua" "$1" > /dev/null
 }
 
 # measure ROW CONNECTIONS URL: one wrk run; appends "ROW<TAB>CONNECTIONS<TAB>json" to $results.
 measure() {
   local row=$1 connections=$2 url=$3 output
-  say "$row: wrk -t2 -c$connections -d$duration $url"
-  output=$(wrk -t2 -c"$connections" -d"$duration" --latency -s "$lua" "$url")
+  say "$row: ${pin_wrk[*]} wrk -t$wrk_threads -c$connections -d$duration $url"
+  output=$("${pin_wrk[@]}" wrk -t"$wrk_threads" -c"$connections" -d"$duration" --latency -s "$lua" "$url")
   printf '### %s, %s connections, %s\n%s\n\n' "$row" "$connections" "$url" "$output" >> "$wrk_log"
   grep -E '^Requests/sec|^MLCTL_BENCH' <<< "$output" | sed 's/^/   /' >&2
   printf '%s\t%s\t%s\n' "$row" "$connections" "$(sed -n 's/^MLCTL_BENCH //p' <<< "$output")" >> "$results"
@@ -175,16 +184,18 @@ versions="nginx $(nginx -v 2>&1 | sed 's|.*nginx/||'), $(wrk -v 2>&1 | head -n1 
 import fastapi, uvicorn, lightgbm
 print(f"fastapi {fastapi.__version__}, uvicorn {uvicorn.__version__}, lightgbm {lightgbm.__version__}")')"
 revision="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo +)"
-"$python" - "$results" "$duration" "$(nproc) cores, $(date -u +%F), mlctl $revision, $versions" <<'PY' | tee "$data_dir/serve-results.md"
+placement="$(nproc) cores shared by the services and wrk (wrk -t2)"
+[[ "$workers" == 1 ]] && placement="each service one worker pinned to CPU 0, wrk -t1 pinned to CPU 1"
+"$python" - "$results" "$duration" "$placement; $(date -u +%F), mlctl $revision, $versions" "$workers" <<'PY' | tee "$data_dir/serve-results.md"
 import json, sys
 
-path, duration, setup = sys.argv[1:4]
+path, duration, setup, workers = sys.argv[1:5]
 runs = {}
 for line in open(path):
     row, connections, blob = line.rstrip("\n").split("\t")
     runs[row, int(connections)] = json.loads(blob)
 
-labels = {"nginx": "nginx, fixed reply (ceiling)", "fastapi": "FastAPI + LightGBM, uvicorn 2 workers",
+labels = {"nginx": "nginx, fixed reply (ceiling)", "fastapi": f"FastAPI + LightGBM, uvicorn {workers} worker(s)",
           "mlctl": "mlctl serve, `?factors=0`", "mlctl-explained": "mlctl serve, `?factors=5` (explained)"}
 def cell(row, connections, key):
     run = runs.get((row, connections))
@@ -192,7 +203,7 @@ def cell(row, connections, key):
         return "—"
     return f"{run['rps']:,.0f}" if key == "rps" else f"{run[key] / 1000:.2f}"
 
-print(f"POST /api/v1/lead-scoring-ml/score, wrk -t2 -d{duration} --latency on 127.0.0.1; {setup}\n")
+print(f"POST /api/v1/lead-scoring-ml/score, wrk -d{duration} --latency on 127.0.0.1; {setup}\n")
 print("| Service | req/s c16 | p50 ms c16 | p99 ms c16 | req/s c64 | p50 ms c64 | p99 ms c64 |")
 print("|---|---:|---:|---:|---:|---:|---:|")
 for row, label in labels.items():
