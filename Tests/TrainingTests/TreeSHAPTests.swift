@@ -122,6 +122,29 @@ import Tuning
         }
     }
 
+    /// Single-leaf trees explain nothing, wherever they stand among the others, and a model
+    /// of them alone leaves φ as it was.
+    @Test func singleLeafTreesContributeNothing() {
+        var split = Tree()
+        _ = split.addLeaf(value: 0, count: 40, cover: 40)
+        let left = split.addLeaf(value: -1, count: 30, cover: 30)
+        let right = split.addLeaf(value: 2, count: 10, cover: 10)
+        split.feature[0] = 1; split.threshold[0] = 0.5; split.left[0] = Int32(left); split.right[0] = Int32(right)
+        var stump = Tree()
+        _ = stump.addLeaf(value: 0.75, count: 40, cover: 40)
+        let row: [Float] = [3, 0.1]
+        func phi(_ trees: [Tree]) -> [Double] {
+            var phi = [0.5, -0.5]
+            row.withUnsafeBufferPointer { r in
+                phi.withUnsafeMutableBufferPointer { TreeExplainer(trees: trees, featureCount: 2).addContributions(row: r.baseAddress!, to: $0.baseAddress!) }
+            }
+            return phi
+        }
+        let both = phi([stump, split, stump])  // the split alone: φ₁ = −1 − (−0.25)
+        #expect(both[0] == 0.5 && abs(both[1] - (-0.5 - 0.75)) < 1e-15)
+        #expect(phi([stump]) == [0.5, -0.5] && phi([]) == [0.5, -0.5])
+    }
+
     /// Gauss–Legendre rules integrate t^m exactly (1 / (m + 1)) up to degree 2n − 1.
     @Test func quadratureRulesAreExact() {
         for n in [1, 2, 5, 16, 64, 128, 130] {

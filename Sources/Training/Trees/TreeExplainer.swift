@@ -139,6 +139,7 @@ public struct TreeExplainer: Sendable {
     /// `phi` (``featureCount`` entries), tree by tree in order. Allocation-free beyond stack
     /// scratch of the largest tree's size.
     public func addContributions(row: UnsafePointer<Float>, to phi: UnsafeMutablePointer<Double>) {
+        guard scratchVectors > 0 else { return }  // no tree with a split: nothing to explain
         withUnsafeTemporaryAllocation(of: SIMD2<Double>.self, capacity: scratchVectors + featureCount) { scratch in
             withUnsafeTemporaryAllocation(of: Bool.self, capacity: scratchSlots) { follows in
                 // Each feature's contribution accumulates lane by lane, summed at the end.
