@@ -32,6 +32,28 @@ import Testing
         #expect(throws: JSONParseError.self) { try parse(String(repeating: "{\"a\":", count: 100_000)) }
     }
 
+    /// Short decimals are computed without `strtod` (``JSONParser/exactDecimal``): each must be
+    /// the very double `strtod` gives (Swift's `Double(String)`), sign of zero included.
+    @Test func shortDecimalsEqualStrtod() throws {
+        var texts = ["0", "-0", "0.0", "-0.0", "1", "-1", "312.4", "0.12", "4.3", "340.0", "0.1", "0.3", "9007199254740993",
+                     "999999999999999", "-999999999999999", "99999999999999.9", "0.000000000000001", "1234567890.12345",
+                     "123456789012345.6", "5e-324", "1.7976931348623157e308", "2.5E3"]
+        var seed: UInt64 = 0x9E3779B97F4A7C15
+        func next() -> UInt64 { seed = seed &* 6364136223846793005 &+ 1442695040888963407; return seed >> 11 }
+        for _ in 0..<20_000 {
+            let integerDigits = Int(next() % 9), fractionDigits = Int(next() % 10)
+            var text = next() % 4 == 0 ? "-" : ""
+            text += integerDigits == 0 ? "0" : String(1 + next() % 9) + (1..<integerDigits).map { _ in String(next() % 10) }.joined()
+            if fractionDigits > 0 { text += "." + (0..<fractionDigits).map { _ in String(next() % 10) }.joined() }
+            texts.append(text)
+        }
+        for text in texts {
+            guard case .number(let parsed) = try parse(text) else { Issue.record("\(text) is not a number"); continue }
+            let expected = Double(text)!
+            #expect(parsed.bitPattern == expected.bitPattern, "\(text): \(parsed) vs \(expected)")
+        }
+    }
+
     @Test func hugeNumbersBecomeInfinite() throws {
         #expect(try parse("1e400") == .number(.infinity))
         #expect(try parse("-1e400") == .number(-.infinity))

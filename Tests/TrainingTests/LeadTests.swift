@@ -190,3 +190,31 @@ func fingerprint(_ dataset: Dataset) -> UInt64 {
         #expect(FeatureExtractor.containsASCII("Liability", "liability") == false)
     }
 }
+
+/// ``LeadText`` reads bytes for ASCII text; on every text it must give what the `String` and
+/// `Character` operations it stands for give: ASCII with and without capitals, CR LF (one
+/// character of two bytes), digits of other scripts, a digit with a combining accent, spaces
+/// that are not ASCII, the empty text.
+@Suite struct LeadTextTests {
+    static let texts = ["", "a", "A", "pc", "Paid_Search", "maria.garcia@gmail.com", "Ann.Lee@AcmeBuilders.com", "(512) 448-3071",
+                        "+1 800 555 0100", "78704", "7870", "78704-1234", "7870a", "\r\n12345", "12\r\n345", "12345\r\n",
+                        "١٢٣٤٥", "１２３４５", "1２3", "Ⅻ", "5\u{301}2345", "\u{301}", "e\u{301}cole 5", "ÉCOLE", "straße",
+                        "\u{A0}x\u{A0}", " x ", "\tx", "x\t", "İstanbul", "ǅ", "ß", "日本語-テスト 12", "0", "٣ Main St", "12 Main St"]
+
+    @Test func fastPathsEqualTheStringOperations() {
+        for text in Self.texts {
+            #expect(LeadText.lowercased(text) == text.lowercased(), "\(text.debugDescription)")
+            #expect(LeadText.containsNumber(text) == text.contains { $0.isNumber }, "\(text.debugDescription)")
+            #expect(LeadText.asciiDigits(text) == text.filter(\.isASCII).filter(\.isNumber), "\(text.debugDescription)")
+            #expect(LeadText.startsWithNumber(text) == (text.first?.isNumber ?? false), "\(text.debugDescription)")
+            let prefix = text.prefix(5)
+            #expect(LeadText.isNumbers(prefix, count: 5) == (prefix.count == 5 && prefix.allSatisfy(\.isNumber)), "\(text.debugDescription)")
+        }
+    }
+
+    @Test func trimmingSpacesEqualsFoundationsWhitespaceTrim() {
+        for text in Self.texts {
+            #expect(FeatureExtractor.trimmingSpaces(text) == text.trimmingCharacters(in: .whitespaces), "\(text.debugDescription)")
+        }
+    }
+}

@@ -60,7 +60,7 @@ public struct HTTPRequest: Sendable, Equatable {
 extension String {
     /// Percent-decoded (`+` stays `+`); the text itself when an escape is malformed.
     var removingPercentEncodingOrSelf: String {
-        guard contains("%") else { return self }
+        guard utf8.contains(UInt8(ascii: "%")) else { return self }  // not `contains("%")`: Foundation's, slow
         var bytes: [UInt8] = []
         var iterator = utf8.makeIterator()
         while let byte = iterator.next() {

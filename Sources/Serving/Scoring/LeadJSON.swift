@@ -26,9 +26,17 @@ public enum LeadJSON {
         guard case .object(let members) = lead else { throw FieldError(field: "lead", message: "must be an object") }
         let leadColumns = LeadRow.columns.count - 3
         var values = [String?](repeating: nil, count: LeadRow.columns.count)
-        // One pass over the members (a later duplicate key wins, as in JavaScript).
+        // One pass over the members (a later duplicate key wins, as in JavaScript). Keys
+        // usually come in the table's order (as `row_to_json` writes them), so the column
+        // after the previous match is tried before the dictionary.
+        var next = 0
         for (key, value) in members {
-            guard let index = columnIndex[key], index < leadColumns else { continue }
+            let index: Int
+            if next < leadColumns && LeadRow.columns[next] == key { index = next } else {
+                guard let found = columnIndex[key], found < leadColumns else { continue }
+                index = found
+            }
+            next = index + 1
             values[index] = try text(value, field: "lead." + key)
         }
         if let agent, agent != .null {

@@ -71,6 +71,11 @@ public struct FeatureExtractor: Sendable {
     /// `CharacterSet.whitespaces` (Unicode category Zs and the tab), without its bridging cost
     /// on the serving path.
     static func trimmingSpaces(_ text: String) -> String {
+        // Among ASCII characters only the space and the tab trim; other ASCII ends stay.
+        if let first = text.utf8.first, let last = text.utf8.last, first < 0x80, last < 0x80,
+           first != 0x20, first != 0x09, last != 0x20, last != 0x09 {
+            return text
+        }
         let scalars = text.unicodeScalars
         func isSpace(_ s: Unicode.Scalar) -> Bool { s == "\t" || s.properties.generalCategory == .spaceSeparator }
         guard let first = scalars.firstIndex(where: { !isSpace($0) }), let last = scalars.lastIndex(where: { !isSpace($0) }) else { return "" }
@@ -81,11 +86,11 @@ public struct FeatureExtractor: Sendable {
     // MARK: The features
 
     private func write(_ lead: LeadRecord, agent: AgentRecord?, to f: inout FeatureSink) {
-        let vertical = lead.vertical.lowercased()
+        let vertical = LeadText.lowercased(lead.vertical)
         let state = lead.state.flatMap(USState.named)
 
         // Contact.
-        let email = lead.email.map { Self.trimmingSpaces($0).lowercased() }
+        let email = lead.email.map { LeadText.lowercased(Self.trimmingSpaces($0)) }
         let emailParts = email?.split(separator: "@", omittingEmptySubsequences: false)
         let emailDomain = emailParts.flatMap { $0.count == 2 ? String($0[1]) : nil }
         let emailValid = email != nil && emailParts?.count == 2 && !(emailParts![0].isEmpty)
@@ -97,14 +102,14 @@ public struct FeatureExtractor: Sendable {
         f.flag("email_corporate", emailClass == "corporate")
         f.flag("email_edu_or_gov", emailClass == "edu" || emailClass == "gov")
         f.number("email_length", email.map { Float($0.count) } ?? .nan)
-        f.flag("email_has_digits", email.map { $0.contains { $0.isNumber } })
-        let phoneDigits = lead.phone.map { $0.filter(\.isASCII).filter(\.isNumber) }
+        f.flag("email_has_digits", email.map(LeadText.containsNumber))
+        let phoneDigits = lead.phone.map(LeadText.asciiDigits)
         let nationalDigits = phoneDigits.map { $0.count == 11 && $0.hasPrefix("1") ? String($0.dropFirst()) : $0 }
         let phoneValid = nationalDigits.map { $0.count == 10 && !$0.hasPrefix("0") && !$0.hasPrefix("1") } ?? false
         f.flag("has_phone", lead.phone.map { !$0.isEmpty } ?? false)
         f.flag("phone_valid", phoneValid)
         f.number("phone_digit_count", phoneDigits.map { Float($0.count) } ?? .nan)
-        f.flag("phone_toll_free", nationalDigits.map { ["800", "888", "877", "866", "855", "844", "833"].contains(String($0.prefix(3))) })
+        f.flag("phone_toll_free", nationalDigits.map { Self.tollFreePrefixes.contains(String($0.prefix(3))) })
         f.flag("phone_formatted", lead.phone.map { Self.containsASCII($0, "(") || Self.containsASCII($0, "-") })
         let hasFirst = lead.firstName.map { !$0.isEmpty } ?? false
         let hasLast = lead.lastName.map { !$0.isEmpty } ?? false
@@ -115,9 +120,9 @@ public struct FeatureExtractor: Sendable {
         f.flag("name_capitalised", hasFirst ? lead.firstName!.first!.isUppercase : nil)
         let hasAddress = lead.address.map { !$0.isEmpty } ?? false
         f.flag("has_address", hasAddress)
-        f.flag("address_has_number", lead.address.map { $0.first?.isNumber ?? false })
+        f.flag("address_has_number", lead.address.map(LeadText.startsWithNumber))
         let zipDigits = lead.zipcode.map { $0.prefix(5) }
-        let zipValid = zipDigits.map { $0.count == 5 && $0.allSatisfy(\.isNumber) } ?? false
+        let zipValid = zipDigits.map { LeadText.isNumbers($0, count: 5) } ?? false
         f.flag("has_zipcode", lead.zipcode.map { !$0.isEmpty } ?? false)
         f.flag("zipcode_valid", zipValid)
         f.flag("zipcode_matches_state", zipValid && state != nil ? Int(String(zipDigits!.prefix(1))) == state!.zipFirstDigit : nil)
@@ -187,7 +192,7 @@ public struct FeatureExtractor: Sendable {
         f.number("day_of_month", Float(local.day))
         f.number("week_of_year", Float(min(53, (local.dayOfYear - 1) / 7 + 1)))
         f.flag("is_month_end", local.day >= 28)
-        let openEnrollment = [11, 12, 1].contains(local.month)
+        let openEnrollment = local.month == 11 || local.month == 12 || local.month == 1
         f.flag("is_open_enrollment", openEnrollment)
         f.number("utc_offset_hours", Float(offset))
 
@@ -208,15 +213,15 @@ public struct FeatureExtractor: Sendable {
         f.number("agent_quality_score", agentQuality)
 
         // Source and UTM.
-        let source = lead.source?.lowercased()
-        let medium = lead.utmMedium?.lowercased()
+        let source = lead.source.map(LeadText.lowercased)
+        let medium = lead.utmMedium.map(LeadText.lowercased)
         f.flag("has_utm_source", lead.utmSource != nil)
         f.flag("has_utm_medium", lead.utmMedium != nil)
         f.flag("has_utm_campaign", lead.utmCampaign != nil)
-        f.flag("is_paid_traffic", ["paid_search", "display", "affiliate"].contains(source ?? "") || ["cpc", "paid_social", "display"].contains(medium ?? ""))
-        f.flag("is_organic_traffic", ["organic_search", "direct"].contains(source ?? "") || medium == "organic")
-        f.flag("is_referral_traffic", ["referral", "partner_api", "comparison_site"].contains(source ?? ""))
-        f.flag("is_social_traffic", source == "social" || ["social", "paid_social"].contains(medium ?? ""))
+        f.flag("is_paid_traffic", Self.paidSources.contains(source ?? "") || Self.paidMedia.contains(medium ?? ""))
+        f.flag("is_organic_traffic", Self.organicSources.contains(source ?? "") || medium == "organic")
+        f.flag("is_referral_traffic", Self.referralSources.contains(source ?? ""))
+        f.flag("is_social_traffic", source == "social" || Self.socialMedia.contains(medium ?? ""))
         f.flag("is_email_traffic", source == "email" || medium == "email")
         f.flag("source_missing", source == nil)
 
@@ -224,9 +229,9 @@ public struct FeatureExtractor: Sendable {
         f.flag("is_pc", vertical == "pc")
         f.flag("is_health", vertical == "health")
         f.flag("is_commercial", vertical == "commercial")
-        let product = lead.insuranceType?.lowercased()
+        let product = lead.insuranceType.map(LeadText.lowercased)
         f.flag("is_auto_product", product.map { Self.containsASCII($0, "auto") || $0 == "motorcycle" })
-        f.flag("is_property_product", product.map { ["home", "renters", "umbrella", "boat"].contains($0) })
+        f.flag("is_property_product", product.map { Self.propertyProducts.contains($0) })
         f.flag("is_medicare_product", product.map { Self.containsASCII($0, "medicare") })
         f.flag("is_family_product", product.map { $0 == "family" })
         f.flag("is_liability_product", product.map { Self.containsASCII($0, "liability") || $0 == "bop" || $0 == "cyber" })
@@ -236,9 +241,9 @@ public struct FeatureExtractor: Sendable {
         }
         f.number("state_population_m", state.map { Float($0.population) } ?? .nan)
         f.flag("is_large_state", state.map { $0.population >= 10 })
-        let browser = lead.browser?.lowercased()
+        let browser = lead.browser.map(LeadText.lowercased)
         f.flag("browser_missing", browser == nil)
-        f.flag("is_mobile_browser", browser.map { ["samsung", "ucbrowser"].contains($0) || (lead.mobile == true && $0 == "safari") })
+        f.flag("is_mobile_browser", browser.map { Self.mobileBrowsers.contains($0) || (lead.mobile == true && $0 == "safari") })
 
         // Interactions.
         f.flag("quote_with_fast_agent", quote == true && (response ?? .infinity) < 300)
@@ -259,9 +264,9 @@ public struct FeatureExtractor: Sendable {
         f.category("state", state?.code)
         f.category("region", state?.region)
         f.category("browser", browser)
-        f.category("utm_source", lead.utmSource?.lowercased())
+        f.category("utm_source", lead.utmSource.map(LeadText.lowercased))
         f.category("utm_medium", medium)
-        f.category("utm_campaign", lead.utmCampaign?.lowercased())
+        f.category("utm_campaign", lead.utmCampaign.map(LeadText.lowercased))
         f.category("email_domain_class", emailClass)
         f.category("hour_band", Self.hourBands[local.hour])
     }
@@ -269,6 +274,12 @@ public struct FeatureExtractor: Sendable {
     // Tables built once, not on every lead (the service extracts one lead per request).
     private static let hourBands = ["night", "night", "night", "night", "night", "night", "morning", "morning", "morning", "morning", "morning", "midday",
                                     "midday", "afternoon", "afternoon", "afternoon", "afternoon", "evening", "evening", "evening", "evening", "late", "late", "late"]
+
+    private static let tollFreePrefixes = ["800", "888", "877", "866", "855", "844", "833"]
+    private static let paidSources = ["paid_search", "display", "affiliate"], paidMedia = ["cpc", "paid_social", "display"]
+    private static let organicSources = ["organic_search", "direct"], referralSources = ["referral", "partner_api", "comparison_site"]
+    private static let socialMedia = ["social", "paid_social"], propertyProducts = ["home", "renters", "umbrella", "boat"]
+    private static let mobileBrowsers = ["samsung", "ucbrowser"]
 
     private static let regionFlagNames = [("Northeast", "region_northeast"), ("Midwest", "region_midwest"), ("South", "region_south"), ("West", "region_west")]
 
@@ -292,7 +303,7 @@ public struct FeatureExtractor: Sendable {
 
     /// How engaged visitors from a source usually are, 0…1 (a prior, not learned).
     static func sourceEngagementLevel(_ source: String?) -> Float {
-        guard let source = source?.lowercased() else { return .nan }
+        guard let source = source.map(LeadText.lowercased) else { return .nan }
         return sourceEngagement[source] ?? 0.4
     }
 }

@@ -63,6 +63,9 @@ public enum LeadRow {
         func fail(_ index: Int) -> DecodingError { DecodingError(leadID: leadID, field: columns[index], value: values[index] ?? "NULL") }
         func bool(_ index: Int) throws(DecodingError) -> Bool? {
             guard let text = values[index] else { return nil }
+            // The usual spellings first, without lower-casing (which allocates).
+            if text == "true" || text == "t" { return true }
+            if text == "false" || text == "f" { return false }
             switch text.lowercased() {
             case "t", "true", "1", "yes", "y": return true
             case "f", "false", "0", "no", "n": return false
