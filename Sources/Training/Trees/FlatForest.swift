@@ -39,7 +39,14 @@ struct FlatForest: Sendable {
     init(_ trees: [Tree]) {
         for tree in trees {
             var index = [Int32](repeating: 0, count: tree.nodeCount)
-            for node in 0..<tree.nodeCount {
+            // Depth first, left before right: a node's left child comes right after it, often
+            // in the same cache line, and a walk down a tree crosses fewer lines.
+            var preorder: [Int] = [], pending = [0]
+            while let node = pending.popLast() {
+                preorder.append(node)
+                if tree.feature[node] >= 0 { pending += [Int(tree.right[node]), Int(tree.left[node])] }
+            }
+            for node in preorder {
                 if tree.feature[node] < 0 {
                     index[node] = ~Int32(leafValues.count)
                     leafValues.append(tree.value[node])
@@ -48,7 +55,7 @@ struct FlatForest: Sendable {
                     nodes.append(Node(threshold: 0, featureAndFlags: 0, left: 0, right: 0))
                 }
             }
-            for node in 0..<tree.nodeCount where tree.feature[node] >= 0 {
+            for node in preorder where tree.feature[node] >= 0 {
                 var flat = Node(threshold: Self.floatAtOrBelow(tree.threshold[node]), featureAndFlags: UInt32(tree.feature[node]),
                                 left: index[Int(tree.left[node])], right: index[Int(tree.right[node])])
                 if tree.defaultLeft[node] { flat.featureAndFlags |= Node.defaultLeftBit }
