@@ -65,18 +65,32 @@ public struct JSONParser {
         }
     }
 
-    private let bytes: UnsafeBufferPointer<UInt8>
+    let bytes: UnsafeBufferPointer<UInt8>
     private let maxDepth: Int
-    private var position = 0
+    private(set) var position = 0
 
-    private init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
+    /// A parser at the start of `bytes`; ``LeadJSON`` scans score requests with its pieces.
+    init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int = defaultMaxDepth) {
         self.bytes = bytes
         self.maxDepth = maxDepth
     }
 
     private func error(_ message: String) -> JSONParseError { JSONParseError(offset: position, message: message) }
 
-    private mutating func skipWhitespace() {
+    /// The byte at the current position after whitespace (`nil` at the end), not consumed.
+    mutating func peek() -> UInt8? {
+        skipWhitespace()
+        return position < bytes.count ? bytes[position] : nil
+    }
+
+    /// Consumes `byte` if it comes next (after whitespace).
+    mutating func consume(_ byte: UInt8) -> Bool {
+        guard peek() == byte else { return false }
+        position += 1
+        return true
+    }
+
+    mutating func skipWhitespace() {
         while position < bytes.count {
             switch bytes[position] {
             case 0x20, 0x09, 0x0A, 0x0D: position += 1
@@ -99,7 +113,7 @@ public struct JSONParser {
         }
     }
 
-    private mutating func literal(_ word: StaticString) throws(JSONParseError) {
+    mutating func literal(_ word: StaticString) throws(JSONParseError) {
         let count = word.utf8CodeUnitCount
         guard position + count <= bytes.count else { throw error("unexpected end of input") }
         for k in 0..<count where bytes[position + k] != word.utf8Start[k] { throw error("unexpected character") }
@@ -146,7 +160,7 @@ public struct JSONParser {
         }
     }
 
-    private mutating func number() throws(JSONParseError) -> Double {
+    mutating func number() throws(JSONParseError) -> Double {
         let start = position
         func digits(_ p: inout Int, _ b: UnsafeBufferPointer<UInt8>) -> Int {
             let s = p
@@ -202,7 +216,7 @@ public struct JSONParser {
     /// 10⁰ … 10¹⁵, each exact.
     private static let exactPowersOfTen: [Double] = (0...15).map { k in (0..<k).reduce(1.0) { value, _ in value * 10 } }
 
-    private mutating func string() throws(JSONParseError) -> String {
+    mutating func string() throws(JSONParseError) -> String {
         position += 1
         let start = position
         var ascii = true

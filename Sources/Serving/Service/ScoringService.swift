@@ -263,13 +263,22 @@ public final class ScoringService: @unchecked Sendable {
     // MARK: Lead scoring
 
     private func scoreBody(_ request: HTTPRequest, state: ServingState, started: Double) throws -> HTTPResponse {
-        let body = try requireObject(try jsonBody(request))
-        guard let lead = body["lead"] else { throw FieldError(field: "lead", message: "is required") }
-        let useVertical = try bool(body["useVerticalModel"], field: "useVerticalModel", default: true)
-        let (record, agent) = try LeadJSON.decode(lead: lead, agent: body["agent"])
+        let record: LeadRecord, agent: AgentRecord?, useVertical: Bool, leadIDKnown: Bool
+        if !request.body.isEmpty, request.header("content-type").map(Self.isJSON(mediaType:)) ?? true,
+           var scanned = LeadJSON.scanScoreBody(request.body) {
+            // The usual body, read without the JSON tree; anything else goes the general way.
+            (record, agent) = try LeadJSON.records(from: &scanned.values)
+            (useVertical, leadIDKnown) = (scanned.useVerticalModel, scanned.leadIDKnown)
+        } else {
+            let body = try requireObject(try jsonBody(request))
+            guard let lead = body["lead"] else { throw FieldError(field: "lead", message: "is required") }
+            useVertical = try bool(body["useVerticalModel"], field: "useVerticalModel", default: true)
+            (record, agent) = try LeadJSON.decode(lead: lead, agent: body["agent"])
+            leadIDKnown = lead["id"] != nil && lead["id"] != .null
+        }
         let score = try scoreLead(record, agent: agent, state: state, useVertical: useVertical, factors: try factorCount(request))
         var writer = JSONWriter(capacity: 512)
-        write(ScoreResponse(score, leadIDKnown: lead["id"] != nil && lead["id"] != .null), started: started, to: &writer)
+        write(ScoreResponse(score, leadIDKnown: leadIDKnown), started: started, to: &writer)
         return .json(200, writer.bytes)
     }
 

@@ -1,0 +1,99 @@
+import Training
+
+extension LeadJSON {
+    /// A score request's body read straight into the lead's column values, without building
+    /// the ``JSONValue`` tree: the common shape only — `{"lead": {…}, "agent": {…} | null,
+    /// "useVerticalModel": true | false | null}`, each key at most once and no other, scalar
+    /// values in `lead` and `agent` — and `nil` for anything else (other keys, nested values,
+    /// an infinite number, bad JSON …), which then takes the general path
+    /// (``JSONParser/parse(_:maxDepth:)`` and ``decode(lead:agent:)``). Whatever this returns
+    /// is what the general path would build, through the same ``text(_:field:)``-style
+    /// conversions, ``setAgent(_:in:)`` and ``records(from:)``; so every answer, an error
+    /// included, stays the general path's. Scoring one lead per request, the tree and its
+    /// strings were a tenth of the service's time.
+    public static func scanScoreBody(_ body: [UInt8]) -> (values: [String?], useVerticalModel: Bool, leadIDKnown: Bool)? {
+        body.withUnsafeBufferPointer { bytes in
+            var parser = JSONParser(bytes: bytes)
+            var values = [String?](repeating: nil, count: LeadRow.columns.count)
+            var agent: [String?]?, useVertical: Bool?, sawLead = false, leadIDKnown = false
+            guard parser.consume(UInt8(ascii: "{")) else { return nil }
+            repeat {
+                guard parser.peek() == UInt8(ascii: "\""), let key = try? parser.string(), parser.consume(UInt8(ascii: ":")) else { return nil }
+                switch key {
+                case "lead" where !sawLead:
+                    sawLead = true
+                    guard parser.consume(UInt8(ascii: "{")) else { return nil }
+                    var next = 0
+                    let complete = scanObject(&parser) { key, value in
+                        if key == "id" { leadIDKnown = value != nil }
+                        if let index = leadColumn(key, after: &next) { values[index] = value }
+                    }
+                    guard complete else { return nil }
+                case "agent" where agent == nil:
+                    if parser.peek() == UInt8(ascii: "n") {
+                        guard (try? parser.literal("null")) != nil else { return nil }
+                        agent = []
+                    } else {
+                        guard parser.consume(UInt8(ascii: "{")) else { return nil }
+                        var fields = [String?](repeating: nil, count: agentFields.count)
+                        let complete = scanObject(&parser) { key, value in
+                            if let k = agentFields.firstIndex(of: key) { fields[k] = value }
+                        }
+                        guard complete else { return nil }
+                        agent = fields
+                    }
+                case "useVerticalModel" where useVertical == nil:
+                    guard let value = scalar(&parser) else { return nil }
+                    switch value {
+                    case nil: useVertical = true
+                    case "true"?: useVertical = true
+                    case "false"?: useVertical = false
+                    default: return nil
+                    }
+                    // A string "true" is not a boolean: make sure it was the literal.
+                    if value != nil, bytes[parser.position - 1] == UInt8(ascii: "\"") { return nil }
+                default:
+                    return nil
+                }
+            } while parser.consume(UInt8(ascii: ","))
+            guard parser.consume(UInt8(ascii: "}")), parser.peek() == nil, sawLead else { return nil }
+            if let agent, !agent.isEmpty { setAgent(agent, in: &values) }
+            return (values, useVertical ?? true, leadIDKnown)
+        }
+    }
+
+    /// The members of an object whose `{` was consumed, each scalar value as its column text
+    /// (as ``text(_:field:)`` gives it), to `member`; `false` at anything else.
+    private static func scanObject(_ parser: inout JSONParser, _ member: (String, String?) -> Void) -> Bool {
+        if parser.consume(UInt8(ascii: "}")) { return true }
+        repeat {
+            guard parser.peek() == UInt8(ascii: "\""), let key = try? parser.string(), parser.consume(UInt8(ascii: ":")),
+                  let value = scalar(&parser) else { return false }
+            member(key, value)
+        } while parser.consume(UInt8(ascii: ","))
+        return parser.consume(UInt8(ascii: "}"))
+    }
+
+    /// A scalar's column text (`.some(nil)` for null); `nil` for an object, an array, an
+    /// infinite number or bad JSON.
+    private static func scalar(_ parser: inout JSONParser) -> String?? {
+        switch parser.peek() {
+        case UInt8(ascii: "\"")?:
+            guard let string = try? parser.string() else { return nil }
+            return .some(string)
+        case UInt8(ascii: "t")?:
+            guard (try? parser.literal("true")) != nil else { return nil }
+            return .some(text(true))
+        case UInt8(ascii: "f")?:
+            guard (try? parser.literal("false")) != nil else { return nil }
+            return .some(text(false))
+        case UInt8(ascii: "n")?:
+            guard (try? parser.literal("null")) != nil else { return nil }
+            return .some(nil)
+        case UInt8(ascii: "-")?, (UInt8(ascii: "0")...UInt8(ascii: "9"))?:
+            guard let number = try? parser.number(), let text = text(number) else { return nil }
+            return .some(text)
+        default: return nil
+        }
+    }
+}
