@@ -4,14 +4,20 @@ import Testing
 import Tuning
 
 @Suite struct TreeSHAPTests {
-    /// One split on x at 0.5 with leaves −1 (30 rows) and +2 (10 rows): expected value
-    /// (−30 + 20)/40 = −0.25; a row going right gets φ_x = 2 − (−0.25) = 2.25, others 0.
-    @Test func singleSplitIsHandComputable() {
+    /// One split on `feature` at 0.5: leaves −1 (30 rows) and +2 (10 rows).
+    static func singleSplit(on feature: Int32) -> Tree {
         var tree = Tree()
         _ = tree.addLeaf(value: 0, count: 40, cover: 40)
         let left = tree.addLeaf(value: -1, count: 30, cover: 30)
         let right = tree.addLeaf(value: 2, count: 10, cover: 10)
-        tree.feature[0] = 0; tree.threshold[0] = 0.5; tree.left[0] = Int32(left); tree.right[0] = Int32(right)
+        tree.feature[0] = feature; tree.threshold[0] = 0.5; tree.left[0] = Int32(left); tree.right[0] = Int32(right)
+        return tree
+    }
+
+    /// One split on x at 0.5 with leaves −1 (30 rows) and +2 (10 rows): expected value
+    /// (−30 + 20)/40 = −0.25; a row going right gets φ_x = 2 − (−0.25) = 2.25, others 0.
+    @Test func singleSplitIsHandComputable() {
+        let tree = Self.singleSplit(on: 0)
         #expect(TreeSHAP.expectedValue(tree) == -0.25)
         var phi = [0.0, 0.0]
         let row: [Float] = [0.9, 123]
@@ -125,11 +131,7 @@ import Tuning
     /// Single-leaf trees explain nothing, wherever they stand among the others, and a model
     /// of them alone leaves φ as it was.
     @Test func singleLeafTreesContributeNothing() {
-        var split = Tree()
-        _ = split.addLeaf(value: 0, count: 40, cover: 40)
-        let left = split.addLeaf(value: -1, count: 30, cover: 30)
-        let right = split.addLeaf(value: 2, count: 10, cover: 10)
-        split.feature[0] = 1; split.threshold[0] = 0.5; split.left[0] = Int32(left); split.right[0] = Int32(right)
+        let split = TreeSHAPTests.singleSplit(on: 1)
         var stump = Tree()
         _ = stump.addLeaf(value: 0.75, count: 40, cover: 40)
         let row: [Float] = [3, 0.1]
