@@ -75,8 +75,8 @@ extension String {
     }
 }
 
-/// ASCII letters lower-cased (header names are ASCII tokens).
-private func asciiLowercased(_ bytes: String.UTF8View) -> LazyMapSequence<String.UTF8View, UInt8> {
+/// ASCII letters lower-cased, lazily (header names and media types are ASCII tokens).
+func asciiLowercased<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> LazyMapSequence<Bytes, UInt8> {
     bytes.lazy.map { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 + 32 : $0 }
 }
 

@@ -65,9 +65,9 @@ public struct JSONParser {
         }
     }
 
-    let bytes: UnsafeBufferPointer<UInt8>
+    private let bytes: UnsafeBufferPointer<UInt8>
     private let maxDepth: Int
-    private(set) var position = 0
+    private var position = 0
 
     /// A parser at the start of `bytes`; ``LeadJSON`` scans score requests with its pieces.
     init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int = defaultMaxDepth) {
@@ -200,7 +200,7 @@ public struct JSONParser {
 
     /// The value of a decimal without exponent when it has at most 15 significant digits,
     /// computed without `strtod` (most numbers in a request: ids, counts, rates): the digits
-    /// m < 10¹⁵ and 10^k for k ≤ 22 are exact doubles, so m / 10^k is one correctly rounded
+    /// m < 10¹⁵ and 10^k (k ≤ 15 here; exact up to 22) are exact doubles, so m / 10^k is one correctly rounded
     /// division, the same double `strtod` gives (Clinger's fast path). `nil` otherwise.
     static func exactDecimal(_ bytes: UnsafeBufferPointer<UInt8>, integer: Range<Int>, fractionDigits: Int, negative: Bool) -> Double? {
         guard integer.count + fractionDigits <= 15 else { return nil }

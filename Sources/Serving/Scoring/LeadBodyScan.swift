@@ -15,7 +15,7 @@ extension LeadJSON {
         body.withUnsafeBufferPointer { bytes in
             var parser = JSONParser(bytes: bytes)
             var values = [String?](repeating: nil, count: LeadRow.columns.count)
-            var agent: [String?]?, useVertical: Bool?, sawLead = false, leadIDKnown = false
+            var agent: [String?]?, sawAgent = false, useVertical: Bool?, sawLead = false, leadIDKnown = false
             guard parser.consume(UInt8(ascii: "{")) else { return nil }
             repeat {
                 guard parser.peek() == UInt8(ascii: "\""), let key = try? parser.string(), parser.consume(UInt8(ascii: ":")) else { return nil }
@@ -29,10 +29,10 @@ extension LeadJSON {
                         if let index = leadColumn(key, after: &next) { values[index] = value }
                     }
                     guard complete else { return nil }
-                case "agent" where agent == nil:
+                case "agent" where !sawAgent:
+                    sawAgent = true
                     if parser.peek() == UInt8(ascii: "n") {
                         guard (try? parser.literal("null")) != nil else { return nil }
-                        agent = []
                     } else {
                         guard parser.consume(UInt8(ascii: "{")) else { return nil }
                         var fields = [String?](repeating: nil, count: agentFields.count)
@@ -43,21 +43,15 @@ extension LeadJSON {
                         agent = fields
                     }
                 case "useVerticalModel" where useVertical == nil:
-                    guard let value = scalar(&parser) else { return nil }
-                    switch value {
-                    case nil: useVertical = true
-                    case "true"?: useVertical = true
-                    case "false"?: useVertical = false
-                    default: return nil
-                    }
-                    // A string "true" is not a boolean: make sure it was the literal.
-                    if value != nil, bytes[parser.position - 1] == UInt8(ascii: "\"") { return nil }
+                    // A boolean or null (the default), not a string "true".
+                    guard let value = boolean(&parser) else { return nil }
+                    useVertical = value ?? true
                 default:
                     return nil
                 }
             } while parser.consume(UInt8(ascii: ","))
             guard parser.consume(UInt8(ascii: "}")), parser.peek() == nil, sawLead else { return nil }
-            if let agent, !agent.isEmpty { setAgent(agent, in: &values) }
+            if let agent { setAgent(agent, in: &values) }
             return (values, useVertical ?? true, leadIDKnown)
         }
     }
@@ -72,6 +66,16 @@ extension LeadJSON {
             member(key, value)
         } while parser.consume(UInt8(ascii: ","))
         return parser.consume(UInt8(ascii: "}"))
+    }
+
+    /// `true`, `false`, or `.some(nil)` for null; `nil` for anything else.
+    private static func boolean(_ parser: inout JSONParser) -> Bool?? {
+        switch parser.peek() {
+        case UInt8(ascii: "t")?: return (try? parser.literal("true")) != nil ? .some(true) : nil
+        case UInt8(ascii: "f")?: return (try? parser.literal("false")) != nil ? .some(false) : nil
+        case UInt8(ascii: "n")?: return (try? parser.literal("null")) != nil ? .some(nil) : nil
+        default: return nil
+        }
     }
 
     /// A scalar's column text (`.some(nil)` for null); `nil` for an object, an array, an

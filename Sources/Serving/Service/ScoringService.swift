@@ -215,15 +215,22 @@ public final class ScoringService: @unchecked Sendable {
 
     /// The JSON body (`nil` when empty). 415 for a non-JSON content type, 400 for bad JSON.
     func jsonBody(_ request: HTTPRequest) throws -> JSONValue? {
-        guard !request.body.isEmpty else { return nil }
-        if let type = request.header("content-type"), !Self.isJSON(mediaType: type) {
-            throw ServiceError(415, "unsupported_media_type", "send the body as application/json")
-        }
+        guard try hasJSONBody(request) else { return nil }
         do {
             return try JSONParser.parse(request.body)
         } catch {
             throw ServiceError(400, "invalid_json", error.description)
         }
+    }
+
+    /// Whether the request has a body to read as JSON: `false` when it is empty, 415 when its
+    /// content type is another than JSON.
+    func hasJSONBody(_ request: HTTPRequest) throws -> Bool {
+        guard !request.body.isEmpty else { return false }
+        if let type = request.header("content-type"), !Self.isJSON(mediaType: type) {
+            throw ServiceError(415, "unsupported_media_type", "send the body as application/json")
+        }
+        return true
     }
 
     /// Whether a Content-Type value names `application/json` (any case, parameters such as
@@ -234,9 +241,7 @@ public final class ScoringService: @unchecked Sendable {
         let blank: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
         while let first = media.first, blank(first) { media = media.dropFirst() }
         while let last = media.last, blank(last) { media = media.dropLast() }
-        let expected = "application/json".utf8
-        return media.count == expected.count
-            && zip(media, expected).allSatisfy { ($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 + 32 : $0) == $1 }
+        return asciiLowercased(media).elementsEqual("application/json".utf8)
     }
 
     func requireObject(_ body: JSONValue?) throws -> JSONValue {
@@ -264,8 +269,7 @@ public final class ScoringService: @unchecked Sendable {
 
     private func scoreBody(_ request: HTTPRequest, state: ServingState, started: Double) throws -> HTTPResponse {
         let record: LeadRecord, agent: AgentRecord?, useVertical: Bool, leadIDKnown: Bool
-        if !request.body.isEmpty, request.header("content-type").map(Self.isJSON(mediaType:)) ?? true,
-           var scanned = LeadJSON.scanScoreBody(request.body) {
+        if try hasJSONBody(request), var scanned = LeadJSON.scanScoreBody(request.body) {
             // The usual body, read without the JSON tree; anything else goes the general way.
             (record, agent) = try LeadJSON.records(from: &scanned.values)
             (useVertical, leadIDKnown) = (scanned.useVerticalModel, scanned.leadIDKnown)
