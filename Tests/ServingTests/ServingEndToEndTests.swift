@@ -222,6 +222,32 @@ import Training
         #expect(failures == 0)
     }
 
+    /// Replies to the requests of one event-loop batch are sent together: with many
+    /// connections sending at once, each must still get the reply to its own request.
+    @Test func manyConnectionsAtOnceEachGetTheirOwnReply() throws {
+        let (server, _) = try ServingFixture.start { $0.threads = 2 }
+        defer { server.stop(); server.wait() }
+        let leads = Array(fixture.leads.prefix(48))
+        let expected = try leads.map { lead in
+            try TestHTTPClient(port: server.port)
+                .request("POST", "/api/v1/lead-scoring-ml/score?factors=0", body: ServingFixture.body(for: lead, agent: nil)).json
+        }
+        let clients = try leads.map { _ in try TestHTTPClient(port: server.port) }
+        for round in 0..<3 {
+            for (client, lead) in zip(clients, leads) {
+                let body = ServingFixture.body(for: lead, agent: nil)
+                try client.send("POST /api/v1/lead-scoring-ml/score?factors=0 HTTP/1.1\r\nContent-Type: application/json\r\n"
+                                + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)")
+            }
+            for (k, client) in clients.enumerated() {
+                let reply = try client.readResponse()
+                #expect(reply.status == 200)
+                #expect(reply.json?["leadId"] != nil && reply.json?["leadId"] == expected[k]?["leadId"], "round \(round), connection \(k)")
+                #expect(reply.json?["score"] != nil && reply.json?["score"] == expected[k]?["score"], "round \(round), connection \(k)")
+            }
+        }
+    }
+
     @Test func gracefulShutdownFinishesInFlightRequests() throws {
         let (server, _) = try ServingFixture.start()
         let client = try TestHTTPClient(port: server.port)
@@ -276,6 +302,7 @@ import Training
     @Test func adminReloadSwapsModelsAndRefusesBadOnes() throws {
         // A private copy of the registry, so that this test can change it.
         let root = TestPaths.temporaryDirectory("mlctl-reload")
+        defer { try? FileManager.default.removeItem(at: root) }
         try? FileManager.default.removeItem(at: root)
         try FileManager.default.copyItem(at: fixture.registry, to: root)
         let token = "s3cret-token-for-tests-0123456789"
@@ -317,11 +344,13 @@ import Training
 
     @Test func refusesToStartWithoutValidModels() throws {
         let empty = TestPaths.temporaryDirectory("mlctl-empty")
+        defer { try? FileManager.default.removeItem(at: empty) }
         #expect(throws: (any Error).self) { try ScoringService(configuration: ScoringServiceConfiguration(modelsDirectory: empty)) }
         #expect(throws: (any Error).self) {
             try ScoringService(configuration: ScoringServiceConfiguration(modelsDirectory: empty.appendingPathComponent("missing")))
         }
         let corrupt = TestPaths.temporaryDirectory("mlctl-corrupt")
+        defer { try? FileManager.default.removeItem(at: corrupt) }
         try? FileManager.default.removeItem(at: corrupt)
         try FileManager.default.copyItem(at: fixture.registry.appendingPathComponent("versions/v1/gbdt"), to: corrupt)
         try Data("{}".utf8).write(to: corrupt.appendingPathComponent("model.json"))

@@ -55,7 +55,9 @@ import TestSupport
         let outcome = try CommandRunner.run(["serve", "--models", "/nonexistent/models"])
         #expect(outcome.status == 1)
         #expect(outcome.standardError.contains("cannot load models") && outcome.standardError.contains("/nonexistent/models"))
-        let token = TestPaths.temporaryDirectory().appendingPathComponent("token")
+        let tokenDirectory = TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: tokenDirectory) }
+        let token = tokenDirectory.appendingPathComponent("token")
         try "short".write(to: token, atomically: true, encoding: .utf8)
         let weak = try CommandRunner.run(["serve", "--models", "/nonexistent/models", "--admin-token-file", token.path])
         #expect(weak.status == 2 && weak.standardError.contains("at least 16 characters"))

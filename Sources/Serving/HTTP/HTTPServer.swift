@@ -238,9 +238,11 @@ final class EventLoop: @unchecked Sendable {
         var fds = [Int32](repeating: 0, count: 256)
         var events = [UInt32](repeating: 0, count: 256)
         var lastSweep = monotonicSeconds()
+        var answered: [Connection] = []
         while true {
             let count = Int(mlctl_epoll_wait(epoll, &fds, &events, 256, 100))
             let now = monotonicSeconds()
+            var oldestUnsent = now
             for k in 0..<max(0, count) {
                 let fd = fds[k]
                 if fd == listenFD {
@@ -251,12 +253,17 @@ final class EventLoop: @unchecked Sendable {
                     let bits = events[k]
                     if bits & (mlctl_epoll_in | mlctl_epoll_rdhup | mlctl_epoll_hup | mlctl_epoll_err) != 0 {
                         readAndServe(connection, now: now, peerClosed: bits & (mlctl_epoll_rdhup | mlctl_epoll_hup | mlctl_epoll_err) != 0)
-                    }
-                    if connections[fd] != nil, bits & mlctl_epoll_out != 0, connection.hasPendingOutput {
+                        answered.append(connection)
+                        if monotonicSeconds() - oldestUnsent > Self.longestReplyWait {
+                            flush(&answered, now: now)
+                            oldestUnsent = monotonicSeconds()
+                        }
+                    } else if bits & mlctl_epoll_out != 0, connection.hasPendingOutput {
                         flush(connection, now: now)
                     }
                 }
             }
+            flush(&answered, now: now)
             flushLog()
             if !stopping, server.isStopping {
                 stopping = true
@@ -300,7 +307,8 @@ final class EventLoop: @unchecked Sendable {
 
     // MARK: Reading and answering
 
-    /// Reads what arrived and answers it. A read shorter than the buffer has emptied the
+    /// Reads what arrived and answers it into the connection's output, which the caller
+    /// flushes. A read shorter than the buffer has emptied the
     /// socket: later data raises a new edge, so the extra read that would only say EAGAIN is
     /// skipped — unless the peer has closed, whose end of input must still be seen.
     private func readAndServe(_ connection: Connection, now: Double, peerClosed: Bool) {
@@ -327,7 +335,6 @@ final class EventLoop: @unchecked Sendable {
             connection.input.removeAll()
             connection.inputStart = 0
         }
-        flush(connection, now: now)
     }
 
     /// Answers every complete request in the connection's buffer, in order.
@@ -377,6 +384,23 @@ final class EventLoop: @unchecked Sendable {
     }
 
     // MARK: Writing
+
+    /// How long a reply may wait for the replies answered after it, in seconds.
+    ///
+    /// Replies to the requests of one epoll batch go out together: a client that sleeps between
+    /// replies is then woken once per group rather than once per reply, and on a busy server
+    /// the wake-up (an inter-processor interrupt, a VM exit on a virtual machine) costs more
+    /// than sending the reply. The wait is bounded so that slow requests (explanations over
+    /// many trees) do not hold up the replies before them.
+    static let longestReplyWait = 0.001
+
+    /// Flushes the connections answered so far (those still open) and empties the list.
+    private func flush(_ answered: inout [Connection], now: Double) {
+        for connection in answered where connections[connection.fd] === connection {
+            flush(connection, now: now)
+        }
+        answered.removeAll(keepingCapacity: true)
+    }
 
     private func flush(_ connection: Connection, now: Double) {
         while connection.hasPendingOutput {
