@@ -155,7 +155,7 @@ private func numeric(_ name: String, _ values: [Float]) -> Column { .numeric(Num
                                      HistogramEntry(gradient: 4, hessian: 1)])
         let part = UnsafeMutableBufferPointer<HistogramEntry>.allocate(capacity: 3)
         defer { part.deallocate() }
-        part.initialize(from: [HistogramEntry(gradient: 1, hessian: 1), HistogramEntry(), HistogramEntry(gradient: 4, hessian: 1)])
+        _ = part.initialize(from: [HistogramEntry(gradient: 1, hessian: 1), HistogramEntry(), HistogramEntry(gradient: 4, hessian: 1)])
         HistogramBuilder.subtract(parent: UnsafeBufferPointer(histogram), smaller: UnsafeBufferPointer(part), into: histogram)
         #expect(histogram[1] == HistogramEntry(gradient: 5, hessian: 2) && histogram[0] == HistogramEntry())
     }

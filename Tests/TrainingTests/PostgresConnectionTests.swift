@@ -43,7 +43,7 @@ struct PostgresConnectionTests {
         try TestDatabase.withFreshDatabase { url in
             let db = try PostgresConnection(url: url)
             try db.query("CREATE TABLE v (id INT)")
-            try db.transaction { try db.query("INSERT INTO v VALUES (1)") }
+            _ = try db.transaction { try db.query("INSERT INTO v VALUES (1)") }
             struct Boom: Error {}
             #expect(throws: Boom.self) {
                 try db.transaction {

@@ -172,7 +172,7 @@ import Tuning
             for defaultLeft in [false, true] {
                 tree.threshold[0] = threshold; tree.defaultLeft[0] = defaultLeft
                 let forest = FlatForest([tree])
-                for x: Float in [0.1, -0.1, Float(1.0 / 3), (Float(1.0 / 3)).nextDown, 0, -0.0, 1e-40, 0.7, .nan, .infinity, -.infinity] {
+                for x: Float in [0.1, -0.1, Float(1.0 / 3), (Float(1.0 / 3)).nextDown, 0, -0.0, Float(1e-40 as Double), 0.7, .nan, .infinity, -.infinity] {
                     let expected = [x].withUnsafeBufferPointer { tree.value[tree.leaf($0.baseAddress!)] }
                     let got = [x].withUnsafeBufferPointer { forest.sum($0.baseAddress!) }
                     #expect(got == expected, "threshold \(threshold), defaultLeft \(defaultLeft), x \(x)")
