@@ -16,7 +16,9 @@ enum ServingFixture {
         let train: Dataset
     }
 
-    nonisolated(unsafe) static let shared: Built = try! build()
+    static let shared: Built = try! build()
+    /// The shared registry's directory, removed when the test process exits.
+    nonisolated(unsafe) private static var registryToRemove: URL?
 
     static func build() throws -> Built {
         let generator = BundledLeads.generator
@@ -37,6 +39,8 @@ enum ServingFixture {
         let profile = InputProfile.make(data)
 
         let root = TestPaths.temporaryDirectory("mlctl-serving")
+        registryToRemove = root
+        atexit { if let root = ServingFixture.registryToRemove { try? FileManager.default.removeItem(at: root) } }
         let registry = ModelRegistry(root: root)
         let version = try registry.addVersion { directory in
             func manifest(_ model: TrainedModel) -> BundleManifest {
