@@ -68,7 +68,7 @@ public final class LeadDatabase: @unchecked Sendable {
     /// still runs) and records the score with it.
     public func writeScore(id: Int64, score: Double, quality: String, modelVersion: String,
                            abTest: (name: String, variant: ABVariant)? = nil, worker: Int) throws {
-        try withConnection(worker: worker) { db in
+        _ = try withConnection(worker: worker) { db in
             if let abTest {
                 try db.query("""
                     WITH lead AS (

@@ -35,7 +35,7 @@ public enum LeadRow {
     /// Decodes one row of ``selectList`` (text values, `nil` = NULL).
     public static func decode(_ values: [String?]) throws(DecodingError) -> (lead: LeadRecord, agent: AgentRecord?) {
         precondition(values.count == columns.count, "a lead row has \(columns.count) values")
-        var reader = FieldReader(values: values, leadID: values[0])
+        let reader = FieldReader(values: values, leadID: values[0])
         guard let idText = values[0], let id = Int64(idText) else { throw DecodingError(leadID: values[0], field: "id", value: values[0] ?? "NULL") }
         guard let createdAt = try reader.time(2) else { throw DecodingError(leadID: idText, field: "created_at", value: "NULL") }
         var lead = LeadRecord(id: id, vertical: values[1] ?? "", createdAt: createdAt)
