@@ -33,9 +33,10 @@ enum TrainAllCommand {
             discussion: """
                 Writes models/versions/vN/ (one bundle per model: global (the ensemble), baseline, gbdt-leafwise,
                 gbdt-depthwise, gbdt-oblivious, ensemble, and pc/health/commercial where a vertical earns its own model;
-                tuning/ with the trial histories; summary.json; report.html). With the same --seed and SOURCE_DATE_EPOCH
-                the bundles are the same bit for bit (summary.json and report.html also record run times). and points models/current at it. Tuning studies are kept in
-                models/.studies/: an interrupted run, started again with the same options, resumes its trials.
+                tuning/ with the trial histories; summary.json; report.html) and points models/current at it.
+                With the same --seed and SOURCE_DATE_EPOCH the bundles are the same bit for bit (summary.json and
+                report.html also record run times). Tuning studies are kept in models/.studies/: an interrupted run,
+                started again with the same options, resumes its trials.
                 """),
         run: run)
 
