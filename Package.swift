@@ -30,12 +30,13 @@ let package = Package(
         // MARK: Linux socket calls Swift's Glibc module lacks (epoll, accept4, eventfd, signal flags)
         .target(name: "CNetworking"),
 
-        // MARK: A cache-prefetch hint Swift has no intrinsic for (the row-wise histogram kernel)
+        // MARK: What Swift's standard modules lack for memory: a cache-prefetch hint (the row-wise
+        // histogram kernel) and atomic operations (the worker pool behind parallelFor)
         .target(name: "CMemory"),
 
         // MARK: Leaves: know nothing of trees, leads or databases
         .target(name: "Tuning", dependencies: ["CLinearAlgebra"], swiftSettings: numericSettings),
-        .target(name: "Evaluation", dependencies: ["CLinearAlgebra"], swiftSettings: numericSettings),
+        .target(name: "Evaluation", dependencies: ["CLinearAlgebra", "CMemory"], swiftSettings: numericSettings),
 
         // MARK: Models, data, features, artifacts
         .target(name: "Training",

@@ -10,6 +10,9 @@ public func parallelFor(_ count: Int, threads: Int, _ body: (Int) -> Void) {
         for i in 0..<count { body(i) }
         return
     }
+    // The process's spinning workers when they are free (see ``WorkerPool``); Dispatch when
+    // they are busy with another job, or this call is inside one.
+    if WorkerPool.shared.run(count, threads: threads, body) { return }
     withoutActuallyEscaping(body) { escapable in
         let work = UncheckedSendable(escapable)
         DispatchQueue.concurrentPerform(iterations: count) { work.value($0) }
