@@ -37,6 +37,24 @@ import Testing
         }
     }
 
+    /// A new pool's helper joins the very first job, even when the job is opened before the
+    /// helper thread has started: index 0 waits for index 1, which only a helper can run
+    /// meanwhile (the caller takes index 0 first).
+    @Test func aNewPoolsHelperJoinsTheFirstJob() {
+        let pool = WorkerPool(helpers: 1)
+        let ranOne = ResultSlots<Bool>(count: 1)
+        var waitedOut = false
+        let started = Date()
+        let ran = pool.run(2, threads: 2) { index in
+            if index == 1 { ranOne[0] = true; return }
+            while ranOne[0] != true {
+                if Date().timeIntervalSince(started) > 5 { waitedOut = true; return }
+                usleep(100)
+            }
+        }
+        #expect(ran && !waitedOut)
+    }
+
     /// A `parallelFor` inside a job finds the pool busy and runs on Dispatch.
     @Test func nestedCallsComplete() {
         let outer = ResultSlots<Int>(count: 8)

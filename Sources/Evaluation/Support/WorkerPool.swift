@@ -94,7 +94,9 @@ final class WorkerPool: @unchecked Sendable {
     }
 
     private func helperLoop() {
-        var seen = mlctl_atomic_load(generation)
+        // Generation 0 is the one before any job: a helper that starts after the first job
+        // was opened (the pool is made by the first `parallelFor`) must still join it.
+        var seen = 0
         while true {
             let job = waitForJob(after: seen)
             seen = job
