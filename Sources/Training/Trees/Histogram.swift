@@ -67,12 +67,12 @@ enum HistogramBuilder {
     static func build(_ histogram: UnsafeMutableBufferPointer<HistogramEntry>, data: BinnedData,
                       rows: UnsafeBufferPointer<Int32>, gradients: UnsafeBufferPointer<Float>,
                       ordered: UnsafeMutableBufferPointer<Float>, features: [Int], threads: Int) {
-        let blocks = featureBlocks(features, rowCount: rows.count, threads: threads)
         let output = UncheckedSendable(histogram)
         // Rows 0..<n in order (the root without bagging) need neither indices nor gathering.
         let isIdentity = rows.count == data.rowCount && (rows.isEmpty || (rows.first == 0 && rows.last == Int32(data.rowCount - 1)))
         if !data.rowBins.isEmpty && 2 * rows.count <= data.rowCount {  // never the identity
-            buildRowWise(histogram, data: data, rows: rows, gradients: gradients, blocks: blocks, threads: threads)
+            buildRowWise(histogram, data: data, rows: rows, gradients: gradients,
+                         blocks: featureBlocks(features, rowCount: rows.count, threads: threads), threads: threads)
             return
         }
         if !isIdentity {
@@ -87,9 +87,10 @@ enum HistogramBuilder {
             }
         }
         let pairs = UncheckedSendable(isIdentity ? gradients : UnsafeBufferPointer(ordered))
+        let columnBlocks = featureBlocks(features, rowCount: rows.count, threads: threads, perThread: 4)
         data.bins.withUnsafeBufferPointer { bins in
-            parallelFor(blocks.count, threads: threads) { block in
-                for feature in blocks[block] {
+            parallelFor(columnBlocks.count, threads: threads) { block in
+                for feature in columnBlocks[block] {
                     let target = output.value.baseAddress!.advanced(by: data.histogramOffsets[feature])
                     accumulate(into: target, binCount: data.featureBins[feature].binCount, column: bins.baseAddress! + feature * data.rowCount,
                                rows: isIdentity ? nil : rows, pairs: pairs.value.baseAddress!, count: rows.count)
@@ -209,13 +210,16 @@ enum HistogramBuilder {
         for i in 0..<parent.count { larger[i] = parent[i] - smaller[i] }
     }
 
-    /// Features in contiguous blocks, one per thread (one block when the work is too small to
-    /// be worth a thread hand-off).
-    static func featureBlocks(_ features: [Int], rowCount: Int, threads: Int) -> [[Int]] {
-        let workers = rowCount * features.count < 200_000 ? 1 : max(1, min(threads, features.count))
+    /// Features in contiguous blocks, `perThread` per thread (one block when the work is too
+    /// small to be worth a thread hand-off). Several blocks a thread balance the load where
+    /// features cost unequally (a thread that finishes early takes another block) and cost
+    /// nothing where each feature is read on its own; one block a thread suits the row-wise
+    /// histogram build, where every block reads every row.
+    static func featureBlocks(_ features: [Int], rowCount: Int, threads: Int, perThread: Int = 1) -> [[Int]] {
+        let count = rowCount * features.count < 200_000 ? 1 : max(1, min(threads * perThread, features.count))
         var blocks: [[Int]] = []
-        for w in 0..<workers {
-            let from = features.count * w / workers, to = features.count * (w + 1) / workers
+        for b in 0..<count {
+            let from = features.count * b / count, to = features.count * (b + 1) / count
             if from < to { blocks.append(Array(features[from..<to])) }
         }
         return blocks

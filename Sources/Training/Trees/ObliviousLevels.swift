@@ -51,7 +51,7 @@ enum ObliviousLevels {
         let finder = grower.finder
         let l2 = grower.parameters.lambdaL2
         let data = grower.data
-        let blocks = HistogramBuilder.featureBlocks(features, rowCount: 10_000, threads: grower.threads)
+        let blocks = HistogramBuilder.featureBlocks(features, rowCount: 10_000, threads: grower.threads, perThread: 4)
         let slots = ResultSlots<(Double, LevelTest?)>(count: blocks.count)
         parallelFor(blocks.count, threads: grower.threads) { block in
             var best: (Double, LevelTest?) = (grower.parameters.minGainToSplit, nil)

@@ -105,7 +105,7 @@ final class TreeGrower {
     func bestSplit(for leaf: Leaf, features: [Int]) -> SplitCandidate {
         guard leaf.depth < parameters.effectiveMaxDepth, leaf.count >= 2 * parameters.minDataInLeaf else { return .none }
         let histogram = UnsafeBufferPointer(histograms[leaf.histogram])
-        let blocks = HistogramBuilder.featureBlocks(features, rowCount: 10_000, threads: threads)
+        let blocks = HistogramBuilder.featureBlocks(features, rowCount: 10_000, threads: threads, perThread: 4)
         let slots = ResultSlots<SplitCandidate>(count: blocks.count)
         parallelFor(blocks.count, threads: threads) { block in
             var best = SplitCandidate.none
