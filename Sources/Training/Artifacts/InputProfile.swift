@@ -1,3 +1,5 @@
+import Evaluation
+
 /// How each input feature was distributed in the training rows, stored in the bundle so that a
 /// service can tell when the inputs it sees drift away from them (population stability index).
 ///
@@ -49,10 +51,15 @@ public struct InputProfile: Codable, Sendable, Equatable {
         self.features = features
     }
 
-    /// The profile of `dataset`'s columns.
-    public static func make(_ dataset: Dataset, bins: Int = 10, maxCategories: Int = 20) -> InputProfile {
+    /// The profile of `dataset`'s columns, on up to `threads` threads (a column each at a
+    /// time; the result does not depend on the thread count).
+    public static func make(_ dataset: Dataset, bins: Int = 10, maxCategories: Int = 20, threads: Int = defaultThreadCount) -> InputProfile {
         let n = Double(max(1, dataset.rowCount))
-        let features = dataset.columns.map { column -> Feature in
+        let profiles = ResultSlots<Feature>(count: dataset.columns.count)
+        parallelFor(dataset.columns.count, threads: threads) { index in
+            profiles[index] = profile(dataset.columns[index])
+        }
+        func profile(_ column: Column) -> Feature {
             switch column {
             case .numeric(let c):
                 let present = c.values.filter { !$0.isNaN }.sorted()
@@ -80,6 +87,6 @@ public struct InputProfile: Codable, Sendable, Equatable {
                 return Feature(name: c.name, edges: nil, categories: kept.map { c.categories[$0] }, shares: shares)
             }
         }
-        return InputProfile(rows: dataset.rowCount, features: features)
+        return InputProfile(rows: dataset.rowCount, features: profiles.values)
     }
 }

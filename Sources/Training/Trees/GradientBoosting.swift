@@ -136,7 +136,7 @@ public enum GBDTTrainer {
     /// Adds the tree's output to `scores[row]` for every row of `data` (but those `skipping`
     /// marks), routing rows by their bins; blocks of rows on `threads` threads.
     static func addBinnedPredictions(of tree: Tree, data: BinnedData, to scores: inout [Double], skipping: [Bool]?, threads: Int) {
-        let blockSize = 65_536
+        let blockSize = 8_192  // about 0.5 ms of work: small tables use every thread too
         scores.withUnsafeMutableBufferPointer { out in
             let output = UncheckedSendable(out)
             parallelFor((data.rowCount + blockSize - 1) / blockSize, threads: threads) { block in

@@ -76,7 +76,7 @@ enum HistogramBuilder {
             return
         }
         if !isIdentity {
-            let chunk = 65_536, chunks = (rows.count + chunk - 1) / chunk
+            let chunk = 16_384, chunks = (rows.count + chunk - 1) / chunk
             let orderedOut = UncheckedSendable(ordered)
             parallelFor(chunks, threads: threads) { c in
                 for k in (c * chunk)..<min(rows.count, (c + 1) * chunk) {
