@@ -308,9 +308,9 @@ final class EventLoop: @unchecked Sendable {
     // MARK: Reading and answering
 
     /// Reads what arrived and answers it into the connection's output, which the caller
-    /// flushes. A read shorter than the buffer has emptied the
-    /// socket: later data raises a new edge, so the extra read that would only say EAGAIN is
-    /// skipped — unless the peer has closed, whose end of input must still be seen.
+    /// flushes. A read shorter than the buffer has emptied the socket: later data raises a new
+    /// edge, so the extra read that would only say EAGAIN is skipped — unless the peer has
+    /// closed, whose end of input must still be seen.
     private func readAndServe(_ connection: Connection, now: Double, peerClosed: Bool) {
         var endOfInput = false
         while true {

@@ -55,10 +55,6 @@ public struct InputProfile: Codable, Sendable, Equatable {
     /// time; the result does not depend on the thread count).
     public static func make(_ dataset: Dataset, bins: Int = 10, maxCategories: Int = 20, threads: Int = defaultThreadCount) -> InputProfile {
         let n = Double(max(1, dataset.rowCount))
-        let profiles = ResultSlots<Feature>(count: dataset.columns.count)
-        parallelFor(dataset.columns.count, threads: threads) { index in
-            profiles[index] = profile(dataset.columns[index])
-        }
         func profile(_ column: Column) -> Feature {
             switch column {
             case .numeric(let c):
@@ -86,6 +82,10 @@ public struct InputProfile: Codable, Sendable, Equatable {
                 let shares = kept.map { Double(counts[$0]) / n } + [Double(dataset.rowCount - keptCount - missing) / n, Double(missing) / n]
                 return Feature(name: c.name, edges: nil, categories: kept.map { c.categories[$0] }, shares: shares)
             }
+        }
+        let profiles = ResultSlots<Feature>(count: dataset.columns.count)
+        parallelFor(dataset.columns.count, threads: threads) { index in
+            profiles[index] = profile(dataset.columns[index])
         }
         return InputProfile(rows: dataset.rowCount, features: profiles.values)
     }

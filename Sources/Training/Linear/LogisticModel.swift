@@ -27,6 +27,8 @@ public struct LogisticParameters: Codable, Sendable, Equatable {
     public var seed: UInt64 = 0
     /// Worker threads; 0 means all cores. The model does not depend on it.
     public var threads = 0
+    /// The thread count in force: `threads`, or every core when it is 0.
+    public var effectiveThreads: Int { threads > 0 ? threads : defaultThreadCount }
 
     /// Everything but `threads` (a setting of the run; the model does not depend on it).
     enum CodingKeys: String, CodingKey {
@@ -143,7 +145,7 @@ public enum LogisticTrainer {
     /// - Throws: ``PreprocessingError``, ``SMOTEError`` or ``LogisticRegressionError`` with a
     ///   message for the user.
     public static func train(_ data: Dataset, parameters: LogisticParameters) throws -> LogisticModel {
-        let threads = parameters.threads > 0 ? parameters.threads : defaultThreadCount
+        let threads = parameters.effectiveThreads
         guard data.rowCount > 0 else { throw LogisticRegressionError(message: "logistic regression: no training rows") }
         let positives = data.positiveCount
         guard positives > 0 && positives < data.rowCount else {

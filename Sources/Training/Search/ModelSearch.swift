@@ -127,7 +127,7 @@ public enum ModelSearch {
         var parameters = gbdtParameters(trial.parameters, base: base)
         parameters.seed = trial.random.seed
         let rounds = ResultSlots<Int>(count: cv.folds.count)
-        let value = try cv.run(trial, threads: parameters.threads > 0 ? parameters.threads : defaultThreadCount) { fold, train, valid, threads in
+        let value = try cv.run(trial, threads: parameters.effectiveThreads) { fold, train, valid, threads in
             var foldParameters = parameters
             foldParameters.threads = threads  // the trees do not depend on it
             let model = try GBDTTrainer.train(train, parameters: foldParameters, validation: valid, metric: cv.metric.earlyStopping)

@@ -1,3 +1,5 @@
+import Evaluation
+
 /// How trees grow: the three policies share one histogram engine.
 public enum GrowthPolicy: String, Codable, Sendable, CaseIterable {
     /// Best-first: always split the leaf with the largest gain, up to `numLeaves` (LightGBM).
@@ -63,7 +65,7 @@ public struct GBDTParameters: Codable, Sendable, Equatable {
     /// Rounds without improvement of the validation metric before stopping; 0 disables.
     public var earlyStoppingRounds = 0
     public var seed: UInt64 = 0
-    /// Worker threads; the trained model does not depend on it.
+    /// Worker threads; 0 means all cores. The trained model does not depend on it.
     public var threads = 0
 
     /// Everything but `threads`: the thread count is a setting of the run, not of the model
@@ -102,6 +104,9 @@ public struct GBDTParameters: Codable, Sendable, Equatable {
     }
 
     public init() {}
+
+    /// The thread count in force: `threads`, or every core when it is 0.
+    public var effectiveThreads: Int { threads > 0 ? threads : defaultThreadCount }
 
     /// The depth bound in force: `maxDepth`, or 6 for depth-wise and oblivious trees without one.
     public var effectiveMaxDepth: Int {

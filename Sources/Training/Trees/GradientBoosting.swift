@@ -31,7 +31,7 @@ public enum GBDTTrainer {
                              progress: ((BoostingProgress) -> Void)? = nil) throws -> GBDTModel {
         try parameters.validate()
         try check(train)
-        let threads = parameters.threads > 0 ? parameters.threads : defaultThreadCount
+        let threads = parameters.effectiveThreads
         let features = ModelFeature.of(train)
         let featureBins = BinnedData.findBins(train, parameters: parameters, threads: threads)
         let data = BinnedData(dataset: train, featureBins: featureBins, threads: threads, rowMajorCopy: true)

@@ -101,7 +101,7 @@ enum TrainCommand {
             throw UsageError(message: "--early-stopping needs --valid FILE")
         }
 
-        let threads = parameters.threads > 0 ? parameters.threads : defaultThreadCount
+        let threads = parameters.effectiveThreads
         let target = try options.required("target")
         let (train, validation) = try readTables(options, target: target, threads: threads)
         let progress = Progress("train", total: parameters.trees, unit: "trees")
@@ -177,7 +177,7 @@ enum TrainCommand {
             throw UsageError(message: "--solver newton needs a smooth penalty (l2 or none); use lbfgs or auto for \(parameters.penalty.rawValue)")
         }
 
-        let threads = parameters.threads > 0 ? parameters.threads : defaultThreadCount
+        let threads = parameters.effectiveThreads
         let target = try options.required("target")
         let (train, validation) = try readTables(options, target: target, threads: threads)
         let fitStarted = Date()
