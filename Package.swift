@@ -34,26 +34,30 @@ let package = Package(
         // histogram kernel) and atomic operations (the worker pool behind parallelFor)
         .target(name: "CMemory"),
 
+        // MARK: Shared by every module: worker pool, seeded generators, numeric helpers
+        .target(name: "Core", dependencies: ["CMemory"], swiftSettings: numericSettings),
+
         // MARK: Leaves: know nothing of trees, leads or databases
-        .target(name: "Tuning", dependencies: ["CLinearAlgebra"], swiftSettings: numericSettings),
-        .target(name: "Evaluation", dependencies: ["CLinearAlgebra", "CMemory"], swiftSettings: numericSettings),
+        .target(name: "Tuning", dependencies: ["Core", "CLinearAlgebra"], swiftSettings: numericSettings),
+        .target(name: "Evaluation", dependencies: ["Core"], swiftSettings: numericSettings),
 
         // MARK: Models, data, features, artifacts
         .target(name: "Training",
-                dependencies: ["Tuning", "Evaluation", "CLinearAlgebra", "CLibPQ", "CMemory"],
+                dependencies: ["Core", "Tuning", "Evaluation", "CLinearAlgebra", "CLibPQ", "CMemory"],
                 swiftSettings: numericSettings),
 
         // MARK: Scoring service and batch scorer (reads artifacts, never trains)
-        .target(name: "Serving", dependencies: ["Training", "Tuning", "Evaluation", "CNetworking"]),
+        .target(name: "Serving", dependencies: ["Core", "Training", "Tuning", "Evaluation", "CNetworking"]),
 
         // MARK: Command line
-        .executableTarget(name: "mlctl", dependencies: ["Training", "Tuning", "Evaluation", "Serving"]),
+        .executableTarget(name: "mlctl", dependencies: ["Core", "Training", "Tuning", "Evaluation", "Serving"]),
 
         // MARK: Benchmarks (bench/, compared with the reference libraries by bench/*.sh)
-        .executableTarget(name: "mlctl-bench", dependencies: ["Training", "Tuning", "Evaluation"], path: "bench/Sources/mlctl-bench"),
+        .executableTarget(name: "mlctl-bench", dependencies: ["Core", "Training", "Tuning", "Evaluation"], path: "bench/Sources/mlctl-bench"),
 
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["Training", "Serving"], path: "Tests/TestSupport"),
+        .testTarget(name: "CoreTests", dependencies: ["Core"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Tuning", "Evaluation", "TestSupport"]),
         .testTarget(name: "TuningTests", dependencies: ["Tuning"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// Platt scaling: a logistic map p = 1 / (1 + exp(a·s + b)) from a model's raw scores s to
@@ -20,8 +21,7 @@ public struct PlattScaling: Codable, Sendable, Equatable {
     /// The calibrated probability of raw score `score`.
     @inline(__always)
     public func probability(_ score: Double) -> Double {
-        let z = a * score + b
-        return z >= 0 ? exp(-z) / (1 + exp(-z)) : 1 / (1 + exp(z))
+        stableLogistic(-(a * score + b))
     }
 
     /// Fits on (score, label, weight) rows. - Precondition: equal lengths, some rows.

@@ -1,3 +1,5 @@
+import Core
+
 /// Percentile bootstrap confidence intervals for any metric of scored rows.
 ///
 /// Resamples are drawn by the Poisson bootstrap: each row's weight is multiplied by an
@@ -88,26 +90,4 @@ public enum Bootstrap {
         if k == 5 { while k < 18 && word >= thresholds[k] { k += 1 } }
         return k
     }
-}
-
-/// SplitMix64 (Steele, Lea & Flood 2014): a tiny, fast generator whose streams are cheap to
-/// derive, one per bootstrap resample.
-struct SplitMix64 {
-    private var state: UInt64
-
-    init(seed: UInt64, stream: UInt64) {
-        state = seed
-        state = next() ^ (stream &* 0xD1B5_4A32_D192_ED03)
-        _ = next()
-    }
-
-    @inline(__always)
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
 }

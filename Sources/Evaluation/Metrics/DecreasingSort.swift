@@ -1,3 +1,4 @@
+import Core
 import Dispatch
 
 /// A stable sort of doubles into decreasing order: an LSD radix sort on 8-bit digits of

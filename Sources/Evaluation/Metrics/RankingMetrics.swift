@@ -1,3 +1,5 @@
+import Foundation
+
 /// Threshold-free metrics of how well scores rank positives above negatives.
 public enum RankingMetrics {
     /// Area under the ROC curve, tie-correct (tied scores count one half, as the
@@ -62,7 +64,7 @@ public enum ProbabilityMetrics {
     static func rowLoss(_ p: Double, label: UInt8) -> Double? {
         guard p >= 0 && p <= 1 else { return nil }
         let q = min(max(p, 1e-15), 1 - 1e-15)
-        return label == 1 ? -_log(q) : -_log(1 - q)
+        return label == 1 ? -Foundation.log(q) : -Foundation.log(1 - q)
     }
 
     private static func logLoss(_ p: [Double], _ labels: [UInt8], weight: (Int) -> Double) -> Double {

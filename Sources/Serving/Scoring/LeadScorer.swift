@@ -1,3 +1,4 @@
+import Core
 import Foundation
 import Evaluation
 import Training
@@ -157,10 +158,10 @@ public enum LeadScorer {
     /// members in agreement, about 0.9.
     public static func confidence(probability: Double, levels: QualityLevels, memberSpread: Double) -> Double {
         let p = min(max(probability, 1e-12), 1 - 1e-12)
-        let logit = log(p / (1 - p))
+        let logOdds = logit(p)
         let distance = levels.cutoffs.map { c -> Double in
             let cut = min(max(c, 1e-12), 1 - 1e-12)
-            return abs(logit - log(cut / (1 - cut)))
+            return abs(logOdds - logit(cut))
         }.min() ?? 10
         return tanh(distance) * exp(-memberSpread)
     }

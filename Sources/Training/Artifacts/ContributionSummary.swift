@@ -1,3 +1,4 @@
+import Core
 import Evaluation
 
 /// The data of a SHAP summary plot: for the features with the largest mean |contribution|,

@@ -1,3 +1,4 @@
+import Core
 import Evaluation
 
 /// How each input feature was distributed in the training rows, stored in the bundle so that a

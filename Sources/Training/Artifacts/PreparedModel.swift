@@ -1,3 +1,5 @@
+import Core
+
 /// A ``TrainedModel`` made ready for many small scoring calls (a service scoring one lead at a
 /// time): tree ensembles are flattened once here instead of on every call, recursively inside
 /// ensembles. Scores equal ``TrainedModel/rawScores(_:threads:)`` bit for bit.

@@ -1,3 +1,4 @@
+import Core
 import Evaluation
 
 /// Any model mlctl trains, as a bundle holds it: one interface to score, explain and describe
@@ -42,7 +43,7 @@ public indirect enum TrainedModel: Sendable, Equatable {
 
     /// Probabilities of label 1.
     public func probabilities(_ dataset: Dataset, threads: Int = defaultThreadCount) throws -> [Double] {
-        try rawScores(dataset, threads: threads).map { Training.logistic($0) }
+        try rawScores(dataset, threads: threads).map { Core.logistic($0) }
     }
 
     /// Per-row, per-feature contributions in log-odds (TreeSHAP for trees, centred

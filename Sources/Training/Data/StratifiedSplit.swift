@@ -1,3 +1,4 @@
+import Core
 import Tuning
 
 /// Row indices of a train / validation / test partition.

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 import Tuning
 
@@ -28,7 +29,7 @@ public enum EnsembleWeights {
                 for m in 0..<members { z += w[m] * rawScores[m][i] }
                 let y = Double(labels[i])
                 loss += rowWeights[i] * (softplus(z) - y * z)
-                let residual = rowWeights[i] * (1 / (1 + exp(-z)) - y)
+                let residual = rowWeights[i] * (logistic(z) - y)
                 for m in 0..<members { gradientW[m] += residual * rawScores[m][i] }
             }
             loss /= totalWeight

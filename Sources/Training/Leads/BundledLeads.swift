@@ -1,3 +1,4 @@
+import Core
 import Evaluation
 
 /// The bundled lead dataset: 50,000 synthetic leads made by ``SyntheticLeadGenerator`` with a

@@ -1,3 +1,4 @@
+import Core
 import Evaluation
 
 /// Builds model-ready ``Dataset``s from leads with the one ``FeatureExtractor``.

@@ -1,3 +1,4 @@
+import Core
 import Evaluation
 import Foundation
 import Tuning
@@ -158,10 +159,10 @@ public struct SyntheticLeadGenerator: Sendable {
         let idle = r.nextDouble() < 0.04
         let timeOnSite = Double(pages) * exp(log(40) + 0.15 * intent + 0.5 * r.nextGaussian()) * (idle ? 12 : 1)
         lead.timeOnSiteSeconds = r.nextDouble() < 0.05 ? nil : (timeOnSite * 10).rounded() / 10
-        lead.returnVisitor = r.nextDouble() < sigmoid(-1.1 + 0.7 * intent)
-        let formCompleted = r.nextDouble() < sigmoid(-0.4 + 1.1 * intent + 1.2 * quality - (mobile ? 0.4 : 0))
+        lead.returnVisitor = r.nextDouble() < logistic(-1.1 + 0.7 * intent)
+        let formCompleted = r.nextDouble() < logistic(-0.4 + 1.1 * intent + 1.2 * quality - (mobile ? 0.4 : 0))
         lead.formCompleted = formCompleted
-        let quoteRequested = formCompleted && r.nextDouble() < sigmoid(-0.6 + 0.8 * intent)
+        let quoteRequested = formCompleted && r.nextDouble() < logistic(-0.6 + 0.8 * intent)
         lead.quoteRequested = quoteRequested
         lead.browser = r.nextDouble() < 0.03 ? nil : pick(&r, mobile ? Self.mobileBrowsers : Self.desktopBrowsers)
         lead.insuranceType = pick(&r, Self.insuranceTypes[vertical]!)
@@ -206,11 +207,11 @@ public struct SyntheticLeadGenerator: Sendable {
         logit += stateEffects[state.code] ?? 0
         if let campaign = lead.utmCampaign, Self.hotCampaigns.contains(campaign) { logit += 0.5 }
         logit += 0.3 * r.nextGaussian()
-        var converted = r.nextDouble() < sigmoid(logit)
+        var converted = r.nextDouble() < logistic(logit)
         if r.nextDouble() < 0.003 { converted.toggle() }
 
         lead.converted = converted
-        lead.accepted = converted || r.nextDouble() < sigmoid(logit + 1.6)
+        lead.accepted = converted || r.nextDouble() < logistic(logit + 1.6)
         if converted { Self.convert(&lead, vertical: vertical, random: &r) }
         return lead
     }
@@ -325,4 +326,3 @@ func pick<T>(_ r: inout SeededGenerator, _ choices: [(T, Double)]) -> T {
     return choices.last!.0
 }
 
-@inline(__always) func sigmoid(_ x: Double) -> Double { 1 / (1 + exp(-x)) }

@@ -1,3 +1,4 @@
+import Core
 import Evaluation
 import Foundation
 import Tuning
@@ -195,8 +196,6 @@ public enum LogisticTrainer {
         for (label, weight) in zip(labels, weights) { total += weight; if label == 1 { positive += weight } }
         return positive / total
     }
-
-    private static func logit(_ p: Double) -> Double { log(p / (1 - p)) }
 
     private static func columnMoments(_ x: DenseMatrix) -> (means: [Double], deviations: [Double]) {
         let n = Double(max(1, x.rowCount)), p = x.columnCount

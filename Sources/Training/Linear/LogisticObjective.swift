@@ -1,3 +1,4 @@
+import Core
 import Evaluation
 import CLinearAlgebra
 import Foundation
@@ -159,11 +160,5 @@ struct LogisticObjective {
         }
         return h
     }
-}
-
-/// log(1 + eᶻ) without overflow.
-@inline(__always)
-func softplus(_ z: Double) -> Double {
-    z > 0 ? z + log1p(exp(-z)) : log1p(exp(z))
 }
 

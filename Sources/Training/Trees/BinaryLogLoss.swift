@@ -1,3 +1,4 @@
+import Core
 import Evaluation
 import Foundation
 
@@ -31,7 +32,7 @@ enum BinaryLogLoss {
             if labels[row] == 1 { positive += w }
         }
         let p = min(max(positive / total, 1e-15), 1 - 1e-15)
-        return log(p / (1 - p))
+        return logit(p)
     }
 
     /// Fills `pairs` (gradient of row i at 2i, hessian at 2i + 1: one cache line holds both,
@@ -44,7 +45,7 @@ enum BinaryLogLoss {
             let output = UncheckedSendable(out)
             parallelFor((n + blockSize - 1) / blockSize, threads: threads) { block in
                 for row in (block * blockSize)..<min(n, (block + 1) * blockSize) {
-                    let p = 1 / (1 + exp(-scores[row]))
+                    let p = logistic(scores[row])
                     let w = Double(weights?[row] ?? 1)
                     output.value[2 * row] = Float(w * (p - Double(labels[row])))
                     output.value[2 * row + 1] = Float(max(w * p * (1 - p), 1e-16))
@@ -53,6 +54,3 @@ enum BinaryLogLoss {
         }
     }
 }
-
-/// The logistic function, 1 / (1 + e^−x).
-@inline(__always) public func logistic(_ x: Double) -> Double { 1 / (1 + exp(-x)) }

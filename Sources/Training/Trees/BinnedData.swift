@@ -1,3 +1,4 @@
+import Core
 import Evaluation
 
 /// The training rows as bin indices, one byte per (row, feature), column-major:

@@ -1,3 +1,4 @@
+import Core
 import Tuning
 
 /// How one feature's values map to histogram bins (at most 256, so a bin is one byte).

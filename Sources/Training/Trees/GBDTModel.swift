@@ -1,3 +1,4 @@
+import Core
 import Evaluation
 
 /// A model feature: its name, kind and (categorical) the training dictionary that category

@@ -1,3 +1,4 @@
+import Core
 import Evaluation
 
 /// How trees grow: the three policies share one histogram engine.

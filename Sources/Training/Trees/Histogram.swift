@@ -1,4 +1,5 @@
 import CMemory
+import Core
 import Evaluation
 
 /// One histogram bin: sums over the rows whose feature value falls in the bin. Sums are

@@ -1,3 +1,4 @@
+import Core
 import Evaluation
 
 /// Oblivious (symmetric) growth, as CatBoost: every level applies one test — the same

@@ -1,3 +1,4 @@
+import Core
 import Evaluation
 
 /// Grows one tree on binned data from per-row gradients and hessians, by one of the three

@@ -1,3 +1,5 @@
+import Core
+
 /// Stops a trial whose best intermediate value so far is worse than the median of the
 /// complete trials' values at the same step (Optuna's `MedianPruner`).
 public struct MedianPruner: Pruner {

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// Independent uniform draws: floats and integers uniform on their scale (log-uniform when

@@ -1,3 +1,4 @@
+import Core
 import Dispatch
 import Foundation
 
@@ -167,7 +168,7 @@ public final class Study: @unchecked Sendable {
                     return (name, x)
                 })
             }
-            let results = ResultBox<Trial>(count: contexts.count)
+            let results = ResultSlots<Trial>(count: contexts.count)
             func work(_ index: Int) {
                 let context = contexts[index]
                 let start = DispatchTime.now().uptimeNanoseconds
@@ -191,14 +192,14 @@ public final class Study: @unchecked Sendable {
                 trial.intermediateValues = context.intermediateValues
                 trial.attributes = context.attributes
                 trial.duration = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-                results.set(index, trial)
+                results[index] = trial
             }
             if contexts.count == 1 {
                 work(0)
             } else {
                 withoutActuallyEscaping(work) { escapable in
-                    let shared = UnsafeSendableClosure(escapable)
-                    DispatchQueue.concurrentPerform(iterations: contexts.count) { shared.body($0) }
+                    let shared = UncheckedSendable(escapable)
+                    DispatchQueue.concurrentPerform(iterations: contexts.count) { shared.value($0) }
                 }
             }
             for trial in results.values {
@@ -247,18 +248,4 @@ struct StoredStudy: Codable {
     var sampler: String
     var seed: UInt64
     var trials: [Trial]
-}
-
-/// Results of concurrent trials, each written once at its own index.
-private final class ResultBox<Element>: @unchecked Sendable {
-    private var slots: [Element?]
-    private let lock = NSLock()
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-    func set(_ index: Int, _ value: Element) { lock.withLock { slots[index] = value } }
-    var values: [Element] { lock.withLock { slots.map { $0! } } }
-}
-
-private struct UnsafeSendableClosure: @unchecked Sendable {
-    let body: (Int) -> Void
-    init(_ body: @escaping (Int) -> Void) { self.body = body }
 }

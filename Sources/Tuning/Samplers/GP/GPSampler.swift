@@ -1,4 +1,5 @@
 import CLinearAlgebra
+import Core
 import Foundation
 
 /// Gaussian-process Bayesian optimisation, after Optuna's `GPSampler`.

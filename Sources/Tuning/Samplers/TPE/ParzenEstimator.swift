@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// Settings of the Parzen estimators, as Optuna's `TPESampler` defaults.
@@ -163,9 +164,7 @@ struct ParzenEstimator {
                     }
                 }
             }
-            let top = terms.max()!
-            guard top.isFinite else { return top }
-            return top + Foundation.log(terms.reduce(0) { $0 + exp($1 - top) })
+            return logSumExp(terms)
         }
     }
 

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// The Tree-structured Parzen Estimator (Bergstra et al., 2011) with Optuna's defaults.

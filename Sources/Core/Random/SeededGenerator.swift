@@ -1,9 +1,11 @@
-/// A seeded pseudo-random generator (xoshiro256**), the only source of randomness in mlctl.
+import Foundation
+
+/// A seeded pseudo-random generator (xoshiro256**), the general source of randomness in mlctl.
 ///
-/// Every random choice in the toolkit (splits, bagging, SMOTE, tuning trials, synthetic data)
-/// draws from a `SeededGenerator` passed in explicitly; there is no global randomness. The
-/// generator lives in `Tuning` because that is the lowest module that needs seeded streams;
-/// `Training` uses the same type.
+/// Every random choice in the toolkit (splits, bagging, SMOTE, tuning trials, synthetic data,
+/// A/B simulations) draws from a `SeededGenerator` passed in explicitly; there is no global
+/// randomness. The one other generator is its seeder, ``SplitMix64``, which bootstrap
+/// resampling also uses directly because its streams are cheaper to derive (one per resample).
 ///
 /// Independent streams come from ``derived(_:)``: a component (or a tuning trial) asks for the
 /// stream of `(seed, streamID)` instead of sharing one sequence, so adding draws in one place
@@ -82,7 +84,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         var u1 = nextDouble()
         while u1 <= .leastNormalMagnitude { u1 = nextDouble() }
         let u2 = nextDouble()
-        return (-2 * _log(u1)).squareRoot() * _cos(2 * .pi * u2)
+        return (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
     }
 
     /// Shuffles `array` in place (Fisher–Yates, from the last position down).
@@ -98,10 +100,26 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
 @usableFromInline @inline(__always)
 func rotateLeft(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 
-/// SplitMix64, used only to expand a seed into xoshiro state.
-struct SplitMix64 {
-    var state: UInt64
-    mutating func next() -> UInt64 {
+/// SplitMix64 (Steele, Lea & Flood 2014): a tiny, fast generator. It expands a seed into
+/// ``SeededGenerator``'s state, and gives bootstrap resampling one cheap stream per resample
+/// (``init(seed:stream:)``).
+public struct SplitMix64: Sendable {
+    @usableFromInline var state: UInt64
+
+    /// The generator whose first output mixes `state + γ` (the seeding of xoshiro's state).
+    public init(state: UInt64) { self.state = state }
+
+    /// Stream `stream` under `seed`: the seed is mixed once, the stream number folded into
+    /// the result, and one output discarded, so neighbouring streams start far apart.
+    public init(seed: UInt64, stream: UInt64) {
+        state = seed
+        state = next() ^ (stream &* 0xD1B5_4A32_D192_ED03)
+        _ = next()
+    }
+
+    /// The next 64 bits.
+    @inlinable @inline(__always)
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

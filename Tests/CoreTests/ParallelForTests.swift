@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Evaluation
+@testable import Core
 
 /// `parallelFor` runs on a pool of spinning workers when it is free and on Dispatch when it
 /// is not. Whatever runs a job, every index must run exactly once, and the call must return

@@ -1,5 +1,5 @@
 import Testing
-@testable import Tuning
+@testable import Core
 
 @Suite struct SeededGeneratorTests {
     @Test func sameSeedSameSequence() {

@@ -1,7 +1,0 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
-@inline(__always) func _log(_ x: Double) -> Double { log(x) }
