@@ -15,9 +15,14 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "mlctl", targets: ["mlctl"]),
+        .library(name: "Core", targets: ["Core"]),
+        .library(name: "Database", targets: ["Database"]),
         .library(name: "Training", targets: ["Training"]),
         .library(name: "Tuning", targets: ["Tuning"]),
         .library(name: "Evaluation", targets: ["Evaluation"]),
+        .library(name: "Leads", targets: ["Leads"]),
+        .library(name: "Experiments", targets: ["Experiments"]),
+        .library(name: "Pipeline", targets: ["Pipeline"]),
         .library(name: "Serving", targets: ["Serving"]),
     ],
     targets: [
@@ -37,31 +42,46 @@ let package = Package(
         // MARK: Shared by every module: worker pool, seeded generators, numeric helpers
         .target(name: "Core", dependencies: ["CMemory"], swiftSettings: numericSettings),
 
-        // MARK: Leaves: know nothing of trees, leads or databases
+        // MARK: PostgreSQL: the libpq wrapper, COPY, transactions, the migrations runner
+        .target(name: "Database", dependencies: ["CLibPQ"]),
+
+        // MARK: Generic ML: know nothing of leads, databases or HTTP
         .target(name: "Tuning", dependencies: ["Core", "CLinearAlgebra"], swiftSettings: numericSettings),
         .target(name: "Evaluation", dependencies: ["Core"], swiftSettings: numericSettings),
-
-        // MARK: Models, data, features, artifacts
-        .target(name: "Training",
-                dependencies: ["Core", "Tuning", "Evaluation", "CLinearAlgebra", "CLibPQ", "CMemory"],
+        .target(name: "Training", dependencies: ["Core", "Tuning", "Evaluation", "CLinearAlgebra", "CMemory"],
                 swiftSettings: numericSettings),
 
+        // MARK: The lead domain: records, features, the synthetic generator, schema, store, rules
+        .target(name: "Leads", dependencies: ["Core", "Database", "Training", "Evaluation"], swiftSettings: numericSettings),
+
+        // MARK: A/B tests: assignment, store and schema, analysis and recommendation, simulation
+        .target(name: "Experiments", dependencies: ["Core", "Database", "Evaluation", "Leads", "Training"]),
+
+        // MARK: train-all's stages as a library: load and split, baseline, tuned trees, ensemble,
+        // evaluation, calibration, per-vertical models, the registry version
+        .target(name: "Pipeline", dependencies: ["Core", "Database", "Training", "Tuning", "Evaluation", "Leads"]),
+
         // MARK: Scoring service and batch scorer (reads artifacts, never trains)
-        .target(name: "Serving", dependencies: ["Core", "Training", "Tuning", "Evaluation", "CNetworking"]),
+        .target(name: "Serving", dependencies: ["Core", "Database", "Training", "Evaluation", "Leads", "Experiments", "CNetworking"]),
 
         // MARK: Command line
-        .executableTarget(name: "mlctl", dependencies: ["Core", "Training", "Tuning", "Evaluation", "Serving"]),
+        .executableTarget(name: "mlctl", dependencies: ["Core", "Database", "Training", "Tuning", "Evaluation", "Leads", "Experiments",
+                                                       "Pipeline", "Serving"]),
 
         // MARK: Benchmarks (bench/, compared with the reference libraries by bench/*.sh)
-        .executableTarget(name: "mlctl-bench", dependencies: ["Core", "Training", "Tuning", "Evaluation"], path: "bench/Sources/mlctl-bench"),
+        .executableTarget(name: "mlctl-bench", dependencies: ["Core", "Training", "Tuning", "Evaluation", "Leads"], path: "bench/Sources/mlctl-bench"),
 
         // MARK: Tests
-        .target(name: "TestSupport", dependencies: ["Training", "Serving"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Core", "Database", "Training", "Leads", "Serving"], path: "Tests/TestSupport"),
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Tuning", "Evaluation", "TestSupport"]),
-        .testTarget(name: "TuningTests", dependencies: ["Tuning"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
-        .testTarget(name: "mlctlTests", dependencies: ["mlctl", "Training", "Serving", "TestSupport"]),
-        .testTarget(name: "ServingTests", dependencies: ["Serving", "Training", "TestSupport"]),
+        .testTarget(name: "DatabaseTests", dependencies: ["Database", "TestSupport"]),
+        .testTarget(name: "TuningTests", dependencies: ["Core", "Tuning"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Core", "Evaluation"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Core", "Training", "Tuning", "Evaluation", "TestSupport"]),
+        .testTarget(name: "LeadsTests", dependencies: ["Core", "Database", "Training", "Leads", "TestSupport"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Core", "Evaluation", "Experiments"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Core", "Training", "Evaluation", "Pipeline", "TestSupport"]),
+        .testTarget(name: "ServingTests", dependencies: ["Core", "Database", "Training", "Evaluation", "Leads", "Experiments", "Serving", "TestSupport"]),
+        .testTarget(name: "mlctlTests", dependencies: ["mlctl", "Core", "Training", "Leads", "Serving", "TestSupport"]),
     ]
 )

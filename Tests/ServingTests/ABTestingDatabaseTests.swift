@@ -1,5 +1,8 @@
+import Database
 import Evaluation
+import Experiments
 import Foundation
+import Leads
 import Testing
 @testable import Serving
 import TestSupport
@@ -11,7 +14,7 @@ import Training
     @Test func storeCreatesAssignsAndStopsTestsAsSpecified() throws {
         try TestDatabase.withFreshDatabase { url in
             let db = try PostgresConnection(url: url)
-            try LeadSchema.migrate(db)
+            try ServiceSchema.migrate(db)
             let store = ABTestStore(db)
             #expect(try store.runningTest() == nil)
             var definition = ABTestDefinition(name: "scoring_v2")
@@ -60,7 +63,7 @@ import Training
     @Test func aSimulatedFinishedTestIsAnalysedAndDeployed() throws {
         try TestDatabase.withFreshDatabase { url in
             let db = try PostgresConnection(url: url)
-            try LeadSchema.migrate(db)
+            try ServiceSchema.migrate(db)
             let generator = SyntheticLeadGenerator(seed: 5, windowEnd: 1_780_000_000, windowDays: 60)
             let agents = generator.agents()
             var leads = generator.leads(0..<60_000, agents: agents)
@@ -96,7 +99,7 @@ import Training
         try TestDatabase.withFreshDatabase { url in
             let fixture = ServingFixture.shared
             let db = try PostgresConnection(url: url)
-            try LeadSchema.migrate(db)
+            try ServiceSchema.migrate(db)
             let leads = Array(fixture.leads.prefix(60))
             try LeadStore.insert(agents: fixture.agents, leads: leads, into: db)
             let token = "an-admin-token-of-some-length"

@@ -1,5 +1,7 @@
 import Evaluation
+import Experiments
 import Foundation
+import Leads
 import Testing
 @testable import Serving
 import Training

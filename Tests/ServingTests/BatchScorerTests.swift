@@ -1,4 +1,6 @@
+import Database
 import Foundation
+import Leads
 import Testing
 @testable import Serving
 import TestSupport
@@ -18,7 +20,7 @@ import Training
         strange.id = 9001; strange.vertical = "aviation"
         negative.id = 9002; negative.timeOnSiteSeconds = -5
         let db = try PostgresConnection(url: url)
-        try LeadSchema.migrate(db)
+        try ServiceSchema.migrate(db)
         try LeadStore.insert(agents: fixture.agents, leads: leads + [strange, negative], into: db)
         return leads
     }
@@ -96,7 +98,7 @@ import Training
         try TestDatabase.withFreshDatabase { url in
             let fixture = ServingFixture.shared
             let db = try PostgresConnection(url: url)
-            try LeadSchema.migrate(db)
+            try ServiceSchema.migrate(db)
             try LeadStore.insert(agents: fixture.agents, leads: Array(fixture.leads.prefix(3000)), into: db)
             try db.query("""
                 CREATE TABLE score_log (id bigint, version text);

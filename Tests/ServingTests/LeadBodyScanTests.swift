@@ -1,4 +1,6 @@
+import Core
 import Foundation
+import Leads
 import Testing
 @testable import Serving
 import Training

@@ -1,4 +1,6 @@
+import Database
 import Foundation
+import Leads
 import Testing
 @testable import Serving
 import TestSupport
@@ -11,7 +13,7 @@ import Training
         let fixture = ServingFixture.shared
         let postgres = try DedicatedPostgres()
         let db = try PostgresConnection(url: postgres.url)
-        try LeadSchema.migrate(db)
+        try ServiceSchema.migrate(db)
         let leads = Array(fixture.leads.prefix(40))
         try LeadStore.insert(agents: fixture.agents, leads: leads, into: db)
 

@@ -1,6 +1,7 @@
 import Core
 import Evaluation
 import Foundation
+import Leads
 @testable import Serving
 import TestSupport
 import Training

@@ -1,5 +1,6 @@
 import Evaluation
 import Foundation
+import Leads
 import Testing
 import TestSupport
 @testable import Training

@@ -1,4 +1,5 @@
 import Foundation
+import Leads
 import Testing
 import Serving
 import TestSupport

@@ -2,6 +2,7 @@ import Core
 import Foundation
 import Testing
 import TestSupport
+import Training
 
 /// `mlctl train` and `mlctl predict` end to end, on a real table.
 @Suite struct TrainPredictCommandTests {

@@ -1,6 +1,8 @@
 import Core
+import Database
 import Evaluation
 import Foundation
+import Leads
 import Training
 
 /// What `score-batch` scores and how.

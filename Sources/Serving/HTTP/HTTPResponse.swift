@@ -1,3 +1,5 @@
+import Core
+
 /// An HTTP response to serialise: status, extra headers and a body. `Content-Length`,
 /// `Date` and `Connection` are added by the server.
 public struct HTTPResponse: Sendable {

@@ -1,4 +1,5 @@
 import CNetworking
+import Core
 import Foundation
 import Training
 

@@ -1,5 +1,6 @@
 import Foundation
 import Evaluation
+import Leads
 import Training
 
 /// A model bundle loaded for serving: the model prepared for repeated scoring, its manifest

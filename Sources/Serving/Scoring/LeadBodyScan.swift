@@ -1,3 +1,5 @@
+import Core
+import Leads
 import Training
 
 extension LeadJSON {

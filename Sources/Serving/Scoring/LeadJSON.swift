@@ -1,16 +1,7 @@
+import Core
 import Foundation
+import Leads
 import Training
-
-/// A request field that is missing, of the wrong type or out of range: answered 422 with the
-/// field's path (`lead.pages_visited`, `instances[3].age`).
-public struct FieldError: Error, Sendable, Equatable {
-    public var field: String
-    public var message: String
-    public init(field: String, message: String) {
-        self.field = field
-        self.message = message
-    }
-}
 
 /// Reads a lead given as JSON — the keys are the `leads` table's column names, exactly what
 /// PostgreSQL's `row_to_json` gives for a row — into the records the ``FeatureExtractor``

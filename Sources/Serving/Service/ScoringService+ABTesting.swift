@@ -1,4 +1,6 @@
+import Core
 import Evaluation
+import Experiments
 import Foundation
 import Training
 

@@ -1,3 +1,5 @@
+import Core
+
 /// An error a route answers with: status, a stable machine-readable code and a message for
 /// people. Messages never carry stack traces, SQL or file paths.
 public struct ServiceError: Error, Sendable {

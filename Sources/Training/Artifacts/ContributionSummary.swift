@@ -37,4 +37,9 @@ public struct ContributionSummary: Sendable {
         features.sort { $0.meanAbsolute > $1.meanAbsolute }
         return ContributionSummary(rows: sample.rowCount, features: Array(features.prefix(top).filter { $0.meanAbsolute > 0 }))
     }
+
+    /// The summary in the shape ``HTMLReport/render`` plots (a SHAP summary plot).
+    public var plotData: (rows: Int, features: [(name: String, contributions: [Double], valueRanks: [Double?])]) {
+        (rows, features.map { ($0.name, $0.contributions, $0.valueRanks) })
+    }
 }

@@ -17,7 +17,7 @@ public struct CSVFieldSpan: Sendable {
 ///
 /// The tokenizer reports `line` as the 1-based physical line where the current record starts,
 /// counted from the start of its byte range (callers add the range's first line).
-struct CSVTokenizer {
+public struct CSVTokenizer {
     let bytes: UnsafePointer<UInt8>
     let end: Int
     private(set) var position: Int
@@ -26,22 +26,22 @@ struct CSVTokenizer {
     /// Physical line where the last record returned by ``nextRecord(into:)`` started.
     private(set) var recordLine: Int = 1
 
-    init(bytes: UnsafePointer<UInt8>, start: Int, end: Int) {
+    public init(bytes: UnsafePointer<UInt8>, start: Int, end: Int) {
         self.bytes = bytes
         self.position = start
         self.end = end
     }
 
     /// A tokenizing failure, located relative to this tokenizer's range.
-    struct Failure: Error {
-        var line: Int
-        var column: Int
-        var message: String
+    public struct Failure: Error {
+        public var line: Int
+        public var column: Int
+        public var message: String
     }
 
     /// Reads the next non-empty record into `fields` (cleared first). Returns `false` at the
     /// end of the range.
-    mutating func nextRecord(into fields: inout [CSVFieldSpan]) throws(Failure) -> Bool {
+    public mutating func nextRecord(into fields: inout [CSVFieldSpan]) throws(Failure) -> Bool {
         fields.removeAll(keepingCapacity: true)
         // Skip empty lines.
         while position < end {
@@ -122,7 +122,7 @@ struct CSVTokenizer {
     }
 
     /// The unescaped bytes of a field (`""` → `"`).
-    func fieldBytes(_ span: CSVFieldSpan) -> [UInt8] {
+    public func fieldBytes(_ span: CSVFieldSpan) -> [UInt8] {
         var result: [UInt8] = []
         result.reserveCapacity(span.end - span.start)
         var i = span.start

@@ -126,6 +126,16 @@ public struct CategoricalColumn: Sendable, Equatable {
         self.categories = categories
     }
 
+    /// A column from text values (`nil`: missing), with the dictionary sorted by
+    /// ``utf8Order(_:_:)`` as the CSV reader sorts it, so a table built in memory and the same
+    /// table read from CSV have the same codes.
+    public init(name: String, texts: [String?]) {
+        let categories = Set(texts.compactMap { $0 }).sorted(by: utf8Order)
+        var codeOf: [String: Int32] = [:]
+        for (code, text) in categories.enumerated() { codeOf[text] = Int32(code) }
+        self.init(name: name, codes: texts.map { $0.map { codeOf[$0]! } ?? CategoricalColumn.missingCode }, categories: categories)
+    }
+
     /// The text of row `row`'s category, or `nil` for missing and unseen values.
     public func category(atRow row: Int) -> String? {
         let code = codes[row]
@@ -141,4 +151,11 @@ public struct CategoricalColumn: Sendable, Equatable {
         let newCodes = codes.map { $0 >= 0 ? translation[Int($0)] : $0 }
         return CategoricalColumn(name: name, codes: newCodes, categories: dictionary)
     }
+}
+
+/// The order of category dictionaries everywhere in mlctl: by UTF-8 bytes (code points),
+/// which does not depend on locale or Unicode normalisation.
+@inline(__always)
+public func utf8Order(_ a: String, _ b: String) -> Bool {
+    a.utf8.lexicographicallyPrecedes(b.utf8)
 }

@@ -56,7 +56,7 @@ extension Dataset {
                 aligned.append(c.categories == dictionary ? column : .categorical(c.recoded(to: dictionary)))
             case (.categorical, .numeric(let c)):
                 let texts = c.values.map { $0.isNaN ? nil : CSVWriter.formatNumber($0) }
-                aligned.append(.categorical(LeadDataset.categoricalColumn(name: c.name, values: texts).recoded(to: feature.categories ?? [])))
+                aligned.append(.categorical(CategoricalColumn(name: c.name, texts: texts).recoded(to: feature.categories ?? [])))
             }
         }
         return Dataset(columns: aligned, labels: labels, weights: weights, rowCount: rowCount)

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// A runnable subcommand: its spec and what it does. `run` returns the exit status.
@@ -60,16 +61,4 @@ struct Dispatcher {
         let lines = group.map { "  mlctl \($0.spec.name.padding(toLength: width, withPad: " ", startingAt: 0))  \($0.spec.summary)" }
         return "commands:\n" + lines.joined(separator: "\n") + "\n\nRun 'mlctl COMMAND --help' for a command's options."
     }
-}
-
-/// Standard output and error, and whether they are terminals.
-enum Console {
-    static func out(_ text: String) {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
-    }
-    static func error(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
-    }
-    /// Whether standard error is a terminal (progress bars) rather than a log (plain lines).
-    static var errorIsTerminal: Bool { isatty(2) == 1 }
 }

@@ -1,4 +1,7 @@
+import Core
+import Database
 import Evaluation
+import Experiments
 import Foundation
 import Serving
 import Training
@@ -14,7 +17,7 @@ enum ABCommands {
     /// The store on a migrated database (the A/B tables come with schema migration 2).
     static func store(_ options: ParsedOptions) throws -> ABTestStore {
         let db = try PostgresConnection(url: try options.required("database-url"))
-        try LeadSchema.migrate(db)
+        try ServiceSchema.migrate(db)
         return ABTestStore(db)
     }
 

@@ -1,5 +1,7 @@
 import Core
+import Database
 import Foundation
+import Leads
 import Training
 
 /// `mlctl extract` and `mlctl datasets`.
@@ -18,7 +20,7 @@ enum DataCommands {
             let days = try options.int("days", in: 1...36_500)
             let out = URL(fileURLWithPath: try options.required("out"))
             let db = try PostgresConnection(url: try options.required("database-url"))
-            let progress = Progress("extract", total: nil, unit: "leads")
+            let progress = TerminalProgress("extract", total: nil, unit: "leads")
             let (leads, agents) = try LeadStore.loadLeads(from: db, filter: LeadFilter(vertical: vertical, days: days)) { progress.update($0) }
             let dataset = LeadDataset.make(leads: leads, agents: agents)
             try CSVWriter.write(dataset, labelName: LeadDataset.targetName, to: out)

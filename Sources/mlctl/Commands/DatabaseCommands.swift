@@ -1,5 +1,8 @@
 import Core
+import Database
+import Experiments
 import Foundation
+import Leads
 import Serving
 import Training
 
@@ -10,9 +13,9 @@ enum DatabaseCommands {
                           options: [.value("database-url", "URL", "PostgreSQL URL, e.g. postgresql://user@localhost/leads", required: true)]),
         run: { options in
             let db = try PostgresConnection(url: try options.required("database-url"))
-            let applied = try LeadSchema.migrate(db)
-            Console.out(applied.isEmpty ? "schema is up to date (version \(LeadSchema.latestVersion))"
-                                        : "applied migrations \(applied.map(String.init).joined(separator: ", ")); schema version \(LeadSchema.latestVersion)")
+            let applied = try ServiceSchema.migrate(db)
+            Console.out(applied.isEmpty ? "schema is up to date (version \(ServiceSchema.latestVersion))"
+                                        : "applied migrations \(applied.map(String.init).joined(separator: ", ")); schema version \(ServiceSchema.latestVersion)")
             return 0
         })
 
@@ -40,7 +43,7 @@ enum DatabaseCommands {
             let seedValue = try options.int("seed", default: 42, in: 0...Int.max)!
             let days = try options.int("days", default: 365, in: 1...36_500)!
             let db = try PostgresConnection(url: try options.required("database-url"))
-            try LeadSchema.migrate(db)
+            try ServiceSchema.migrate(db)
             let firstID = Int64(try db.query("SELECT coalesce(max(id), 0) + 1 FROM leads").rows[0][0]!)!
             let generator = SyntheticLeadGenerator(seed: UInt64(seedValue), windowEnd: Date().timeIntervalSince1970, windowDays: days)
             let agents = generator.agents()
@@ -54,7 +57,7 @@ enum DatabaseCommands {
                 if let problem = definition.validate() { throw UsageError(message: "--ab-test/--ab-split: \(problem.field): \(problem.message)") }
                 abTest = try ABTestStore(db).create(definition, startedAt: generator.windowEnd - Double(days) * 86_400)
             }
-            let progress = Progress("db seed", total: count, unit: "leads")
+            let progress = TerminalProgress("db seed", total: count, unit: "leads")
             let blockSize = 100_000
             var done = 0
             while done < count {

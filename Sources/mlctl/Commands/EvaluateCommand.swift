@@ -77,7 +77,7 @@ enum EvaluateCommand {
             }
             text = HTMLReport.render(title: "Evaluation on \(dataURL.lastPathComponent)", generator: "mlctl \(MLCTLVersion.current)",
                                      entries: entries, importance: importance, importanceMeasure: importanceMeasure,
-                                     contributions: contributions.map(plotData), comparisons: rows)
+                                     contributions: contributions.map(\.plotData), comparisons: rows)
         } else if format == "json" {
             var object: [String: Any] = ["format": "mlctl-evaluation", "formatVersion": 1, "data": dataURL.path, "target": target,
                                          "models": reports.map(\.jsonObject)]
@@ -100,10 +100,5 @@ enum EvaluateCommand {
             FileHandle.standardOutput.write(Data(text.utf8))
         }
         return 0
-    }
-
-    /// A contribution summary as the HTML report's plot takes it.
-    static func plotData(_ summary: ContributionSummary) -> (rows: Int, features: [(name: String, contributions: [Double], valueRanks: [Double?])]) {
-        (summary.rows, summary.features.map { ($0.name, $0.contributions, $0.valueRanks) })
     }
 }

@@ -1,6 +1,7 @@
 import Core
 import Evaluation
 import Foundation
+import Leads
 import Serving
 import Training
 
@@ -51,9 +52,9 @@ enum ScoreBatchCommand {
             Console.error("score-batch: cannot load models: \(error)")
             return 1
         }
-        var progress: Progress?
+        var progress: TerminalProgress?
         let summary = try BatchScorer.run(databaseURL: try options.required("database-url"), catalog: catalog, options: batch,
-                                          total: { progress = Progress("score-batch", total: $0, unit: "leads") },
+                                          total: { progress = TerminalProgress("score-batch", total: $0, unit: "leads") },
                                           progress: { scored, failed in progress?.update(scored + failed, note: failed > 0 ? "\(failed) failed" : nil) })
         let rate = formatCount(Int(summary.leadsPerSecond))
         progress?.finish("\(formatCount(summary.scored)) scored, \(summary.failed) failed, \(rate) leads/s")

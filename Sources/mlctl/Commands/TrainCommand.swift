@@ -105,7 +105,7 @@ enum TrainCommand {
         let threads = parameters.effectiveThreads
         let target = try options.required("target")
         let (train, validation) = try readTables(options, target: target, threads: threads)
-        let progress = Progress("train", total: parameters.trees, unit: "trees")
+        let progress = TerminalProgress("train", total: parameters.trees, unit: "trees")
         let model = try GBDTTrainer.train(train, parameters: parameters, validation: validation, metric: metric) { p in
             progress.update(p.round)
         }

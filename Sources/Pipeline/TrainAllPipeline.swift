@@ -1,0 +1,149 @@
+import Core
+import Evaluation
+import Foundation
+import Training
+import Tuning
+
+/// train-all as a library: from loaded, split rows (``TrainAllData``) to a new version in the
+/// model registry. The logistic baseline (SMOTE); the three tree variants, each tuned by TPE
+/// with cross-validation and pruning on the training rows; their ensemble, weighted on the
+/// validation rows, becomes the `global` model; every model is evaluated on the test rows with
+/// bootstrap intervals and compared with the baseline by DeLong's test. The global model gets
+/// Platt scaling and quality levels from the validation rows; each vertical gets its own model
+/// where it has enough data and beats the global one.
+///
+/// Nothing reaches the registry before the 'write registry' stage, which writes a hidden
+/// staging directory and renames it, so a failure leaves the registry as it was. Progress goes
+/// to standard error; the result says what was made.
+public enum TrainAllPipeline {
+    /// Runs every stage on `data`; throws ``TrainAllStageFailure`` naming the stage that failed.
+    public static func run(_ data: TrainAllData, _ configuration: TrainAllConfiguration) throws -> TrainAllResult {
+        let started = Date()
+        let seed = configuration.seed, threads = configuration.threads, target = configuration.target
+        let train = data.train, valid = data.valid, test = data.test
+        let registry = ModelRegistry(root: configuration.registry)
+        let studies = registry.root.appendingPathComponent(".studies")
+        try FileManager.default.createDirectory(at: studies, withIntermediateDirectories: true)
+
+        var stageTimes: [(String, Double)] = [("load and split", data.seconds)]
+        var candidates: [CandidateModel] = []
+        let baselineStarted = Date()
+        candidates.append(try inStage("baseline") { try TrainAllStages.baseline(train: train, valid: valid, test: test, target: target, seed: seed, threads: threads) })
+        Console.error("train-all: baseline: \(candidates[0].detail) in \(formatDuration(Date().timeIntervalSince(baselineStarted)))")
+        stageTimes.append(("baseline", candidates[0].seconds))
+        let tuningStarted = Date()
+        for (index, growth) in GrowthPolicy.allCases.enumerated() {
+            let remaining = configuration.timeout.map { max(1, ($0 - Date().timeIntervalSince(tuningStarted)) / Double(GrowthPolicy.allCases.count - index)) }
+            let studyFile = studies.appendingPathComponent("\(growth.rawValue)-seed\(seed).json")
+            let candidate = try inStage("tune + fit \(growth.rawValue)") {
+                try TrainAllStages.tunedTrees(growth: growth, train: train, valid: valid, test: test, target: target, trials: configuration.trials,
+                                              folds: configuration.folds, timeout: remaining, studyFile: studyFile,
+                                              seed: SeededGenerator(seed: seed).derived(UInt64(index + 1)).seed, threads: threads)
+            }
+            candidates.append(candidate)
+            stageTimes.append(("tune + fit \(growth.rawValue)", candidate.seconds))
+        }
+
+        // The global model: the ensemble of every model, weighted on validation.
+        let ensembleStarted = Date()
+        let members = candidates
+        candidates.append(try inStage("ensemble") { try TrainAllStages.ensemble(of: members, valid: valid, test: test, target: target, seed: seed, threads: threads) })
+        Console.error("train-all: ensemble: \(candidates.last!.detail)")
+        stageTimes.append(("ensemble", Date().timeIntervalSince(ensembleStarted)))
+        let evaluationStarted = Date()
+        let validAUC = candidates.map { RankingMetrics.rocAUC(scores: $0.validProbabilities, labels: valid.labels) }
+        let globalIndex = candidates.count - 1
+        var reports: [EvaluationReport] = []
+        for (index, candidate) in candidates.enumerated() {
+            var random = SeededGenerator(seed: seed).derived(0xE7A1 + UInt64(index))
+            let bootstrapSeed = random.next()
+            reports.append(try inStage("evaluation") {
+                try EvaluationReport(model: candidate.name, probabilities: candidate.testProbabilities, labels: test.labels,
+                                     resamples: configuration.resamples, seed: bootstrapSeed, threads: threads)
+            })
+        }
+        let comparisons = candidates.indices.dropFirst().map { index -> (index: Int, test: DeLongTest?) in
+            (index, DeLongTest.compare(candidates[index].testProbabilities, candidates[0].testProbabilities, labels: test.labels))
+        }
+        stageTimes.append(("evaluation", Date().timeIntervalSince(evaluationStarted)))
+
+        // Calibration (Platt scaling, so explanations stay exact) and quality levels for the
+        // global model, both from its validation scores.
+        let globalValidRaw = candidates[globalIndex].validRaw
+        let calibration = PlattScaling.fit(scores: globalValidRaw, labels: valid.labels, weights: valid.weights?.map(Double.init))
+        let calibratedValid = globalValidRaw.map { calibration.probability($0) }
+        let qualityLevels = QualityLevels.fit(try ScoredRows(scores: calibratedValid, labels: valid.labels))
+        let calibratedTest = candidates[globalIndex].testRaw.map { calibration.probability($0) }
+        let eceBefore = ClassificationMetrics.expectedCalibrationError(try ScoredRows(scores: candidates[globalIndex].testProbabilities, labels: test.labels))
+        let eceAfter = ClassificationMetrics.expectedCalibrationError(try ScoredRows(scores: calibratedTest, labels: test.labels))
+
+        // Per-vertical models, compared with the global model on each vertical's rows.
+        let verticalStarted = Date()
+        let bestTrees = (1..<(candidates.count - 1)).max { validAUC[$0] < validAUC[$1] }!
+        let finalCandidates = candidates
+        let verticals = try inStage("per-vertical models") {
+            try TrainAllStages.perVertical(dataset: data.dataset, split: data.split, global: finalCandidates[globalIndex], globalValid: calibratedValid,
+                                           globalTest: calibratedTest, best: finalCandidates[bestTrees], target: target, seed: seed, threads: threads)
+        }
+        for outcome in verticals { Console.error("train-all: vertical \(outcome.vertical): \(outcome.decision)") }
+        stageTimes.append(("per-vertical models", Date().timeIntervalSince(verticalStarted)))
+
+        var result = TrainAllResult(source: data.source, seed: seed, split: data.split, testRows: test.rowCount, resamples: configuration.resamples,
+                                    candidates: candidates, reports: reports, validAUC: validAUC, globalIndex: globalIndex,
+                                    comparisons: comparisons, calibration: calibration, eceBefore: eceBefore, eceAfter: eceAfter,
+                                    qualityLevels: qualityLevels, verticals: verticals, stageTimes: stageTimes,
+                                    version: "", versionDirectory: registry.root, promoted: configuration.promote, seconds: 0)
+
+        // The registry version: every bundle, the summary and the report, renamed into place at once.
+        let writeStarted = Date()
+        let summary = result.summaryDocument
+        let version = try inStage("write registry") { try registry.addVersion { directory in
+            for (index, candidate) in candidates.enumerated() {
+                var manifest = candidate.manifest
+                manifest.metrics["valid_roc_auc"] = validAUC[index]
+                manifest.metrics["test_roc_auc"] = reports[index].metrics["roc_auc"]
+                // Tuning histories hold wall-clock durations, so they live beside the bundles
+                // (tuning/NAME.json), keeping the bundles themselves reproducible bit for bit.
+                if let study = candidate.study {
+                    let tuning = directory.appendingPathComponent("tuning")
+                    try FileManager.default.createDirectory(at: tuning, withIntermediateDirectories: true)
+                    try study.write(to: tuning.appendingPathComponent("\(candidate.name).json"))
+                }
+                try ModelBundle.write(candidate.model, manifest: manifest, to: directory.appendingPathComponent(candidate.name))
+                if index == globalIndex {
+                    // The deployed model: Platt scaling and quality levels fitted on the validation rows.
+                    manifest.calibration = .platt(calibration)
+                    manifest.qualityLevels = qualityLevels
+                    try ModelBundle.write(candidate.model, manifest: manifest, to: directory.appendingPathComponent("global"))
+                }
+            }
+            for outcome in verticals {
+                guard let candidate = outcome.candidate else { continue }
+                try ModelBundle.write(candidate.model, manifest: candidate.manifest, to: directory.appendingPathComponent(candidate.name))
+            }
+            let json = try JSONSerialization.data(withJSONObject: summary, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            try json.write(to: directory.appendingPathComponent(ModelRegistry.summaryFile))
+            let summaryPlot = try ContributionSummary.make(model: candidates[globalIndex].model, data: test, sampleRows: 500, threads: threads)
+            let html = try result.htmlReport(testLabels: test.labels, contributions: summaryPlot)
+            try Data(html.utf8).write(to: directory.appendingPathComponent("report.html"))
+        } }
+        if configuration.promote { try inStage("promote") { try registry.promote(version) } }
+        stageTimes.append(("write registry", Date().timeIntervalSince(writeStarted)))
+        result.stageTimes = stageTimes
+        result.version = version
+        result.versionDirectory = registry.directory(of: version)
+        result.seconds = data.seconds + Date().timeIntervalSince(started)
+        return result
+    }
+
+    /// Runs one stage, naming it in any error it throws (input errors pass as they are).
+    private static func inStage<T>(_ name: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as TrainAllInputError {
+            throw error
+        } catch {
+            throw TrainAllStageFailure(stage: name, reason: error)
+        }
+    }
+}

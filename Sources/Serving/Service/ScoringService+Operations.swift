@@ -1,0 +1,109 @@
+import Core
+import Database
+import Evaluation
+import Experiments
+import Foundation
+import Leads
+import Training
+
+/// Health, readiness, Prometheus metrics, the model list, drift and hot reload.
+extension ScoringService {
+    func ready(_ state: ServingState, worker: Int) -> HTTPResponse {
+        let databaseOK = database?.isReachable(worker: worker)
+        let ready = databaseOK ?? true
+        var writer = JSONWriter()
+        writer.object { o in
+            o.field("status", ready ? "ready" : "not ready")
+            o.field("models", state.catalog.models.count)
+            o.field("database", databaseOK.map { $0 ? "reachable" : "unreachable" } ?? "not configured")
+        }
+        return .json(ready ? 200 : 503, writer.bytes)
+    }
+
+    func modelsResponse(_ catalog: ModelCatalog) -> HTTPResponse {
+        var writer = JSONWriter(capacity: 4096)
+        writer.object { o in
+            o.field("version", catalog.version)
+            o.key("global")
+            if let global = catalog.global { o.string(global.name) } else { o.null() }
+            o.key("verticals")
+            o.object { v in for (vertical, model) in catalog.verticals.sorted(by: { $0.key < $1.key }) { v.field(vertical, model.name) } }
+            o.key("models")
+            o.array { a in
+                for model in catalog.models.values.sorted(by: { $0.name < $1.name }) {
+                    a.object { m in
+                        m.field("name", model.name)
+                        m.field("version", model.versionLabel)
+                        m.field("kind", model.manifest.modelKind)
+                        m.field("createdAt", model.manifest.createdAt)
+                        m.field("trainingRows", model.manifest.trainingRows)
+                        m.field("calibrated", model.manifest.calibration != nil)
+                        m.field("leadModel", model.leadMapping != nil)
+                        m.key("qualityCutoffs")
+                        m.array { c in for cut in model.qualityLevels.cutoffs { c.number(cut) } }
+                        m.key("metrics")
+                        m.object { x in for (key, value) in model.manifest.metrics.sorted(by: { $0.key < $1.key }) { x.field(key, value) } }
+                        m.key("features")
+                        m.array { f in for feature in model.encoder.features { f.string(feature.name) } }
+                    }
+                }
+            }
+        }
+        return .json(200, writer.bytes)
+    }
+
+    func driftResponse(_ state: ServingState) -> HTTPResponse {
+        var writer = JSONWriter(capacity: 8192)
+        writer.object { o in
+            o.field("warningPsi", DriftMonitor.warningPSI)
+            o.field("alertPsi", DriftMonitor.alertPSI)
+            o.key("models")
+            o.array { a in
+                for (name, monitor) in state.drift.sorted(by: { $0.key < $1.key }) {
+                    let report = monitor.report()
+                    a.object { m in
+                        m.field("model", name)
+                        m.field("observations", monitor.observations)
+                        m.field("warnings", report.filter { $0.level == "warning" }.count)
+                        m.field("alerts", report.filter { $0.level == "alert" }.count)
+                        m.key("features")
+                        m.array { f in
+                            for feature in report {
+                                f.object { x in
+                                    x.field("feature", feature.feature)
+                                    x.field("psi", feature.psi)
+                                    x.field("level", feature.level)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return .json(200, writer.bytes)
+    }
+
+    func metricsResponse(_ state: ServingState) -> HTTPResponse {
+        let models = state.catalog.models.values.map { (name: $0.name, version: $0.versionLabel, kind: $0.manifest.modelKind) }
+        let drift = state.drift.map { (model: $0.key, features: $0.value.report(), observations: $0.value.observations) }.sorted { $0.model < $1.model }
+        return HTTPResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4")],
+                            body: Array(metrics.render(models: models, drift: drift).utf8))
+    }
+
+    func reloadResponse(_ request: HTTPRequest) throws -> HTTPResponse {
+        try authorise(request)
+        do {
+            let catalog = try reload()
+            log("reloaded models: \(catalog.description)")
+            return jsonObject { o in
+                o.field("status", "reloaded")
+                o.field("version", catalog.version)
+                o.key("models")
+                o.array { a in for name in catalog.models.keys.sorted() { a.string(name) } }
+            }
+        } catch {
+            log("reload refused: \(error)")
+            throw ServiceError(409, "reload_failed", "the registry's current models could not be loaded; the previous models stay in service (details in the server log)")
+        }
+    }
+}

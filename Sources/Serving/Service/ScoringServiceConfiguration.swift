@@ -1,0 +1,44 @@
+import Core
+import Database
+import Evaluation
+import Experiments
+import Foundation
+import Leads
+import Training
+
+/// Settings of a ``ScoringService``.
+public struct ScoringServiceConfiguration: Sendable {
+    /// A model bundle or a registry written by `train-all` (its current version is served).
+    public var modelsDirectory: URL
+    /// PostgreSQL for `POST /api/v1/lead-scoring-ml/score/:leadId`; `nil`: that route answers 503.
+    public var databaseURL: String?
+    /// The bearer token of the admin routes; `nil` disables them (404).
+    public var adminToken: String?
+    /// Event loops (one database connection each).
+    public var workers = 2
+    /// Most leads in one `score-batch` request, most instances in one `predict` request.
+    public var maxBatch = 1000
+    /// Top factors returned when the request does not say (`?factors=N`).
+    public var defaultFactors = 5
+    /// Rows in each model's drift window.
+    public var driftWindow = 10_000
+
+    public init(modelsDirectory: URL) { self.modelsDirectory = modelsDirectory }
+}
+
+/// The loaded models with their drift monitors, swapped as one on reload.
+final class ServingState: Sendable {
+    let catalog: ModelCatalog
+    let drift: [String: DriftMonitor]
+
+    init(catalog: ModelCatalog, window: Int) {
+        self.catalog = catalog
+        var drift: [String: DriftMonitor] = [:]
+        for (name, model) in catalog.models {
+            if let profile = model.manifest.inputProfile {
+                drift[name] = DriftMonitor(profile: profile, features: model.encoder.features, window: window)
+            }
+        }
+        self.drift = drift
+    }
+}

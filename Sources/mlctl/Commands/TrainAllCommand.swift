@@ -1,0 +1,68 @@
+import Core
+import Foundation
+import Leads
+import Pipeline
+
+/// `mlctl train-all`: the main job, `TrainAllPipeline` behind a command line. From leads (or
+/// any table) to a new version in the model registry; see `TrainAllPipeline` for the stages.
+enum TrainAllCommand {
+    static let command = Command(
+        spec: CommandSpec(
+            path: ["train-all"], summary: "From leads to tuned, evaluated models in a versioned registry",
+            options: [
+                .value("data", "FILE", "a CSV table instead of the bundled leads"),
+                .value("target", "COL", "label column of --data", default: "converted"),
+                .value("database-url", "URL", "read leads from PostgreSQL instead of the bundled data"),
+                .value("vertical", "V", "with --database-url: only pc, health or commercial"),
+                .value("days", "N", "with --database-url: only leads of the last N days"),
+                .value("trials", "N", "tuning trials per tree variant", default: "12"),
+                .value("cv", "N", "cross-validation folds while tuning", default: "3"),
+                .value("timeout", "DURATION", "tuning time limit for all variants together: 90s, 10m, 2h"),
+                .value("resamples", "N", "bootstrap resamples for the test-set intervals", default: "200"),
+                .value("split-by", "COL", "time-ordered split instead of stratified: earliest 60 % train, next 20 % valid, latest 20 % test, by this column (leads: created_at; --data: any column, which is then not a feature)"),
+                .value("threads", "N", "worker threads (default: all cores)"),
+                .value("seed", "N", "random seed of the whole run", default: "42"),
+                .value("out", "DIR", "model registry directory", default: "models"),
+                .flag("no-promote", "add the version without making it current"),
+            ],
+            discussion: """
+                Writes models/versions/vN/ (one bundle per model: global (the ensemble), baseline, gbdt-leafwise,
+                gbdt-depthwise, gbdt-oblivious, ensemble, and pc/health/commercial where a vertical earns its own model;
+                tuning/ with the trial histories; summary.json; report.html) and points models/current at it.
+                With the same --seed and SOURCE_DATE_EPOCH the bundles are the same bit for bit (summary.json and
+                report.html also record run times). Tuning studies are kept in models/.studies/: an interrupted run,
+                started again with the same options, resumes its trials.
+                """),
+        run: run)
+
+    private static func run(_ options: ParsedOptions) throws -> Int32 {
+        if options.string("data") != nil && options.string("database-url") != nil {
+            throw UsageError(message: "give either --data or --database-url, not both")
+        }
+        var configuration = TrainAllConfiguration()
+        configuration.seed = UInt64(try options.int("seed", default: 42, in: 0...Int.max)!)
+        configuration.threads = try options.int("threads", default: defaultThreadCount, in: 1...256)!
+        configuration.splitBy = options.string("split-by")
+        if let path = options.string("data") {
+            configuration.source = .csv(path: path, target: options.string("target") ?? "converted")
+        } else if let url = options.string("database-url") {
+            configuration.source = .database(url: url, vertical: try options.choice("vertical", Vertical.allCases.map(\.rawValue)),
+                                             days: try options.int("days", in: 1...36_500))
+        }
+        do {
+            let data = try TrainAllData.load(configuration)
+            Console.out(data.description)
+            configuration.trials = try options.int("trials", default: 12, in: 1...10_000)!
+            configuration.folds = try options.int("cv", default: 3, in: 2...20)!
+            configuration.resamples = try options.int("resamples", default: 200, in: 1...100_000)!
+            configuration.timeout = try options.string("timeout").map(TuneCommand.parseDuration)
+            configuration.registry = URL(fileURLWithPath: options.string("out") ?? "models")
+            configuration.promote = !options.flag("no-promote")
+            let result = try TrainAllPipeline.run(data, configuration)
+            Console.out(result.description)
+            return 0
+        } catch let error as TrainAllInputError {
+            throw UsageError(message: error.message)
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import Core
+import Foundation
+import Testing
+import TestSupport
+import Training
+@testable import Pipeline
+
+/// train-all run in process, on a small table of its own: what the command line runs, without
+/// the binary.
+@Suite struct TrainAllPipelineTests {
+    /// A table of 1,200 rows: two informative numeric columns, a categorical `vertical` and a
+    /// time column, label by a logistic model of the first two.
+    static func writeTable(to url: URL) throws {
+        var random = SeededGenerator(seed: 9)
+        var lines = ["x1,x2,vertical,day,label"]
+        for row in 0..<1_200 {
+            let x1 = random.nextGaussian(), x2 = random.nextGaussian()
+            let label = random.nextDouble() < logistic(1.5 * x1 - x2 - 1) ? 1 : 0
+            lines.append(String(format: "%.5f,%.5f,%@,%d,%d", x1, x2, ["a", "b"][row % 2], row, label))
+        }
+        try lines.joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
+    }
+
+    static func configuration(_ directory: URL) -> TrainAllConfiguration {
+        var configuration = TrainAllConfiguration()
+        configuration.source = .csv(path: directory.appendingPathComponent("table.csv").path, target: "label")
+        configuration.trials = 1
+        configuration.folds = 2
+        configuration.resamples = 10
+        configuration.threads = 2
+        configuration.registry = directory.appendingPathComponent("models")
+        return configuration
+    }
+
+    @Test func aRunWritesEveryBundleAndTheGlobalModelIsTheCalibratedEnsemble() throws {
+        let directory = TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try Self.writeTable(to: directory.appendingPathComponent("table.csv"))
+        let configuration = Self.configuration(directory)
+        let data = try TrainAllData.load(configuration)
+        #expect(data.split.train.count + data.split.valid.count + data.split.test.count == 1_200)
+        #expect(data.description.contains("stratified split (seed 42)"))
+        let result = try TrainAllPipeline.run(data, configuration)
+        #expect(result.candidates.map(\.name) == ["baseline", "gbdt-leafwise", "gbdt-depthwise", "gbdt-oblivious", "ensemble"])
+        #expect(result.candidates[result.globalIndex].name == "ensemble")
+        #expect(result.version == "v1" && result.promoted)
+        // Two verticals of about 480 training rows each: too little data for models of their own.
+        #expect(result.verticals.map(\.vertical) == ["a", "b"] && result.verticals.allSatisfy { $0.candidate == nil })
+        for name in ["baseline", "gbdt-leafwise", "gbdt-depthwise", "gbdt-oblivious", "ensemble", "global"] {
+            let bundle = result.versionDirectory.appendingPathComponent(name)
+            #expect(FileManager.default.fileExists(atPath: bundle.appendingPathComponent("manifest.json").path), "\(name)")
+        }
+        let global = try ModelBundle.read(from: result.versionDirectory.appendingPathComponent("global"))
+        #expect(global.manifest.calibration == .platt(result.calibration))
+        #expect(global.manifest.qualityLevels == result.qualityLevels)
+        // The informative columns make every model clearly better than chance on the test rows.
+        #expect(result.reports.allSatisfy { ($0.metrics["roc_auc"] ?? 0) > 0.7 }, "\(result.reports.map { $0.metrics["roc_auc"] ?? .nan })")
+        #expect(result.description.contains("wrote \(result.versionDirectory.path) (now current)"))
+    }
+
+    @Test func aTimeSplitTakesTheColumnOutOfTheFeaturesAndOrdersTheRows() throws {
+        let directory = TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try Self.writeTable(to: directory.appendingPathComponent("table.csv"))
+        var configuration = Self.configuration(directory)
+        configuration.splitBy = "day"
+        let data = try TrainAllData.load(configuration)
+        #expect(data.dataset.columnIndex(named: "day") == nil)
+        #expect(data.split.train.max()! < data.split.valid.min()! && data.split.valid.max()! < data.split.test.min()!)
+    }
+
+    @Test func inputMistakesAreInputErrorsNamingTheProblem() throws {
+        let directory = TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try Self.writeTable(to: directory.appendingPathComponent("table.csv"))
+        var configuration = Self.configuration(directory)
+        configuration.splitBy = "no_such_column"
+        #expect { try TrainAllData.load(configuration) } throws: { ($0 as? TrainAllInputError)?.message.contains("has no column 'no_such_column'") == true }
+        try "x,label\n1,0\n2,0\n3,0\n".write(to: directory.appendingPathComponent("table.csv"), atomically: true, encoding: .utf8)
+        configuration.splitBy = nil
+        #expect { try TrainAllData.load(configuration) } throws: { ($0 as? TrainAllInputError)?.message.contains("single class") == true }
+        var leads = TrainAllConfiguration()
+        leads.splitBy = "vertical"
+        #expect(leads.source.isLeads && leads.target == "converted")
+    }
+}
