@@ -96,7 +96,7 @@ public enum TrainAllPipeline {
 
         // The registry version: every bundle, the summary and the report, renamed into place at once.
         let writeStarted = Date()
-        let summary = result.summaryDocument
+        let summary = result.summary
         let version = try inStage("write registry") { try registry.addVersion { directory in
             for (index, candidate) in candidates.enumerated() {
                 var manifest = candidate.manifest
@@ -121,8 +121,7 @@ public enum TrainAllPipeline {
                 guard let candidate = outcome.candidate else { continue }
                 try ModelBundle.write(candidate.model, manifest: candidate.manifest, to: directory.appendingPathComponent(candidate.name))
             }
-            let json = try JSONSerialization.data(withJSONObject: summary, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-            try json.write(to: directory.appendingPathComponent(ModelRegistry.summaryFile))
+            try JSONCoding.encoder(pretty: true).encode(summary).write(to: directory.appendingPathComponent(ModelRegistry.summaryFile))
             let summaryPlot = try ContributionSummary.make(model: candidates[globalIndex].model, data: test, sampleRows: 500, threads: threads)
             let html = try result.htmlReport(testLabels: test.labels, contributions: summaryPlot)
             try Data(html.utf8).write(to: directory.appendingPathComponent("report.html"))

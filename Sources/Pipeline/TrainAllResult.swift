@@ -36,35 +36,6 @@ public struct TrainAllResult {
     /// Seconds for the whole run, loading included.
     public var seconds: Double
 
-    /// summary.json: what was trained, how it scored, how long each stage took.
-    var summaryDocument: [String: Any] {
-        var models: [[String: Any]] = []
-        for (index, candidate) in candidates.enumerated() {
-            var entry: [String: Any] = ["name": candidate.name, "kind": candidate.model.kind, "detail": candidate.detail,
-                                        "valid_roc_auc": validAUC[index], "test": reports[index].jsonObject, "seconds": candidate.seconds]
-            if index > 0, let delong = comparisons[index - 1].test {
-                entry["delong_vs_baseline"] = ["auc_difference": delong.aucA - delong.aucB, "z": jsonNumber(delong.z), "p_value": jsonNumber(delong.pValue)]
-            }
-            models.append(entry)
-        }
-        var summary: [String: Any] = [
-            "format": "mlctl-train-all-summary", "formatVersion": 1, "mlctlVersion": MLCTLVersion.current, "createdAt": BundleManifest.now(),
-            "source": source, "seed": seed, "rows": ["train": split.train.count, "valid": split.valid.count, "test": split.test.count],
-            "global": candidates[globalIndex].name, "models": models,
-            "stages": stageTimes.map { ["stage": $0.0, "seconds": $0.1] }]
-        summary["calibration"] = ["method": "platt", "a": calibration.a, "b": calibration.b, "fitted_on": "validation",
-                                  "test_ece_before": eceBefore, "test_ece_after": eceAfter]
-        summary["quality_levels"] = ["names": QualityLevels.names, "cutoffs": qualityLevels.cutoffs, "fitted_on": "validation"]
-        summary["verticals"] = verticals.map { outcome -> [String: Any] in
-            var entry: [String: Any] = ["vertical": outcome.vertical, "train_rows": outcome.trainRows, "train_positives": outcome.trainPositives,
-                                        "model": outcome.candidate == nil ? "global" : outcome.vertical, "decision": outcome.decision]
-            if let auc = outcome.validAUC { entry["valid_roc_auc"] = ["own": auc.own, "global": auc.global] }
-            if let auc = outcome.testAUC { entry["test_roc_auc"] = ["own": auc.own, "global": auc.global] }
-            return entry
-        }
-        return summary
-    }
-
     /// report.html: every candidate's curves and metrics on the test rows, the global model's
     /// importance and SHAP summary, DeLong's comparisons, calibration and per-vertical tables.
     func htmlReport(testLabels: [UInt8], contributions: ContributionSummary) throws -> String {

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// What `mlctl evaluate` reports about one model's probabilities on labelled rows: headline
@@ -44,20 +45,39 @@ public struct EvaluationReport: Sendable {
                       "max_f1": (best, ClassificationMetrics.confusion(rows, threshold: best))]
     }
 
-    /// A JSON-ready dictionary (see the README's "evaluate JSON" section).
-    public var jsonObject: [String: Any] {
-        var thresholdObjects: [String: Any] = [:]
-        for (name, entry) in thresholds {
-            let c = entry.confusion
-            thresholdObjects[name] = ["threshold": entry.threshold, "accuracy": c.accuracy, "precision": c.precision, "recall": c.recall,
-                                      "f1": c.f1, "specificity": c.specificity,
-                                      "confusion": ["tn": c.trueNegative, "fp": c.falsePositive, "fn": c.falseNegative, "tp": c.truePositive]]
+    /// The report as a JSON document (see the README's "evaluate JSON" section); undefined
+    /// metrics read `null`.
+    public var document: Document {
+        Document(model: model, rows: rows, positives: positives, metrics: metrics.mapValues(JSONNumber.init),
+                 intervals: intervals.mapValues { Document.Interval(estimate: JSONNumber($0.estimate), lower: JSONNumber($0.lower),
+                                                                    upper: JSONNumber($0.upper), confidence: $0.confidence) },
+                 thresholds: thresholds.mapValues { entry in
+                     let c = entry.confusion
+                     return Document.Threshold(threshold: entry.threshold, accuracy: c.accuracy, precision: c.precision, recall: c.recall,
+                                               f1: c.f1, specificity: c.specificity,
+                                               confusion: .init(tn: c.trueNegative, fp: c.falsePositive, fn: c.falseNegative, tp: c.truePositive))
+                 })
+    }
+
+    /// The JSON form of a report.
+    public struct Document: Codable, Sendable, Equatable {
+        public struct Interval: Codable, Sendable, Equatable {
+            public var estimate, lower, upper: JSONNumber
+            public var confidence: Double
         }
-        return [
-            "model": model, "rows": rows, "positives": positives, "metrics": metrics.mapValues(jsonNumber),
-            "intervals": intervals.mapValues { ["estimate": jsonNumber($0.estimate), "lower": jsonNumber($0.lower), "upper": jsonNumber($0.upper), "confidence": $0.confidence] },
-            "thresholds": thresholdObjects,
-        ]
+        public struct Threshold: Codable, Sendable, Equatable {
+            public struct Counts: Codable, Sendable, Equatable {
+                public var tn, fp, fn, tp: Double
+            }
+            public var threshold, accuracy, precision, recall, f1, specificity: Double
+            public var confusion: Counts
+        }
+        public var model: String
+        public var rows: Int
+        public var positives: Double
+        public var metrics: [String: JSONNumber]
+        public var intervals: [String: Interval]
+        public var thresholds: [String: Threshold]
     }
 
     /// Markdown: one table of metrics with intervals, one of threshold metrics.
@@ -78,6 +98,3 @@ public struct EvaluationReport: Sendable {
         return lines.joined(separator: "\n")
     }
 }
-
-/// A JSON value for a number: NaN and infinities are not JSON numbers, so they become null.
-public func jsonNumber(_ value: Double) -> Any { value.isFinite ? value : NSNull() }

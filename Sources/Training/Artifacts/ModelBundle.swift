@@ -118,9 +118,9 @@ public enum ModelBundle {
         do {
             let modelData: Data
             switch model {
-            case .gbdt(let model): modelData = try encoder(pretty: false).encode(model)
-            case .logistic(let model): modelData = try encoder(pretty: false).encode(model)
-            case .ensemble(let model): modelData = try encoder(pretty: false).encode(model)
+            case .gbdt(let model): modelData = try JSONCoding.encoder(pretty: false).encode(model)
+            case .logistic(let model): modelData = try JSONCoding.encoder(pretty: false).encode(model)
+            case .ensemble(let model): modelData = try JSONCoding.encoder(pretty: false).encode(model)
             }
             var manifest = manifest
             manifest.modelKind = model.kind
@@ -133,7 +133,7 @@ public enum ModelBundle {
                 manifest.files[name] = SHA256.hex(data)
                 try writeSynced(data, to: temporary.appendingPathComponent(name))
             }
-            try writeSynced(try encoder(pretty: true).encode(manifest), to: temporary.appendingPathComponent(manifestFile))
+            try writeSynced(try JSONCoding.encoder(pretty: true).encode(manifest), to: temporary.appendingPathComponent(manifestFile))
             var old: URL?
             if fileManager.fileExists(atPath: directory.path) {
                 guard fileManager.fileExists(atPath: directory.appendingPathComponent(manifestFile).path) else {
@@ -163,7 +163,7 @@ public enum ModelBundle {
         }
         let manifest: BundleManifest
         do {
-            manifest = try decoder().decode(BundleManifest.self, from: manifestData)
+            manifest = try JSONCoding.decoder().decode(BundleManifest.self, from: manifestData)
         } catch {
             throw BundleError(path: manifestURL.path, message: "unreadable manifest: \(describe(error))")
         }
@@ -187,28 +187,15 @@ public enum ModelBundle {
         do {
             let data = try Data(contentsOf: directory.appendingPathComponent(modelFile))
             if manifest.modelKind == "logistic" {
-                return (manifest, .logistic(try decoder().decode(LogisticModel.self, from: data)))
+                return (manifest, .logistic(try JSONCoding.decoder().decode(LogisticModel.self, from: data)))
             }
             if manifest.modelKind == "ensemble" {
-                return (manifest, .ensemble(try decoder().decode(EnsembleModel.self, from: data)))
+                return (manifest, .ensemble(try JSONCoding.decoder().decode(EnsembleModel.self, from: data)))
             }
-            return (manifest, .gbdt(try decoder().decode(GBDTModel.self, from: data)))
+            return (manifest, .gbdt(try JSONCoding.decoder().decode(GBDTModel.self, from: data)))
         } catch {
             throw BundleError(path: directory.appendingPathComponent(modelFile).path, message: "unreadable model: \(describe(error))")
         }
-    }
-
-    private static func encoder(pretty: Bool) -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return encoder
-    }
-
-    private static func decoder() -> JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return decoder
     }
 
     private static func writeSynced(_ data: Data, to url: URL) throws {

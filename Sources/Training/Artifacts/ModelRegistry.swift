@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// Why a registry operation failed; the message names the registry path.
@@ -50,7 +51,7 @@ public struct ModelRegistry: Sendable {
 
     /// The versions made current, oldest first.
     public func history() -> [String] {
-        guard let data = try? Data(contentsOf: historyFile), let list = try? JSONDecoder().decode([String].self, from: data) else { return [] }
+        guard let data = try? Data(contentsOf: historyFile), let list = try? JSONCoding.decoder().decode([String].self, from: data) else { return [] }
         return list
     }
 
@@ -110,7 +111,7 @@ public struct ModelRegistry: Sendable {
 
     private func writeHistory(_ list: [String]) throws {
         let temporary = root.appendingPathComponent(".history-\(getpid()).json")
-        try JSONEncoder().encode(list).write(to: temporary)
+        try JSONCoding.encoder(pretty: false).encode(list).write(to: temporary)
         guard rename(temporary.path, historyFile.path) == 0 else {
             throw RegistryError(message: "\(root.path): cannot write history.json: \(String(cString: strerror(errno)))")
         }

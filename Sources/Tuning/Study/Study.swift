@@ -119,7 +119,7 @@ public final class Study: @unchecked Sendable {
         if let storage, FileManager.default.fileExists(atPath: storage.path) {
             let stored: StoredStudy
             do {
-                stored = try Self.decoder.decode(StoredStudy.self, from: Data(contentsOf: storage))
+                stored = try JSONCoding.decoder().decode(StoredStudy.self, from: Data(contentsOf: storage))
             } catch {
                 throw StudyError(message: "\(storage.path): not a readable study file (\(error))")
             }
@@ -213,7 +213,7 @@ public final class Study: @unchecked Sendable {
     /// Writes the study to ``storage`` (temporary file, then rename).
     public func save() throws {
         guard let storage else { return }
-        let data = try Self.encoder.encode(StoredStudy(space: space, direction: direction, sampler: sampler.name, seed: seed, trials: trials))
+        let data = try JSONCoding.encoder(pretty: true).encode(StoredStudy(space: space, direction: direction, sampler: sampler.name, seed: seed, trials: trials))
         let temporary = storage.deletingLastPathComponent().appendingPathComponent(".\(storage.lastPathComponent).tmp-\(getpid())")
         try data.write(to: temporary)
         guard rename(temporary.path, storage.path) == 0 else {
@@ -221,19 +221,6 @@ public final class Study: @unchecked Sendable {
             try? FileManager.default.removeItem(at: temporary)
             throw StudyError(message: "\(storage.path): cannot write the study: \(reason)")
         }
-    }
-
-    private static var encoder: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return encoder
-    }
-
-    private static var decoder: JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return decoder
     }
 }
 

@@ -60,11 +60,11 @@ enum EvaluateCommand {
                 if model.gbdt == nil { importanceMeasure = "|coefficient| × sd" }
             }
         }
-        var comparisons: [[String: Any]] = []
+        var comparisons: [Comparison] = []
         for k in 1..<max(1, bundles.count) {
             guard let test = DeLongTest.compare(probabilities[0], probabilities[k], labels: labels) else { continue }
-            comparisons.append(["a": bundles[0], "b": bundles[k], "auc_a": test.aucA, "auc_b": test.aucB, "auc_difference": test.aucA - test.aucB,
-                                "z": jsonNumber(test.z), "p_value": jsonNumber(test.pValue)])
+            comparisons.append(Comparison(a: bundles[0], b: bundles[k], aucA: test.aucA, aucB: test.aucB, aucDifference: test.aucA - test.aucB,
+                                          z: JSONNumber(test.z), pValue: JSONNumber(test.pValue)))
         }
 
         var text: String
@@ -72,25 +72,21 @@ enum EvaluateCommand {
             let entries = try zip(reports, probabilities).map { report, scores in
                 HTMLReport.Entry(report: report, rows: try ScoredRows(scores: scores, labels: labels))
             }
-            let rows = comparisons.map { c in
-                (model: c["b"] as! String, difference: -(c["auc_difference"] as! Double), z: -((c["z"] as? Double) ?? .nan), pValue: (c["p_value"] as? Double) ?? .nan)
-            }
+            let rows = comparisons.map { c in (model: c.b, difference: -c.aucDifference, z: -c.z.value, pValue: c.pValue.value) }
             text = HTMLReport.render(title: "Evaluation on \(dataURL.lastPathComponent)", generator: "mlctl \(MLCTLVersion.current)",
                                      entries: entries, importance: importance, importanceMeasure: importanceMeasure,
                                      contributions: contributions.map(\.plotData), comparisons: rows)
         } else if format == "json" {
-            var object: [String: Any] = ["format": "mlctl-evaluation", "formatVersion": 1, "data": dataURL.path, "target": target,
-                                         "models": reports.map(\.jsonObject)]
-            if bundles.count > 1 { object["comparisons"] = comparisons }
-            text = String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]), as: UTF8.self) + "\n"
+            let document = Document(data: dataURL.path, target: target, models: reports.map(\.document),
+                                    comparisons: bundles.count > 1 ? comparisons : nil)
+            text = String(decoding: try JSONCoding.encoder(pretty: true).encode(document), as: UTF8.self) + "\n"
         } else {
             text = reports.map(\.markdown).joined(separator: "\n\n") + "\n"
             if !comparisons.isEmpty {
                 // Shown from the compared model's side: difference and z of AUC(model) − AUC(first).
                 text += "\n## DeLong's test against \(bundles[0])\n\n| model | AUC | AUC − first | z | p-value |\n|---|---:|---:|---:|---:|\n"
                 for c in comparisons {
-                    text += String(format: "| %@ | %.4f | %+.4f | %.3f | %.4g |\n", c["b"] as! String, c["auc_b"] as! Double,
-                                   -(c["auc_difference"] as! Double), -((c["z"] as? Double) ?? .nan), (c["p_value"] as? Double) ?? .nan)
+                    text += String(format: "| %@ | %.4f | %+.4f | %.3f | %.4g |\n", c.b, c.aucB, -c.aucDifference, -c.z.value, c.pValue.value)
                 }
             }
         }
@@ -100,5 +96,32 @@ enum EvaluateCommand {
             FileHandle.standardOutput.write(Data(text.utf8))
         }
         return 0
+    }
+
+    /// DeLong's test of bundle `b` against the first bundle `a` (`evaluate --format json`'s
+    /// `comparisons`).
+    struct Comparison: Encodable {
+        var a: String
+        var b: String
+        var aucA: Double
+        var aucB: Double
+        var aucDifference: Double
+        var z: JSONNumber
+        var pValue: JSONNumber
+
+        enum CodingKeys: String, CodingKey {
+            case a, b, z
+            case aucA = "auc_a", aucB = "auc_b", aucDifference = "auc_difference", pValue = "p_value"
+        }
+    }
+
+    /// `evaluate --format json`.
+    struct Document: Encodable {
+        var format = "mlctl-evaluation"
+        var formatVersion = 1
+        var data: String
+        var target: String
+        var models: [EvaluationReport.Document]
+        var comparisons: [Comparison]?
     }
 }

@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import Pipeline
 import Training
 
 /// `mlctl models list|show|promote|rollback`: the registry that `train-all` writes.
@@ -24,17 +25,14 @@ enum ModelsCommands {
         return registry
     }
 
-    private static func summary(_ registry: ModelRegistry, _ version: String) -> [String: Any]? {
-        guard let data = try? Data(contentsOf: registry.directory(of: version).appendingPathComponent(ModelRegistry.summaryFile)) else { return nil }
-        return try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+    private static func summary(_ registry: ModelRegistry, _ version: String) -> TrainAllSummary? {
+        TrainAllSummary.read(from: registry.directory(of: version))
     }
 
     /// The global model's test AUC from a summary.
-    private static func globalAUC(_ summary: [String: Any]?) -> String {
-        guard let summary, let global = summary["global"] as? String,
-              let model = (summary["models"] as? [[String: Any]])?.first(where: { $0["name"] as? String == global }),
-              let auc = ((model["test"] as? [String: Any])?["metrics"] as? [String: Any])?["roc_auc"] as? Double else { return "-" }
-        return String(format: "%@ test AUC %.4f", global, auc)
+    private static func globalAUC(_ summary: TrainAllSummary?) -> String {
+        guard let summary, let auc = summary.testAUC(of: summary.global), !auc.isNaN else { return "-" }
+        return String(format: "%@ test AUC %.4f", summary.global, auc)
     }
 
     private static func list(_ options: ParsedOptions) throws -> Int32 {
@@ -43,8 +41,8 @@ enum ModelsCommands {
         var lines = ["  version   created                source / global model"]
         for version in registry.versions() {
             let summary = summary(registry, version)
-            let created = summary?["createdAt"] as? String ?? "-"
-            let source = summary?["source"] as? String ?? "-"
+            let created = summary?.createdAt ?? "-"
+            let source = summary?.source ?? "-"
             lines.append("\(version == current ? "*" : " ") \(version.padding(toLength: 8, withPad: " ", startingAt: 0))  \(created.padding(toLength: 21, withPad: " ", startingAt: 0))  \(source); \(globalAUC(summary))")
         }
         if registry.versions().isEmpty { lines.append("  (no versions)") }
@@ -63,14 +61,12 @@ enum ModelsCommands {
         let directory = registry.directory(of: version)
         var lines = ["\(version)\(version == registry.current() ? " (current)" : "") at \(directory.path)"]
         if let summary = summary(registry, version) {
-            lines.append("created \(summary["createdAt"] as? String ?? "-") from \(summary["source"] as? String ?? "-"), seed \(summary["seed"] ?? "-")")
-            for model in summary["models"] as? [[String: Any]] ?? [] {
-                let metrics = (model["test"] as? [String: Any])?["metrics"] as? [String: Any]
-                let auc = (metrics?["roc_auc"] as? Double).map { String(format: "%.4f", $0) } ?? "-"
-                let name = model["name"] as? String ?? "?"
-                lines.append("  \(name.padding(toLength: 16, withPad: " ", startingAt: 0)) test AUC \(auc)  \(model["detail"] as? String ?? "")")
+            lines.append("created \(summary.createdAt) from \(summary.source), seed \(summary.seed)")
+            for model in summary.models {
+                let auc = summary.testAUC(of: model.name).flatMap { $0.isNaN ? nil : String(format: "%.4f", $0) } ?? "-"
+                lines.append("  \(model.name.padding(toLength: 16, withPad: " ", startingAt: 0)) test AUC \(auc)  \(model.detail)")
             }
-            lines.append("global model: \(summary["global"] as? String ?? "-")")
+            lines.append("global model: \(summary.global)")
         }
         let bundles = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).sorted()
         lines.append("files: \(bundles.joined(separator: ", "))")

@@ -61,14 +61,28 @@ enum ScoreBatchCommand {
         for (id, reason) in summary.invalid.prefix(20) { Console.error("score-batch: lead \(id): \(reason)") }
         if summary.invalid.count > 20 { Console.error("score-batch: … and \(summary.invalid.count - 20) more invalid leads") }
         if options.flag("json") {
-            let object: [String: Any] = [
-                "scored": summary.scored, "failed": summary.failed, "invalid": summary.invalid.map { ["id": $0.id, "reason": $0.reason] },
-                "failedWrites": summary.failedWrites, "batches": summary.batches, "seconds": summary.seconds,
-                "leadsPerSecond": summary.leadsPerSecond, "dryRun": summary.dryRun,
-                "stageSeconds": ["read": summary.readSeconds, "score": summary.scoreSeconds, "writeWait": summary.writeWaitSeconds, "write": summary.writeSeconds], "modelVersions": summary.modelVersions,
-            ]
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-            Console.out(String(decoding: data, as: UTF8.self))
+            var writer = JSONWriter()
+            writer.object { o in  // keys in sorted order, as documented
+                o.field("batches", summary.batches)
+                o.field("dryRun", summary.dryRun)
+                o.field("failed", summary.failed)
+                o.field("failedWrites", summary.failedWrites)
+                o.key("invalid")
+                o.array { a in for lead in summary.invalid { a.object { $0.field("id", lead.id); $0.field("reason", lead.reason) } } }
+                o.field("leadsPerSecond", summary.leadsPerSecond)
+                o.key("modelVersions")
+                o.array { a in for version in summary.modelVersions { a.string(version) } }
+                o.field("scored", summary.scored)
+                o.field("seconds", summary.seconds)
+                o.key("stageSeconds")
+                o.object { t in
+                    t.field("read", summary.readSeconds)
+                    t.field("score", summary.scoreSeconds)
+                    t.field("write", summary.writeSeconds)
+                    t.field("writeWait", summary.writeWaitSeconds)
+                }
+            }
+            Console.out(String(decoding: writer.bytes, as: UTF8.self))
         } else {
             Console.out("""
                 \(summary.dryRun ? "dry run (nothing written): " : "")\(formatCount(summary.scored)) leads scored, \(summary.failed) failed, \

@@ -1,0 +1,125 @@
+import Core
+import Evaluation
+import Foundation
+import Training
+
+/// `summary.json` of a registry version: what train-all trained, how each model scored on the
+/// test rows, how long each stage took, the deployed model's calibration and quality levels,
+/// and each vertical's decision. Written by ``TrainAllPipeline``, read by `mlctl models`.
+public struct TrainAllSummary: Codable, Sendable {
+    public struct Rows: Codable, Sendable { public var train, valid, test: Int }
+
+    public struct DeLong: Codable, Sendable {
+        public var aucDifference: Double
+        public var z, pValue: JSONNumber
+        enum CodingKeys: String, CodingKey { case z, aucDifference = "auc_difference", pValue = "p_value" }
+    }
+
+    public struct Model: Codable, Sendable {
+        public var name, kind, detail: String
+        public var validROCAUC: JSONNumber
+        /// The model's evaluation on the test rows.
+        public var test: EvaluationReport.Document
+        public var seconds: Double
+        public var delongVsBaseline: DeLong?
+        enum CodingKeys: String, CodingKey {
+            case name, kind, detail, test, seconds
+            case validROCAUC = "valid_roc_auc", delongVsBaseline = "delong_vs_baseline"
+        }
+    }
+
+    public struct Stage: Codable, Sendable {
+        public var stage: String
+        public var seconds: Double
+    }
+
+    public struct Calibration: Codable, Sendable {
+        public var method = "platt"
+        public var a, b: Double
+        public var fittedOn = "validation"
+        public var testECEBefore, testECEAfter: JSONNumber
+        enum CodingKeys: String, CodingKey {
+            case method, a, b
+            case fittedOn = "fitted_on", testECEBefore = "test_ece_before", testECEAfter = "test_ece_after"
+        }
+    }
+
+    public struct Quality: Codable, Sendable {
+        public var names: [String]
+        public var cutoffs: [Double]
+        public var fittedOn = "validation"
+        enum CodingKeys: String, CodingKey { case names, cutoffs, fittedOn = "fitted_on" }
+    }
+
+    public struct AUCPair: Codable, Sendable { public var own, global: JSONNumber }
+
+    public struct Vertical: Codable, Sendable {
+        public var vertical: String
+        public var trainRows, trainPositives: Int
+        /// The bundle that serves the vertical: its own name, or `global`.
+        public var model: String
+        public var decision: String
+        public var validROCAUC, testROCAUC: AUCPair?
+        enum CodingKeys: String, CodingKey {
+            case vertical, model, decision
+            case trainRows = "train_rows", trainPositives = "train_positives", validROCAUC = "valid_roc_auc", testROCAUC = "test_roc_auc"
+        }
+    }
+
+    public var format = "mlctl-train-all-summary"
+    public var formatVersion = 1
+    public var mlctlVersion = MLCTLVersion.current
+    public var createdAt: String
+    public var source: String
+    public var seed: UInt64
+    public var rows: Rows
+    /// The name of the candidate deployed as `global`.
+    public var global: String
+    public var models: [Model]
+    public var stages: [Stage]
+    public var calibration: Calibration
+    public var qualityLevels: Quality
+    public var verticals: [Vertical]
+
+    enum CodingKeys: String, CodingKey {
+        case format, formatVersion, mlctlVersion, createdAt, source, seed, rows, global, models, stages, calibration, verticals
+        case qualityLevels = "quality_levels"
+    }
+
+    /// The summary of registry version directory `directory`; nil when it has none or it does
+    /// not read as one.
+    public static func read(from directory: URL) -> TrainAllSummary? {
+        guard let data = try? Data(contentsOf: directory.appendingPathComponent(ModelRegistry.summaryFile)) else { return nil }
+        return try? JSONCoding.decoder().decode(TrainAllSummary.self, from: data)
+    }
+
+    /// The test ROC AUC of the model named `name`, if it was evaluated.
+    public func testAUC(of name: String) -> Double? {
+        models.first { $0.name == name }?.test.metrics["roc_auc"]?.value
+    }
+}
+
+extension TrainAllResult {
+    /// This run's ``TrainAllSummary``.
+    var summary: TrainAllSummary {
+        let models = candidates.enumerated().map { index, candidate in
+            TrainAllSummary.Model(name: candidate.name, kind: candidate.model.kind, detail: candidate.detail,
+                                  validROCAUC: JSONNumber(validAUC[index]), test: reports[index].document, seconds: candidate.seconds,
+                                  delongVsBaseline: index > 0 ? comparisons[index - 1].test.map {
+                                      .init(aucDifference: $0.aucA - $0.aucB, z: JSONNumber($0.z), pValue: JSONNumber($0.pValue))
+                                  } : nil)
+        }
+        let verticals = verticals.map { outcome in
+            TrainAllSummary.Vertical(vertical: outcome.vertical, trainRows: outcome.trainRows, trainPositives: outcome.trainPositives,
+                                     model: outcome.candidate == nil ? "global" : outcome.vertical, decision: outcome.decision,
+                                     validROCAUC: outcome.validAUC.map { .init(own: JSONNumber($0.own), global: JSONNumber($0.global)) },
+                                     testROCAUC: outcome.testAUC.map { .init(own: JSONNumber($0.own), global: JSONNumber($0.global)) })
+        }
+        return TrainAllSummary(createdAt: BundleManifest.now(), source: source, seed: seed,
+                               rows: .init(train: split.train.count, valid: split.valid.count, test: split.test.count),
+                               global: candidates[globalIndex].name, models: models,
+                               stages: stageTimes.map { TrainAllSummary.Stage(stage: $0.0, seconds: $0.1) },
+                               calibration: .init(a: calibration.a, b: calibration.b, testECEBefore: JSONNumber(eceBefore), testECEAfter: JSONNumber(eceAfter)),
+                               qualityLevels: .init(names: QualityLevels.names, cutoffs: qualityLevels.cutoffs), verticals: verticals)
+    }
+}
