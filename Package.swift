@@ -1,7 +1,9 @@
 // swift-tools-version:6.0
 // mlctl: train, tune, evaluate and serve binary-classification (lead-scoring) models in Swift.
-// The target graph below is the module diagram of ../shared/ARCHITECTURE.md; no Swift package
+// The target graph below is the module graph of docs/ARCHITECTURE.md (each module's job, the
+// data flow, the artifact format, the conventions); change both together. No Swift package
 // dependencies, only Foundation/Dispatch/Glibc and Debian's OpenBLAS, LAPACKE and libpq.
+// Linux only: the networking target calls epoll.
 import PackageDescription
 
 /// Release builds use Swift's defaults (`-O`, whole-module and cross-module optimisation, and
@@ -12,7 +14,6 @@ let numericSettings: [SwiftSetting] = []
 
 let package = Package(
     name: "mlctl",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "mlctl", targets: ["mlctl"]),
         .library(name: "Core", targets: ["Core"]),

@@ -14,8 +14,8 @@ func benchmarkMetrics(_ arguments: [String]) throws -> [String: Any] {
     var scores = [Double](repeating: 0, count: n), labels = [UInt8](repeating: 0, count: n)
     for i in 0..<n {
         let signal = random.nextGaussian()
-        labels[i] = random.nextDouble() < 1 / (1 + exp(-(signal * 1.5 - 2.6))) ? 1 : 0
-        scores[i] = 1 / (1 + exp(-(signal * 1.2 - 2.4 + 0.5 * random.nextGaussian())))
+        labels[i] = random.nextDouble() < logistic(signal * 1.5 - 2.6) ? 1 : 0
+        scores[i] = logistic(signal * 1.2 - 2.4 + 0.5 * random.nextGaussian())
     }
     var rows: ScoredRows!
     let sortSeconds = try seconds { rows = try ScoredRows(scores: scores, labels: labels) }
