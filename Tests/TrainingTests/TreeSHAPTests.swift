@@ -175,7 +175,7 @@ import Tuning
                 let forest = FlatForest([tree])
                 for x: Float in [0.1, -0.1, Float(1.0 / 3), (Float(1.0 / 3)).nextDown, 0, -0.0, Float(1e-40 as Double), 0.7, .nan, .infinity, -.infinity] {
                     let expected = [x].withUnsafeBufferPointer { tree.value[tree.leaf($0.baseAddress!)] }
-                    let got = [x].withUnsafeBufferPointer { forest.sum($0.baseAddress!) }
+                    let got = [x].withUnsafeBufferPointer { forest.sum($0.baseAddress!, startingAt: 0) }
                     #expect(got == expected, "threshold \(threshold), defaultLeft \(defaultLeft), x \(x)")
                 }
             }
@@ -215,7 +215,7 @@ import Tuning
             for row in 0..<n {
                 let values = m.baseAddress! + row * 3
                 let expected = trees.reduce(0.0) { $0 + $1.value[$1.leaf(values)] }
-                #expect(forest.sum(values).bitPattern == expected.bitPattern, "row \(row)")
+                #expect(forest.sum(values, startingAt: 0).bitPattern == expected.bitPattern, "row \(row)")
                 #expect(batch[row].bitPattern == expected.bitPattern, "row \(row)")
             }
         }

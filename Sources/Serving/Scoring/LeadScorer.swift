@@ -35,22 +35,33 @@ public enum LeadScorer {
         let features = FeatureExtractor().extract(lead, agent: agent)
         let row = model.encoder.encode(rows: 1) { _, k in mapping.value(features, k) }
         let prepared = model.prepared
-        // Tree models score the float row directly; the others read columns.
-        let columns = prepared.scoresRows ? nil : model.encoder.dataset(encoded: row, rows: 1)
-        let raw = try columns.map { try prepared.rawScores($0)[0] } ?? row.withUnsafeBufferPointer { prepared.rawScore(row: $0.baseAddress!) }
-        let probability = model.manifest.probabilities(rawScores: [raw])[0]
-        var spread = 0.0
-        if let columns, let members = try prepared.memberRawScores(columns) {
-            spread = weightedStandardDeviation(members.scores.map { $0[0] }, weights: members.weights)
+        // Every model kind scores the encoded row itself; a one-row Dataset only for an
+        // ensemble whose members cannot read their values from its row.
+        let columns = prepared.scoresSingleRows ? nil : model.encoder.dataset(encoded: row, rows: 1)
+        var raw = 0.0, spread = 0.0
+        if let columns {
+            raw = try prepared.rawScores(columns)[0]
+            if let members = try prepared.memberRawScores(columns) {
+                spread = weightedStandardDeviation(members.scores.map { $0[0] }, weights: members.weights)
+            }
+        } else {
+            let weights = prepared.memberWeights
+            var memberScores = [Double](repeating: 0, count: weights.count)
+            raw = try row.withUnsafeBufferPointer { r in
+                try memberScores.withUnsafeMutableBufferPointer { try prepared.rawScore(row: r.baseAddress!, memberScores: $0.baseAddress) }
+            }
+            if !weights.isEmpty { spread = weightedStandardDeviation(memberScores, weights: weights) }
         }
+        let probability = model.manifest.probabilities(rawScores: [raw])[0]
         var top: [ScoreFactor] = []
         if factors > 0 {
             var phi: [Double]
             if let columns {
                 phi = try prepared.contributions(columns)[0]
             } else {
-                phi = [Double](repeating: 0, count: row.count)
-                row.withUnsafeBufferPointer { r in phi.withUnsafeMutableBufferPointer { prepared.contributions(row: r.baseAddress!, to: $0.baseAddress!) } }
+                phi = [Double](repeating: 0, count: prepared.contributionWidth)
+                try row.withUnsafeBufferPointer { r in try phi.withUnsafeMutableBufferPointer { try prepared.addContributions(row: r.baseAddress!, to: $0.baseAddress!) } }
+                phi.removeLast(phi.count - prepared.featureCount)
             }
             let calibrated = model.manifest.calibratedContributions([phi], bias: prepared.expectedRawScore).contributions[0]
             let order = calibrated.indices.filter { calibrated[$0] != 0 }.sorted { abs(calibrated[$0]) > abs(calibrated[$1]) }.prefix(factors)

@@ -160,16 +160,17 @@ struct FlatForest: Sendable {
         }
     }
 
-    /// The sum of the trees' outputs for one row, added in tree order; allocation-free.
-    /// Eight trees are walked together, for the reason ``add(block:featureCount:count:to:)``
-    /// walks eight rows together.
+    /// `initial` plus the trees' outputs for one row, added in tree order (as
+    /// ``add(block:featureCount:count:to:)`` adds them to a score that starts at `initial`, so
+    /// the two agree bit for bit); allocation-free. Eight trees are walked together, for the
+    /// reason ``add(block:featureCount:count:to:)`` walks eight rows together.
     @inline(__always)
-    func sum(_ row: UnsafePointer<Float>) -> Double {
+    func sum(_ row: UnsafePointer<Float>, startingAt initial: Double) -> Double {
         nodes.withUnsafeBufferPointer { nodes in
             leafValues.withUnsafeBufferPointer { leaves in
                 roots.withUnsafeBufferPointer { roots in
-                    var total = 0.0
-                    guard let first = nodes.baseAddress else { return 0 }  // no trees
+                    var total = initial
+                    guard let first = nodes.baseAddress else { return initial }  // no trees
                     let nodes = first + leafCount  // split node 0; leaves before it
                     var t = 0
                     while t &+ 8 <= roots.count {

@@ -117,19 +117,20 @@ public struct TreeEnsemblePredictor: Sendable {
 
     /// The raw score of one row given as feature values in model order (numeric values;
     /// category codes of the training dictionary as floats, negative for missing/unseen).
-    /// Allocation-free: for single-row scoring in services.
+    /// Allocation-free: for single-row scoring in services. Equal bit for bit to the row's
+    /// score from ``rawScores(_:threads:)``: the trees' outputs are added to the initial score
+    /// in tree order on both paths.
     @inline(__always)
     public func rawScore(row: UnsafePointer<Float>) -> Double {
-        initialScore + forest.sum(row)
+        forest.sum(row, startingAt: initialScore)
     }
 
     /// Raw scores of `count` rows laid out row-major (`featureCount` values each, as for
-    /// ``rawScore(row:)``), written to `scores`. Each equals ``rawScore(row:)`` bit for bit: the
-    /// trees' outputs are summed from 0 in tree order and the initial score added last.
+    /// ``rawScore(row:)``), written to `scores`. Each equals ``rawScore(row:)`` and the table
+    /// path bit for bit: the trees' outputs are added to the initial score in tree order.
     public func rawScores(rows: UnsafePointer<Float>, count: Int, featureCount: Int, into scores: UnsafeMutablePointer<Double>) {
-        scores.update(repeating: 0, count: count)
+        scores.update(repeating: initialScore, count: count)
         forest.add(block: rows, featureCount: featureCount, count: count, to: scores)
-        for k in 0..<count { scores[k] = initialScore + scores[k] }
     }
 
     /// Raw scores of every row of `data`, whose columns are the trees' features in order.
