@@ -9,12 +9,25 @@ public struct HTTPResponse: Sendable {
     /// Close the connection after this response even if the request allowed keep-alive
     /// (set for errors after which the byte stream cannot be trusted).
     public var closeConnection: Bool
+    /// Work that makes the real response off the event loop (see ``later(_:)``); nil for a
+    /// response that is ready.
+    public var deferredWork: (@Sendable () -> HTTPResponse)?
 
     public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = [], closeConnection: Bool = false) {
         self.status = status
         self.headers = headers
         self.body = body
         self.closeConnection = closeConnection
+    }
+
+    /// A response that `work` makes on one of the server's worker threads instead of the event
+    /// loop: for requests that take long (a batch with explanations), so that the loop's other
+    /// connections are not held up. The connection's next pipelined request waits for it, so
+    /// replies stay in request order.
+    public static func later(_ work: @escaping @Sendable () -> HTTPResponse) -> HTTPResponse {
+        var response = HTTPResponse(status: 0)
+        response.deferredWork = work
+        return response
     }
 
     /// A JSON response (`Content-Type: application/json`).

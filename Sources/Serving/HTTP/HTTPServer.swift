@@ -54,7 +54,8 @@ public struct HTTPServerError: Error, CustomStringConvertible, Sendable {
 /// An HTTP/1.1 server on epoll: one edge-triggered event loop per thread, each accepting from
 /// its own listening socket on the shared port; keep-alive and pipelining (responses in
 /// request order); the limits, timeouts and graceful shutdown of ``HTTPServerConfiguration``. Handlers run on the loop
-/// that read the request, so they must be quick or the loop's other connections wait.
+/// that read the request, so they must be quick or the loop's other connections wait; a
+/// handler with long work returns ``HTTPResponse/later(_:)``, which runs it on a worker thread.
 public final class HTTPServer: @unchecked Sendable {
     public typealias Handler = @Sendable (HTTPRequest, RequestContext) -> HTTPResponse
 
@@ -71,6 +72,8 @@ public final class HTTPServer: @unchecked Sendable {
     private var listenerClosed = false
     private var loops: [EventLoop] = []
     private let finished = DispatchGroup()
+    /// Where ``HTTPResponse/later(_:)`` work runs.
+    let workers = DispatchQueue(label: "mlctl-http-work", qos: .userInitiated, attributes: .concurrent)
 
     /// Binds the listening socket (so that a port conflict is reported here, before
     /// ``start()``).
@@ -183,6 +186,9 @@ final class Connection {
     var lastActivity: Double
     var requestStarted: Double?
     var writeStalledSince: Double?
+    /// The request whose response a worker thread is making (``HTTPResponse/later(_:)``):
+    /// later requests on the connection wait for it.
+    var awaiting: (method: String, path: String, keepAlive: Bool, started: Double)?
 
     init(fd: Int32, limits: HTTPRequestParser.Limits, now: Double) {
         self.fd = fd
@@ -209,6 +215,9 @@ final class EventLoop: @unchecked Sendable {
     private var dateCache = (second: -1, text: "")
     private var stopping = false
     private var stopDeadline = 0.0
+    /// Responses made on worker threads, for the loop to send (under `completionLock`).
+    private var completions: [(connection: UncheckedSendable<Connection>, response: HTTPResponse)] = []
+    private let completionLock = NSLock()
     private static let busyResponse: [UInt8] = {
         var bytes: [UInt8] = []
         var response = HTTPResponse.error(503, code: "too_many_connections", message: "the server has too many open connections; retry later")
@@ -250,6 +259,7 @@ final class EventLoop: @unchecked Sendable {
                     if !stopping { acceptAll(now: now) }
                 } else if fd == wakeFD {
                     mlctl_eventfd_drain(wakeFD)
+                    answered += deliverCompletions(now: now)
                 } else if let connection = connections[fd] {
                     let bits = events[k]
                     if bits & (mlctl_epoll_in | mlctl_epoll_rdhup | mlctl_epoll_hup | mlctl_epoll_err) != 0 {
@@ -273,7 +283,8 @@ final class EventLoop: @unchecked Sendable {
             }
             if stopping {
                 for connection in Array(connections.values)
-                where !connection.hasPendingOutput && !connection.parser.isMidRequest(bufferedBytes: connection.bufferedInput) {
+                where connection.awaiting == nil && !connection.hasPendingOutput
+                    && !connection.parser.isMidRequest(bufferedBytes: connection.bufferedInput) {
                     closeConnection(connection)
                 }
                 if connections.isEmpty || now > stopDeadline {
@@ -338,9 +349,10 @@ final class EventLoop: @unchecked Sendable {
         }
     }
 
-    /// Answers every complete request in the connection's buffer, in order.
+    /// Answers every complete request in the connection's buffer, in order, up to one whose
+    /// response is made on a worker thread.
     private func serveBuffered(_ connection: Connection, now: Double) {
-        while !connection.closeAfterWrite, connection.bufferedInput > 0 {
+        while !connection.closeAfterWrite, connection.awaiting == nil, connection.bufferedInput > 0 {
             let outcome = connection.input.withUnsafeBufferPointer { all in
                 connection.parser.parse(UnsafeBufferPointer(rebasing: all[connection.inputStart...]))
             }
@@ -356,12 +368,47 @@ final class EventLoop: @unchecked Sendable {
                 connection.inputStart += consumed
                 let started = monotonicSeconds()
                 let response = server.handler(request, RequestContext(worker: index))
+                connection.requestStarted = connection.bufferedInput > 0 ? now : nil
+                if let work = response.deferredWork {
+                    connection.awaiting = (request.method, request.path, request.keepAlive && !stopping, started)
+                    let target = UncheckedSendable(connection)
+                    server.workers.async { [self] in self.complete(target, work()) }
+                    break
+                }
                 respond(connection, response, method: request.method, path: request.path,
                         keepAlive: request.keepAlive && !response.closeConnection && !stopping, started: started)
-                connection.requestStarted = connection.bufferedInput > 0 ? now : nil
             }
         }
         compactInput(connection)
+    }
+
+    /// Called on a worker thread with the response it made: queued for the loop, which is woken.
+    private func complete(_ connection: UncheckedSendable<Connection>, _ response: HTTPResponse) {
+        completionLock.lock()
+        completions.append((connection, response))
+        completionLock.unlock()
+        wake()
+    }
+
+    /// Sends the responses worker threads have made, then serves what the connections
+    /// buffered meanwhile; returns the connections to flush. A connection closed in the
+    /// meantime (its fd perhaps reused) is skipped.
+    private func deliverCompletions(now: Double) -> [Connection] {
+        completionLock.lock()
+        let ready = completions
+        completions.removeAll()
+        completionLock.unlock()
+        var answered: [Connection] = []
+        for (target, response) in ready {
+            let connection = target.value
+            guard connections[connection.fd] === connection, let pending = connection.awaiting else { continue }
+            connection.awaiting = nil
+            respond(connection, response, method: pending.method, path: pending.path,
+                    keepAlive: pending.keepAlive && !response.closeConnection && !stopping, started: pending.started)
+            serveBuffered(connection, now: now)
+            answered.append(connection)
+        }
+        return answered
     }
 
     private func respond(_ connection: Connection, _ response: HTTPResponse, method: String, path: String, keepAlive: Bool, started: Double) {
@@ -424,7 +471,7 @@ final class EventLoop: @unchecked Sendable {
         }
         connection.output.removeAll(keepingCapacity: connection.output.capacity <= 64 * 1024)
         connection.outputStart = 0
-        if connection.closeAfterWrite { closeConnection(connection) }
+        if connection.closeAfterWrite && connection.awaiting == nil { closeConnection(connection) }
     }
 
     private func closeConnection(_ connection: Connection) {
@@ -438,7 +485,7 @@ final class EventLoop: @unchecked Sendable {
 
     private func sweepTimeouts(now: Double) {
         let configuration = server.configuration
-        for connection in Array(connections.values) {
+        for connection in Array(connections.values) where connection.awaiting == nil {
             if let stalled = connection.writeStalledSince, now - stalled > configuration.readTimeout {
                 closeConnection(connection)  // the client stopped reading
             } else if connection.parser.isMidRequest(bufferedBytes: connection.bufferedInput), !connection.closeAfterWrite,

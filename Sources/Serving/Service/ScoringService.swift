@@ -49,16 +49,27 @@ public final class ScoringService: @unchecked Sendable {
 
     // MARK: Dispatch
 
-    /// Answers one request (the ``HTTPServer`` handler), recording its metrics.
+    /// Answers one request (the ``HTTPServer`` handler), recording its metrics. Requests of
+    /// unbounded work (``ServiceRoute/runsOffTheLoop(_:)``) are answered by a worker thread, so
+    /// that the event loop's other connections (health checks among them) are not held up.
     public func handle(_ request: HTTPRequest, context: RequestContext) -> HTTPResponse {
         let started = monotonicSeconds()
-        let (routeName, response) = respond(request, context: context, started: started)
+        let matched = ServiceRoute.match(request.path, method: request.method)
+        if let route = matched?.0, route.runsOffTheLoop(request) {
+            return .later { [self] in
+                let (routeName, response) = respond(request, matched, context: context, started: started)
+                metrics.recordRequest(route: routeName, status: response.status, seconds: monotonicSeconds() - started)
+                return response
+            }
+        }
+        let (routeName, response) = respond(request, matched, context: context, started: started)
         metrics.recordRequest(route: routeName, status: response.status, seconds: monotonicSeconds() - started)
         return response
     }
 
-    private func respond(_ request: HTTPRequest, context: RequestContext, started: Double) -> (String, HTTPResponse) {
-        guard let (route, parameter) = ServiceRoute.match(request.path, method: request.method), !route.isAdmin || configuration.adminToken != nil else {
+    private func respond(_ request: HTTPRequest, _ matched: (ServiceRoute, String?)?, context: RequestContext,
+                         started: Double) -> (String, HTTPResponse) {
+        guard let (route, parameter) = matched, !route.isAdmin || configuration.adminToken != nil else {
             return ("unmatched", ServiceError(404, "not_found", "no route \(request.path.prefix(200))").response)
         }
         guard request.method == route.method || (route.method == "GET" && request.method == "HEAD") else {

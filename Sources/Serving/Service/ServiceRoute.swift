@@ -73,4 +73,16 @@ enum ServiceRoute: String {
         }
         return ServiceRoute(rawValue: path).map { ($0, nil) }
     }
+
+    /// Whether a request's work is unbounded enough to run off the event loop: every batch
+    /// of leads (up to `maxBatch`, each perhaps explained), and `predict` with more than a
+    /// few instances (a body over 4 KiB). Single leads stay on the loop: handing them to
+    /// another thread would cost more than scoring them.
+    func runsOffTheLoop(_ request: HTTPRequest) -> Bool {
+        switch self {
+        case .scoreBatch: true
+        case .predict: request.body.count > 4096
+        default: false
+        }
+    }
 }
