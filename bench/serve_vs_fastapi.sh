@@ -5,10 +5,13 @@
 #
 # Every service answers POST /api/v1/lead-scoring-ml/score with the body of bench/serve_lead.json
 # (one P&C lead and its agent) on a free 127.0.0.1 port, with 2 workers/threads:
-# - mlctl:   `mlctl serve --threads 2 --quiet` over a gbdt bundle trained by `mlctl train` on the
-#            bundled leads' feature table (500 trees, learning rate 0.05, 31 leaves); measured with
-#            ?factors=0 (no explanations, like for like with FastAPI) at 64 and 16 connections,
-#            and with ?factors=5 (the default explained response) at 16;
+# - mlctl:   `mlctl serve --threads 2 --quiet` over the registry `mlctl train-all --seed 0` writes
+#            with every other option at its default (what users get: the global model is the
+#            ensemble train-all chose), or with MLCTL_BENCH_MODELS=bundle over a single gbdt
+#            bundle trained by `mlctl train` on the bundled leads' feature table (500 trees,
+#            learning rate 0.05, 31 leaves: a secondary row); measured with ?factors=0 (no
+#            explanations, like for like with FastAPI) at 64 and 16 connections, and with
+#            ?factors=5 (the default explained response) at 16;
 # - fastapi: bench/serve_fastapi_app.py under `uvicorn --workers 2` (uvloop, httptools, no access
 #            log): pydantic request, Python features, LightGBM with the same tree parameters
 #            trained on the same leads (the raw export) through the same Python feature code;
@@ -27,7 +30,8 @@
 # its own and is not descheduled for wrk (on 2 cores the default runs measure the two sharing).
 #
 # Environment: MLCTL_BENCH_DATA (default /tmp/mlctl-serve-bench) holds the exports, the models
-# and the logs; MLCTL_BENCH_SERVICES (default "mlctl nginx fastapi") selects services: without
+# and the logs (the registry is trained once and kept there; delete it to train again);
+# MLCTL_BENCH_MODELS (default registry) chooses the mlctl model as above; MLCTL_BENCH_SERVICES (default "mlctl nginx fastapi") selects services: without
 # mlctl nothing is built, and FastAPI trains on an existing $MLCTL_BENCH_DATA/leads_raw.csv
 # (exported by an existing .build/release/mlctl when it is missing).
 set -euo pipefail
@@ -62,9 +66,19 @@ if uses mlctl; then
   swift build -c release --product mlctl >&2
   "$mlctl" datasets export --out "$data_dir/leads_features.csv" >&2
   "$mlctl" datasets export --format raw --out "$data_dir/leads_raw.csv" >&2
-  say "mlctl train (500 trees)"
-  "$mlctl" train --data "$data_dir/leads_features.csv" --target converted --algorithm gbdt --trees 500 \
-    --learning-rate 0.05 --num-leaves 31 --out "$data_dir/model500" >&2
+  if [[ "${MLCTL_BENCH_MODELS:-registry}" == bundle ]]; then
+    say "mlctl train (500 trees)"
+    "$mlctl" train --data "$data_dir/leads_features.csv" --target converted --algorithm gbdt --trees 500 \
+      --learning-rate 0.05 --num-leaves 31 --out "$data_dir/model500" >&2
+    mlctl_models="$data_dir/model500"
+  else
+    mlctl_models="$data_dir/registry-seed0"
+    if [[ ! -e "$mlctl_models/current" ]]; then
+      say "mlctl train-all --seed 0 (the default registry)"
+      rm -rf "$mlctl_models"
+      "$mlctl" train-all --seed 0 --out "$mlctl_models" >&2
+    fi
+  fi
 fi
 
 lgb_model="$data_dir/fastapi_lgb500.txt"
@@ -106,7 +120,7 @@ start_server() {
   local name=$1 port=$2 log="$data_dir/serve-$1.log"
   case "$name" in
     mlctl)
-      "${pin_server[@]}" "$mlctl" serve --models "$data_dir/model500" --port "$port" --quiet --threads "$workers" > "$log" 2>&1 &
+      "${pin_server[@]}" "$mlctl" serve --models "$mlctl_models" --port "$port" --quiet --threads "$workers" > "$log" 2>&1 &
       ;;
     fastapi)
       MLCTL_BENCH_LGB_MODEL="$lgb_model" "${pin_server[@]}" "$python" -m uvicorn serve_fastapi_app:app --app-dir bench \
@@ -186,7 +200,9 @@ print(f"fastapi {fastapi.__version__}, uvicorn {uvicorn.__version__}, lightgbm {
 revision="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo +)"
 placement="$(nproc) cores shared by the services and wrk (wrk -t2)"
 [[ "$workers" == 1 ]] && placement="each service one worker pinned to CPU 0, wrk -t1 pinned to CPU 1"
-"$python" - "$results" "$duration" "$placement; $(date -u +%F), mlctl $revision, $versions" "$workers" <<'PY' | tee "$data_dir/serve-results.md"
+model_note="mlctl serves the registry of \`train-all --seed 0\` (global model: the ensemble)"
+[[ "${MLCTL_BENCH_MODELS:-registry}" == bundle ]] && model_note="mlctl serves one gbdt bundle from \`mlctl train\` (500 trees, 31 leaves; secondary row)"
+"$python" - "$results" "$duration" "$placement; $model_note; $(date -u +%F), mlctl $revision, $versions" "$workers" <<'PY' | tee "$data_dir/serve-results.md"
 import json, sys
 
 path, duration, setup, workers = sys.argv[1:5]
