@@ -3,10 +3,11 @@ import Foundation
 import Testing
 @testable import Training
 
-/// The single-row path of ``PreparedModel`` (what the service uses for one lead) against the
-/// table path (a one-row ``Dataset``, what it used before): raw scores, members' scores and
-/// contributions must agree bit for bit for every model kind, since the same sums are formed
-/// in the same order; rows include missing numbers, missing and unseen categories.
+/// The row paths of ``PreparedModel`` (one row: what the service uses for one lead; a block of
+/// rows: what the batch scorer uses) against the table path (a ``Dataset``, what they used
+/// before): raw scores, members' scores and contributions must agree bit for bit for every
+/// model kind, since the same sums are formed in the same order; rows include missing
+/// numbers, missing and unseen categories.
 @Suite struct PreparedModelRowTests {
     /// Rows of (x1, x2 with missing values, colour with missing values, size), label from a
     /// logistic model of them. `colours` is the colour dictionary the rows draw from.
@@ -76,6 +77,21 @@ import Testing
         let tablePhi = try prepared.contributions(table)
         let width = prepared.featureCount
         #expect(prepared.memberWeights.count == (tableMembers?.weights.count ?? 0))
+        // The block path (eight rows at a time through trees, members combined row by row).
+        var blockScores = [Double](repeating: .nan, count: count)
+        var blockMembers = [Double](repeating: .nan, count: count * prepared.memberWeights.count)
+        try rows.withUnsafeBufferPointer { all in
+            try blockScores.withUnsafeMutableBufferPointer { out in
+                try blockMembers.withUnsafeMutableBufferPointer { members in
+                    try prepared.rawScores(rows: all.baseAddress!, count: count, into: out.baseAddress!, memberScores: members.baseAddress)
+                }
+            }
+        }
+        #expect(blockScores.map(\.bitPattern) == tableScores.map(\.bitPattern))
+        if let tableMembers {
+            let m = tableMembers.weights.count
+            #expect((0..<count).allSatisfy { r in (0..<m).allSatisfy { blockMembers[r * m + $0].bitPattern == tableMembers.scores[$0][r].bitPattern } })
+        }
         try rows.withUnsafeBufferPointer { all in
             for r in 0..<count {
                 let row = all.baseAddress! + r * width

@@ -79,13 +79,11 @@ public enum LeadScorer {
                   model: model, factors: factors, row: row)
     }
 
-    /// Scores many leads without explanations, each model's leads together: features on
-    /// `threads` threads, then one row-major block per model, read row by row by tree models
-    /// and as one ``Dataset`` by the others (a one-row `Dataset` per lead is what makes
-    /// ``score(lead:agent:catalog:useVerticalModel:factors:)`` slow for ensembles with a
-    /// linear member). Every step works row by row in the same order as the single-lead path,
-    /// so each score is bit-for-bit the one ``score(lead:agent:catalog:useVerticalModel:factors:)``
-    /// gives with `factors: 0` (a test checks it). Results are in the order of `leads`.
+    /// Scores many leads without explanations, each model's leads together: features,
+    /// encoding and scores in blocks of 256 leads on `threads` threads, on ``PreparedModel``'s
+    /// row path (tree models, alone or in an ensemble, walk eight rows at a time). Each score is bit-for-bit the one
+    /// ``score(lead:agent:catalog:useVerticalModel:factors:)`` gives with `factors: 0` (a test
+    /// checks it). Results are in the order of `leads`.
     public static func scoreMany(_ leads: [(lead: LeadRecord, agent: AgentRecord?)], catalog: ModelCatalog, useVerticalModel: Bool,
                                  threads: Int) throws -> [LeadScore] {
         var groups: [String: (model: ServedModel, indices: [Int])] = [:]
@@ -100,32 +98,53 @@ public enum LeadScorer {
             let model = group.model, mapping = model.leadMapping!, indices = group.indices, n = indices.count
             let width = model.encoder.features.count
             let prepared = model.prepared
-            // Features, encoding and (for models that read rows) raw scores, block by block on
-            // every thread; the encoded blocks are kept in order for the other models.
+            // Features, encoding, raw scores and the members' spread, block by block on every
+            // thread; a table only for an ensemble whose members cannot read its rows. The
+            // encoded blocks are kept in order.
             let chunk = 256, blocks = (n + chunk - 1) / chunk
             let encodedBlocks = ResultSlots<[Float]>(count: blocks)
-            var raw = [Double](repeating: 0, count: n)
+            let failures = ResultSlots<Error>(count: blocks)
+            let weights = prepared.memberWeights
+            var raw = [Double](repeating: 0, count: n), spread = [Double](repeating: 0, count: n)
             raw.withUnsafeMutableBufferPointer { rawOut in
-                parallelFor(blocks, threads: threads) { block in
-                    let range = (block * chunk)..<min(n, (block + 1) * chunk)
-                    let extractor = FeatureExtractor()
-                    let features = range.map { r in extractor.extract(leads[indices[r]].lead, agent: leads[indices[r]].agent) }
-                    let encoded = model.encoder.encode(rows: range.count) { r, k in mapping.value(features[r], k) }
-                    if prepared.scoresRows {
-                        encoded.withUnsafeBufferPointer { e in
-                            prepared.rawScores(rows: e.baseAddress!, count: range.count, width: width, into: rawOut.baseAddress! + range.lowerBound)
+                spread.withUnsafeMutableBufferPointer { spreadOut in
+                    let (rawOut, spreadOut) = (UncheckedSendable(rawOut), UncheckedSendable(spreadOut))
+                    parallelFor(blocks, threads: threads) { block in
+                        let range = (block * chunk)..<min(n, (block + 1) * chunk)
+                        let extractor = FeatureExtractor()
+                        let features = range.map { r in extractor.extract(leads[indices[r]].lead, agent: leads[indices[r]].agent) }
+                        let encoded = model.encoder.encode(rows: range.count) { r, k in mapping.value(features[r], k) }
+                        if prepared.scoresSingleRows {
+                            var members = [Double](repeating: 0, count: range.count * weights.count)
+                            do {
+                                try encoded.withUnsafeBufferPointer { e in
+                                    try members.withUnsafeMutableBufferPointer { m in
+                                        try prepared.rawScores(rows: e.baseAddress!, count: range.count, into: rawOut.value.baseAddress! + range.lowerBound,
+                                                               memberScores: weights.isEmpty ? nil : m.baseAddress)
+                                    }
+                                }
+                                if !weights.isEmpty {
+                                    for (k, r) in range.enumerated() {
+                                        spreadOut.value[r] = weightedStandardDeviation(Array(members[(k * weights.count)..<((k + 1) * weights.count)]), weights: weights)
+                                    }
+                                }
+                            } catch {
+                                failures[block] = error
+                            }
                         }
+                        encodedBlocks[block] = encoded
                     }
-                    encodedBlocks[block] = encoded
                 }
             }
+            if let failure = (0..<blocks).lazy.compactMap({ failures[$0] }).first { throw failure }
             let rows = encodedBlocks.values.flatMap { $0 }
-            var spread = [Double](repeating: 0, count: n)
-            if !prepared.scoresRows {
+            if !prepared.scoresSingleRows {
                 let columns = model.encoder.dataset(encoded: rows, rows: n)
-                raw = try prepared.rawScores(columns)
-                if let members = try prepared.memberRawScores(columns) {
+                if let members = try prepared.memberRawScores(columns, threads: threads) {
+                    raw = EnsembleModel.combine(members.scores, weights: members.weights)
                     for i in 0..<n { spread[i] = weightedStandardDeviation(members.scores.map { $0[i] }, weights: members.weights) }
+                } else {
+                    raw = try prepared.rawScores(columns, threads: threads)
                 }
             }
             let probabilities = model.manifest.probabilities(rawScores: raw)

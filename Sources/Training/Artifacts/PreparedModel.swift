@@ -187,19 +187,39 @@ public final class PreparedModel: Sendable {
         }
     }
 
-    /// Whether ``rawScores(rows:count:width:into:)`` applies: a tree model, whose rows walk
-    /// the trees eight at a time.
-    public var scoresRows: Bool {
-        if case .trees = scorer { return true }
-        return false
-    }
-
-    /// The raw scores of `count` rows laid out one after another (`width` values each, as for
-    /// ``rawScore(row:)``), written to `scores`: each bit for bit what ``rawScore(row:memberScores:)`` gives,
-    /// but rows walk the trees eight at a time. Precondition: ``scoresRows``.
-    public func rawScores(rows: UnsafePointer<Float>, count: Int, width: Int, into scores: UnsafeMutablePointer<Double>) {
-        guard case .trees(let predictor, _, _) = scorer else { preconditionFailure("rawScores(rows:) needs a tree model") }
-        predictor.rawScores(rows: rows, count: count, featureCount: width, into: scores)
+    /// The raw scores of `count` rows laid out one after another (``featureCount`` values
+    /// each, as for ``rawScore(row:memberScores:)``), written to `scores`; an ensemble also
+    /// writes each row's member scores to `memberScores` (row-major, ``memberWeights``' order)
+    /// when given. Each score is bit for bit what ``rawScore(row:memberScores:)`` gives, but tree
+    /// models walk eight rows at a time (inside ensembles too: each member scores the block of
+    /// its rows, then the members are combined row by row in member order). Precondition:
+    /// ``scoresSingleRows``.
+    /// - Throws: ``PreprocessingError`` for an infinite number read by a linear model.
+    public func rawScores(rows: UnsafePointer<Float>, count: Int, into scores: UnsafeMutablePointer<Double>,
+                          memberScores: UnsafeMutablePointer<Double>? = nil) throws {
+        switch scorer {
+        case .trees(let predictor, _, _):
+            predictor.rawScores(rows: rows, count: count, featureCount: featureCount, into: scores)
+        case .logistic:
+            for r in 0..<count { scores[r] = try rawScore(row: rows + r * featureCount) }
+        case .ensemble(let weights, let members, let memberRows?):
+            scores.update(repeating: 0, count: count)
+            for (m, member) in members.enumerated() {
+                let width = member.featureCount
+                try withUnsafeTemporaryAllocation(of: Float.self, capacity: max(1, count * width)) { block in
+                    try withUnsafeTemporaryAllocation(of: Double.self, capacity: max(1, count)) { own in
+                        for r in 0..<count { memberRows[m].gather(rows + r * featureCount, into: block.baseAddress! + r * width) }
+                        try member.rawScores(rows: block.baseAddress!, count: count, into: own.baseAddress!)
+                        for r in 0..<count {
+                            scores[r] += weights[m] * own[r]
+                            memberScores?[r * members.count + m] = own[r]
+                        }
+                    }
+                }
+            }
+        case .ensemble:
+            preconditionFailure("rawScores(rows:count:into:) needs scoresSingleRows")
+        }
     }
 
     /// Per-row, per-feature contributions (see ``TrainedModel/contributions(_:threads:)``).
