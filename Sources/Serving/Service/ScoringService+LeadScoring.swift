@@ -48,7 +48,8 @@ extension ScoringService {
             }
         }
         // Without explanations, each model's leads are scored together (same scores, bit for
-        // bit); on this event loop's thread only, so other requests keep the other loops.
+        // bit). This runs on one worker thread, off the event loop (ServiceRoute.runsOffTheLoop),
+        // so a large batch delays neither the loop's other connections nor other batches.
         let scored: [LeadScore]
         if factors == 0 {
             scored = try LeadScorer.scoreMany(decoded, catalog: state.catalog, useVerticalModel: useVertical, threads: 1)
