@@ -69,4 +69,34 @@ import Training
         let metrics = try client.request("GET", "/metrics").text
         #expect(metrics.contains("mlctl_database_errors_total") && !metrics.contains("mlctl_database_errors_total 0"))
     }
+
+    /// A by-id request whose write-back waits on a row lock holds up neither the event loop's
+    /// other connections nor body scoring (one event loop, so they share it), and is answered,
+    /// with its score stored, once the lock goes.
+    @Test func aSlowDatabaseDelaysOnlyByIDRequests() throws {
+        let fixture = ServingFixture.shared
+        try TestDatabase.withFreshDatabase { url in
+            let db = try PostgresConnection(url: url)
+            try ServiceSchema.migrate(db)
+            let leads = Array(fixture.leads.prefix(10))
+            try LeadStore.insert(agents: fixture.agents, leads: leads, into: db)
+            let (server, _) = try ServingFixture.start(databaseURL: url) { $0.threads = 1 }
+            defer { server.stop(); server.wait() }
+            let locker = try PostgresConnection(url: url)
+            try locker.query("BEGIN")
+            try locker.query("SELECT id FROM leads WHERE id = $1 FOR UPDATE", [String(leads[3].id)])
+            let slow = try TestHTTPClient(port: server.port), other = try TestHTTPClient(port: server.port, timeout: 5)
+            try slow.send("POST /api/v1/lead-scoring-ml/score/\(leads[3].id) HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
+            Thread.sleep(forTimeInterval: 0.2)  // its write-back is now waiting for the lock
+            let started = Date()
+            #expect(try other.request("GET", "/health").status == 200)
+            #expect(try other.request("POST", "/api/v1/lead-scoring-ml/score/\(leads[4].id)").status == 200)  // another row: no wait
+            #expect(Date().timeIntervalSince(started) < 2, "the loop waited for the locked row")
+            #expect(try db.query("SELECT ml_score IS NULL FROM leads WHERE id = $1", [String(leads[3].id)]).rows[0][0] == "t")
+            try locker.query("COMMIT")
+            let reply = try slow.readResponse()
+            #expect(reply.status == 200, "\(reply.text)")
+            #expect(try db.query("SELECT ml_score IS NOT NULL FROM leads WHERE id = $1", [String(leads[3].id)]).rows[0][0] == "t")
+        }
+    }
 }

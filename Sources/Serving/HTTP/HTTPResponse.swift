@@ -11,7 +11,15 @@ public struct HTTPResponse: Sendable {
     public var closeConnection: Bool
     /// Work that makes the real response off the event loop (see ``later(_:)``); nil for a
     /// response that is ready.
-    public var deferredWork: (@Sendable () -> HTTPResponse)?
+    public var deferredWork: DeferredWork?
+
+    /// Where and how a deferred response is made.
+    public enum DeferredWork: Sendable {
+        /// On any of the server's worker threads.
+        case anywhere(@Sendable () -> HTTPResponse)
+        /// On one of `threads`, told which.
+        case on(WorkerThreads, @Sendable (Int) -> HTTPResponse)
+    }
 
     public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = [], closeConnection: Bool = false) {
         self.status = status
@@ -26,7 +34,15 @@ public struct HTTPResponse: Sendable {
     /// replies stay in request order.
     public static func later(_ work: @escaping @Sendable () -> HTTPResponse) -> HTTPResponse {
         var response = HTTPResponse(status: 0)
-        response.deferredWork = work
+        response.deferredWork = .anywhere(work)
+        return response
+    }
+
+    /// A response that `work` makes on one of `threads` (told which: for the thread's own
+    /// database connection), otherwise as ``later(_:)``.
+    public static func later(on threads: WorkerThreads, _ work: @escaping @Sendable (Int) -> HTTPResponse) -> HTTPResponse {
+        var response = HTTPResponse(status: 0)
+        response.deferredWork = .on(threads, work)
         return response
     }
 

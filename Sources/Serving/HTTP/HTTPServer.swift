@@ -33,8 +33,11 @@ public struct HTTPServerConfiguration: Sendable {
 /// What the server tells its handler besides the request.
 public struct RequestContext: Sendable {
     /// The event loop running the handler, `0..<threads` (for per-thread resources such as a
-    /// database connection).
+    /// database connection); a handler that defers work to its own threads may pass those
+    /// threads' indices on in its own contexts.
     public let worker: Int
+
+    public init(worker: Int) { self.worker = worker }
 }
 
 /// One answered request, for metrics (including requests rejected before any handler ran).
@@ -372,7 +375,10 @@ final class EventLoop: @unchecked Sendable {
                 if let work = response.deferredWork {
                     connection.awaiting = (request.method, request.path, request.keepAlive && !stopping, started)
                     let target = UncheckedSendable(connection)
-                    server.workers.async { [self] in self.complete(target, work()) }
+                    switch work {
+                    case .anywhere(let make): server.workers.async { [self] in complete(target, make()) }
+                    case .on(let threads, let make): threads.submit { [self] index in complete(target, make(index)) }
+                    }
                     break
                 }
                 respond(connection, response, method: request.method, path: request.path,

@@ -13,6 +13,8 @@ public final class ScoringService: @unchecked Sendable {
     public let configuration: ScoringServiceConfiguration
     public let metrics = ServiceMetrics()
     let database: LeadDatabase?
+    /// Where lead-by-id requests run; their connections follow the event loops' in `database`.
+    let databaseThreads: WorkerThreads?
     private let stateLock = NSLock()
     private var state: ServingState
     private let reloadLock = NSLock()
@@ -23,7 +25,8 @@ public final class ScoringService: @unchecked Sendable {
         self.configuration = configuration
         self.log = log
         state = ServingState(catalog: try ModelCatalog.load(from: configuration.modelsDirectory), window: configuration.driftWindow)
-        database = configuration.databaseURL.map { LeadDatabase(url: $0, workers: configuration.workers) }
+        database = configuration.databaseURL.map { LeadDatabase(url: $0, workers: configuration.workers + configuration.databaseThreads) }
+        databaseThreads = configuration.databaseURL == nil ? nil : WorkerThreads(count: configuration.databaseThreads, name: "mlctl-db")
     }
 
     /// The models in service now.
@@ -50,18 +53,27 @@ public final class ScoringService: @unchecked Sendable {
     // MARK: Dispatch
 
     /// Answers one request (the ``HTTPServer`` handler), recording its metrics. Requests of
-    /// unbounded work (``ServiceRoute/runsOffTheLoop(_:)``) are answered by a worker thread, so
-    /// that the event loop's other connections (health checks among them) are not held up.
+    /// unbounded work (``ServiceRoute/runsOffTheLoop(_:)``) are answered by a worker thread, and
+    /// lead-by-id requests by a database thread, so that the event loop's other connections
+    /// (health checks among them) are held up neither by long work nor by a slow database.
     public func handle(_ request: HTTPRequest, context: RequestContext) -> HTTPResponse {
         let started = monotonicSeconds()
         let matched = ServiceRoute.match(request.path, method: request.method)
-        if let route = matched?.0, route.runsOffTheLoop(request) {
-            return .later { [self] in
-                let (routeName, response) = respond(request, matched, context: context, started: started)
-                metrics.recordRequest(route: routeName, status: response.status, seconds: monotonicSeconds() - started)
-                return response
+        if let route = matched?.0 {
+            // By id: on a database thread, with that thread's own connection (slots after the loops').
+            if route == .scoreByID, let threads = databaseThreads {
+                let loops = configuration.workers
+                return .later(on: threads) { [self] index in answer(request, matched, RequestContext(worker: loops + index), started) }
+            }
+            if route.runsOffTheLoop(request) {
+                return .later { [self] in answer(request, matched, context, started) }
             }
         }
+        return answer(request, matched, context, started)
+    }
+
+    /// The response to `request`, recorded in the metrics.
+    private func answer(_ request: HTTPRequest, _ matched: (ServiceRoute, String?)?, _ context: RequestContext, _ started: Double) -> HTTPResponse {
         let (routeName, response) = respond(request, matched, context: context, started: started)
         metrics.recordRequest(route: routeName, status: response.status, seconds: monotonicSeconds() - started)
         return response

@@ -14,8 +14,11 @@ public struct ScoringServiceConfiguration: Sendable {
     public var databaseURL: String?
     /// The bearer token of the admin routes; `nil` disables them (404).
     public var adminToken: String?
-    /// Event loops (one database connection each).
+    /// Event loops (one database connection each, for the A/B and readiness routes).
     public var workers = 2
+    /// Threads (each with its own database connection) that answer lead-by-id requests, off
+    /// the event loops: a slow or unreachable database then delays only those requests.
+    public var databaseThreads = 4
     /// Most leads in one `score-batch` request, most instances in one `predict` request.
     public var maxBatch = 1000
     /// Top factors returned when the request does not say (`?factors=N`).
