@@ -35,7 +35,7 @@ psql -q "$url" -c "VACUUM ANALYZE leads" >&2
 scores=$(mktemp /tmp/mlctl-scores.XXXXXX.tsv)
 trap 'rm -f "$scores"' EXIT
 psql -q "$url" -c "\copy (SELECT id, random(), 'High', 'ceiling' FROM leads) TO '$scores'"
-# The SELECT list of Sources/Training/Leads/LeadRow.swift (what score-batch reads).
+# The SELECT list of Sources/Leads/LeadRow.swift (what score-batch reads).
 select_list="l.id, l.vertical, extract(epoch FROM l.created_at)::float8, l.email, l.phone, l.first_name, l.last_name, l.address, l.zipcode, l.state, l.form_completed, l.quote_requested, l.pages_visited, l.time_on_site_s, l.return_visitor, l.mobile, l.source, l.insurance_type, l.browser, l.utm_source, l.utm_medium, l.utm_campaign, l.agent_id, l.accepted, l.converted, extract(epoch FROM l.converted_at)::float8, l.revenue, a.avg_response_time_s, a.conversion_rate, a.rating"
 
 echo "$(nproc) cores, $(date -u +%F), PostgreSQL $(psql --version | awk '{print $3}') with fsync on, $leads leads, batches of $batch"

@@ -8,7 +8,7 @@ It is the "what users run today" side of bench/serve_vs_fastapi.sh, which measur
     -> {"leadId", "score", "qualityLevel", "modelVersion", "latencyMs"}
 
 The features are a Python reimplementation, faithful in spirit, of mlctl's FeatureExtractor
-(Sources/Training/Leads/FeatureExtractor.swift): its 118 features with the same names, order and
+(Sources/Leads/FeatureExtractor.swift): its 118 features with the same names, order and
 definitions (107 numbers, 11 categoricals as LightGBM native categoricals), local time from the
 state's IANA zone (zoneinfo) instead of mlctl's own DST rules. It is not checked to be
 bit-identical to mlctl and need not be: the model below is trained on exactly what
@@ -44,7 +44,7 @@ from pydantic import BaseModel
 NAN = float("nan")
 
 # ---------------------------------------------------------------------------------------------
-# Reference data (as in Sources/Training/Leads/USStates.swift and FeatureExtractor.swift)
+# Reference data (as in Sources/Leads/USStates.swift and FeatureExtractor.swift)
 
 # code: (population in millions, IANA zone of most residents, census region, first ZIP digit)
 STATES: dict[str, tuple[float, str, str, int]] = {
