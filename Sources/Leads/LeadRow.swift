@@ -80,9 +80,11 @@ public enum LeadRow {
             if let value = Double(text), value == value.rounded(), abs(value) < 9e15 { return Int64(value) }
             throw fail(index)
         }
+        /// A number the features can hold: finite, and within `Float`'s range (features are
+        /// `Float`; a larger value would become infinite there and fail the linear model).
         func double(_ index: Int) throws(DecodingError) -> Double? {
             guard let text = values[index] else { return nil }
-            guard let value = Double(text) else { throw fail(index) }
+            guard let value = Double(text), abs(value) <= Double(Float.greatestFiniteMagnitude) else { throw fail(index) }
             return value
         }
         func time(_ index: Int) throws(DecodingError) -> Double? {

@@ -124,6 +124,9 @@ import Training
             ("{\"lead\": ", 400, "invalid_json"),
             ("{\"lead\": {\"pages_visited\": NaN}}", 400, "invalid_json"),
             ("{\"lead\": {\"pages_visited\": 1e999}}", 422, "lead.pages_visited"),
+            ("{\"lead\": {\"time_on_site_s\": 1e300}}", 422, "lead.time_on_site_s"),  // finite, but beyond Float
+            ("{\"lead\": {\"revenue\": -1e39}}", 422, "lead.revenue"),
+            ("{\"lead\": {}, \"agent\": {\"id\": 3, \"avg_response_time_s\": 1e300}}", 422, "agent.avg_response_time_s"),
             ("{\"lead\": {\"pages_visited\": [3]}}", 422, "lead.pages_visited"),
             ("{\"lead\": {\"form_completed\": \"perhaps\"}}", 422, "lead.form_completed"),
             ("{\"lead\": {\"created_at\": \"yesterday\"}}", 422, "lead.created_at"),
