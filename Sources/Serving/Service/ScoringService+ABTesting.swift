@@ -1,8 +1,6 @@
 import Core
-import Evaluation
 import Experiments
 import Foundation
-import Training
 
 extension ServiceError {
     /// The answer to a refused A/B test operation: 404 unknown test, 409 stopped already,

@@ -1,6 +1,4 @@
 import Core
-import Database
-import Evaluation
 import Experiments
 import Foundation
 import Leads

@@ -1,10 +1,5 @@
 import Core
-import Database
-import Evaluation
-import Experiments
 import Foundation
-import Leads
-import Training
 
 /// Health, readiness, Prometheus metrics, the model list, drift and hot reload.
 extension ScoringService {

@@ -1,9 +1,5 @@
 import Core
-import Database
-import Evaluation
-import Experiments
 import Foundation
-import Leads
 import Training
 
 /// `POST /api/v1/models/:name/predict`: any loaded model on instances given as JSON objects.

@@ -1,10 +1,5 @@
 import Core
-import Database
-import Evaluation
-import Experiments
 import Foundation
-import Leads
-import Training
 
 /// Reading request bodies and parameters, writing JSON replies, and the admin check: shared
 /// by every route family.

@@ -1,10 +1,7 @@
 import Core
 import Database
-import Evaluation
 import Experiments
 import Foundation
-import Leads
-import Training
 
 /// The lead-scoring HTTP API over a ``ModelCatalog``: routes, request validation, scoring,
 /// database reads and write-backs, model listing and hot reload, health, Prometheus metrics

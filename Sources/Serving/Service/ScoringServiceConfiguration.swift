@@ -1,10 +1,4 @@
-import Core
-import Database
-import Evaluation
-import Experiments
 import Foundation
-import Leads
-import Training
 
 /// Settings of a ``ScoringService``.
 public struct ScoringServiceConfiguration: Sendable {
