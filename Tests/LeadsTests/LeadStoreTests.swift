@@ -75,7 +75,7 @@ struct LeadStoreTests {
             _ = try LeadRow.decode(values)
         } catch {
             #expect(error.field == "form_completed" && error.leadID == "9")
-            #expect(error.description == "lead 9: field 'form_completed' has an invalid value 'maybe'")
+            #expect(error.description == "lead 9: field 'form_completed' has an invalid value 'maybe': must be a boolean (true or false)")
         }
     }
 

@@ -48,7 +48,7 @@ import Training
             let first = try BatchScorer.run(databaseURL: url, catalog: catalog, options: options, total: { reported = $0 })
             #expect(first.scored == 120 - pc.scored && reported == 120 - pc.scored + 2)
             #expect(first.invalid.map(\.id).sorted() == ["9001", "9002"])
-            #expect(first.invalid.contains { $0.reason.contains("unknown vertical") })
+            #expect(first.invalid.contains { $0.reason.contains("field 'vertical' has an invalid value") })
             let again = try BatchScorer.run(databaseURL: url, catalog: catalog, options: options)
             #expect(again.scored == 0, "a second incremental run finds nothing new")
             options.days = 3650

@@ -93,7 +93,7 @@ import Training
         let tooMany = "{\"leads\": [" + Array(repeating: "{}", count: 51).joined(separator: ",") + "]}"
         let refused = try client.request("POST", "/api/v1/lead-scoring-ml/score-batch", body: tooMany)
         #expect(refused.status == 422 && refused.text.contains("at most 50"))
-        let badEntry = try client.request("POST", "/api/v1/lead-scoring-ml/score-batch", body: "{\"leads\": [{}, {\"pages_visited\": \"many\"}]}")
+        let badEntry = try client.request("POST", "/api/v1/lead-scoring-ml/score-batch", body: "{\"leads\": [{\"vertical\": \"pc\"}, {\"vertical\": \"pc\", \"pages_visited\": \"many\"}]}")
         #expect(badEntry.status == 422 && badEntry.text.contains("leads[1].pages_visited"), "\(badEntry.text)")
     }
 
@@ -122,18 +122,21 @@ import Training
         }
         let bodies: [(String, Int, String)] = [
             ("{\"lead\": ", 400, "invalid_json"),
-            ("{\"lead\": {\"pages_visited\": NaN}}", 400, "invalid_json"),
-            ("{\"lead\": {\"pages_visited\": 1e999}}", 422, "lead.pages_visited"),
-            ("{\"lead\": {\"time_on_site_s\": 1e300}}", 422, "lead.time_on_site_s"),  // finite, but beyond Float
-            ("{\"lead\": {\"revenue\": -1e39}}", 422, "lead.revenue"),
-            ("{\"lead\": {}, \"agent\": {\"id\": 3, \"avg_response_time_s\": 1e300}}", 422, "agent.avg_response_time_s"),
-            ("{\"lead\": {\"pages_visited\": [3]}}", 422, "lead.pages_visited"),
-            ("{\"lead\": {\"form_completed\": \"perhaps\"}}", 422, "lead.form_completed"),
-            ("{\"lead\": {\"created_at\": \"yesterday\"}}", 422, "lead.created_at"),
-            ("{\"lead\": {}, \"agent\": {\"rating\": {}}}", 422, "agent.rating"),
-            ("{\"lead\": {}, \"useVerticalModel\": \"no\"}", 422, "useVerticalModel"),
+            ("{\"lead\": {\"vertical\": \"pc\", \"pages_visited\": NaN}}", 400, "invalid_json"),
+            ("{\"lead\": {\"vertical\": \"pc\", \"pages_visited\": 1e999}}", 422, "lead.pages_visited"),
+            ("{\"lead\": {\"vertical\": \"pc\", \"time_on_site_s\": 1e300}}", 422, "lead.time_on_site_s"),  // finite, but beyond Float
+            ("{\"lead\": {\"vertical\": \"pc\", \"revenue\": -1e39}}", 422, "lead.revenue"),
+            ("{\"lead\": {\"vertical\": \"pc\"}, \"agent\": {\"id\": 3, \"avg_response_time_s\": 1e300}}", 422, "agent.avg_response_time_s"),
+            ("{\"lead\": {\"vertical\": \"pc\", \"pages_visited\": [3]}}", 422, "lead.pages_visited"),
+            ("{\"lead\": {\"vertical\": \"pc\", \"form_completed\": \"perhaps\"}}", 422, "lead.form_completed"),
+            ("{\"lead\": {\"vertical\": \"pc\", \"created_at\": \"yesterday\"}}", 422, "lead.created_at"),
+            ("{\"lead\": {\"vertical\": \"pc\"}, \"agent\": {\"rating\": {}}}", 422, "agent.rating"),
+            ("{\"lead\": {\"vertical\": \"pc\"}, \"useVerticalModel\": \"no\"}", 422, "useVerticalModel"),
             ("[1, 2]", 422, "body"),
-            ("{\"nolead\": 1}", 422, "lead"),
+            ("{\"nolead\": 1}", 422, "nolead"),
+            ("{\"lead\": {\"vertical\": \"pc\", \"pagesVisited\": 3}}", 422, "lead.pagesVisited"),
+            ("{\"lead\": {\"vertical\": \"auto\"}}", 422, "lead.vertical"),
+            ("{\"lead\": {\"vertical\": \"pc\", \"created_at\": -1e300}}", 422, "lead.created_at"),
             (String(repeating: "[", count: 500) + String(repeating: "]", count: 500), 400, "nesting"),
         ]
         for (body, status, mention) in bodies {
@@ -343,7 +346,7 @@ import Training
         #expect(refused.status == 409)
         #expect(!refused.text.contains(root.path), "error bodies carry no file paths")
         #expect(try client.request("GET", "/api/v1/lead-scoring-ml/models").json?["version"] == .string("v2"))
-        #expect(try client.request("POST", "/api/v1/lead-scoring-ml/score", body: "{\"lead\": {}}").status == 200)
+        #expect(try client.request("POST", "/api/v1/lead-scoring-ml/score", body: "{\"lead\": {\"vertical\": \"pc\"}}").status == 200)
     }
 
     @Test func refusesToStartWithoutValidModels() throws {

@@ -77,7 +77,7 @@ import Serving
         } else {
             Issue.record(Comment(rawValue: predicted.text))
         }
-        #expect(try client.request("POST", "/api/v1/lead-scoring-ml/score", body: "{\"lead\": {}}").status == 503)
+        #expect(try client.request("POST", "/api/v1/lead-scoring-ml/score", body: "{\"lead\": {\"vertical\": \"pc\"}}").status == 503)
         #expect(try client.request("GET", "/api/v1/lead-scoring-ml/models").json?["version"] == .string("v1"))
         #expect(server.terminate() == 0)
 

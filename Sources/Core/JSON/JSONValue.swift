@@ -15,6 +15,17 @@ public indirect enum JSONValue: Sendable, Equatable {
         return members.last { $0.key == key }?.value
     }
 
+    /// Refuses an object's members whose keys are not in `allowed`: the first one is a
+    /// ``FieldError`` named `prefix + key` ("unknown field"), so a misspelled field is an
+    /// answer instead of a silently missing value. Values other than objects pass.
+    public func refuseUnknownKeys(allowed: Set<String>, prefix: String = "") throws(FieldError) {
+        guard case .object(let members) = self else { return }
+        for member in members where !allowed.contains(member.key) {
+            let known = allowed.sorted().prefix(12).joined(separator: ", ")
+            throw FieldError(field: prefix + member.key, message: "unknown field (known: \(known)\(allowed.count > 12 ? ", …" : ""))")
+        }
+    }
+
     /// A short name of the value's type, for error messages (`"string"`, `"object"` …).
     public var typeName: String {
         switch self {
@@ -61,6 +72,22 @@ public struct JSONParser {
             let value = try parser.value(depth: 0)
             parser.skipWhitespace()
             guard parser.position == buffer.count else { throw parser.error("unexpected data after the JSON value") }
+            return value
+        }
+    }
+
+    /// The number a whole text spells in JSON's grammar (`-0.5`, `1e+300`; not `inf`, `nan`,
+    /// `0x10`, `+1`, ` 1` or `1.`), or `nil`. Numeric strings in request bodies and the
+    /// database's number text go through this, so a string is read as the same number JSON
+    /// would read, and Swift's wider `Double(_:)` syntax (hex floats, `infinity`) never
+    /// reaches a feature. The value may be ±infinity when the exponent is too large.
+    public static func number(_ text: String) -> Double? {
+        var text = text
+        return text.withUTF8 { buffer in
+            guard !buffer.isEmpty else { return nil }
+            var parser = JSONParser(bytes: buffer)
+            guard let first = parser.peek(), first == UInt8(ascii: "-") || (first >= 0x30 && first <= 0x39),
+                  parser.position == 0, let value = try? parser.number(), parser.position == buffer.count else { return nil }
             return value
         }
     }

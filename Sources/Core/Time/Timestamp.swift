@@ -61,11 +61,20 @@ public enum Timestamp {
             + Double(hour * 3600 + minute * 60) + second - offsetHours * 3600
     }
 
+    /// The instants PostgreSQL's `timestamptz` holds, in seconds since 1970 UTC: from
+    /// 4714-11-24 BC (Julian day 0) to the start of 294277 AD. Every value here converts to a
+    /// civil date without overflow.
+    public static let postgreSQLRange: ClosedRange<Double> = -210_866_803_200 ... 9_224_318_016_000
+
     /// Parses a timestamp: seconds since 1970 as a decimal number, or ISO 8601 /
     /// PostgreSQL text (`2026-11-25 15:40:44.123+00`, `2026-11-25T15:40:44Z`,
-    /// `…+05:30`; no offset means UTC; a bare date means midnight UTC). `nil` if malformed.
+    /// `…+05:30`; no offset means UTC; a bare date means midnight UTC). `nil` if malformed or
+    /// outside ``postgreSQLRange`` (`-1e300` is not an instant, and would trap the calendar
+    /// arithmetic). Numbers follow JSON's grammar (``JSONParser/number(_:)``).
     public static func parse(_ text: String) -> Double? {
-        if let number = Double(text), number.isFinite { return number }
+        if let first = text.utf8.first, first == UInt8(ascii: "-") || (first >= 0x30 && first <= 0x39), let number = JSONParser.number(text) {
+            return postgreSQLRange.contains(number) ? number : nil
+        }
         let bytes = Array(text.utf8)
         var i = 0
         func digits(_ count: Int) -> Int? {

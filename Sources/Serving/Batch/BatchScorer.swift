@@ -231,24 +231,14 @@ public enum BatchScorer {
         var reason: String
     }
 
-    /// One row of ``LeadRow/selectList`` decoded and checked, as the service would.
+    /// One row of ``LeadRow/selectList`` decoded and checked (``LeadRow/decode(_:)``, the
+    /// service's validation), or why it cannot be scored.
     static func decode(_ values: [String?]) -> Result<(lead: LeadRecord, agent: AgentRecord?), InvalidLead> {
-        let lead: LeadRecord, agent: AgentRecord?
         do {
-            (lead, agent) = try LeadRow.decode(values)
+            return .success(try LeadRow.decode(values))
         } catch {
             return .failure(InvalidLead(id: values[0] ?? "?", reason: error.description))
         }
-        if let reason = implausible(lead) { return .failure(InvalidLead(id: String(lead.id), reason: reason)) }
-        return .success((lead, agent))
-    }
-
-    /// Why a lead cannot be scored as it stands, or `nil`.
-    static func implausible(_ lead: LeadRecord) -> String? {
-        if Vertical(rawValue: lead.vertical.lowercased()) == nil { return "unknown vertical '\(lead.vertical.prefix(40))'" }
-        if let pages = lead.pagesVisited, pages < 0 { return "negative pages_visited (\(pages))" }
-        if let time = lead.timeOnSiteSeconds, time < 0 || !time.isFinite { return "impossible time_on_site_s (\(time))" }
-        return nil
     }
 
     /// One transaction: the scores into a temporary table by COPY, then one UPDATE … FROM.

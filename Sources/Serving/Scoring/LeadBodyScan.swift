@@ -13,7 +13,10 @@ extension LeadJSON {
     /// conversions, ``setAgent(_:in:)`` and ``records(from:)``; so every answer, an error
     /// included, stays the general path's. Scoring one lead per request, the tree and its
     /// strings were a tenth of the service's time.
-    public static func scanScoreBody(_ body: [UInt8]) -> (values: [String?], useVerticalModel: Bool, leadIDKnown: Bool)? {
+    ///
+    /// A key that is no field makes it `nil` too (unless `ignoringUnknownFields`), so that the
+    /// general path refuses it by name.
+    public static func scanScoreBody(_ body: [UInt8], ignoringUnknownFields: Bool = false) -> (values: [String?], useVerticalModel: Bool, leadIDKnown: Bool, agentIDFromAgent: Bool)? {
         body.withUnsafeBufferPointer { bytes in
             var parser = JSONParser(bytes: bytes)
             var values = [String?](repeating: nil, count: LeadRow.columns.count)
@@ -25,23 +28,27 @@ extension LeadJSON {
                 case "lead" where !sawLead:
                     sawLead = true
                     guard parser.consume(UInt8(ascii: "{")) else { return nil }
-                    var next = 0
+                    var next = 0, unknown = false
                     let complete = scanObject(&parser) { key, value in
                         if key == "id" { leadIDKnown = value != nil }
-                        if let index = leadColumn(key, after: &next) { values[index] = value }
+                        switch leadKey(key, after: &next) {
+                        case .column(let index): values[index] = value
+                        case .ignored: break
+                        case .unknown: unknown = true
+                        }
                     }
-                    guard complete else { return nil }
+                    guard complete, !unknown || ignoringUnknownFields else { return nil }
                 case "agent" where !sawAgent:
                     sawAgent = true
                     if parser.peek() == UInt8(ascii: "n") {
                         guard (try? parser.literal("null")) != nil else { return nil }
                     } else {
                         guard parser.consume(UInt8(ascii: "{")) else { return nil }
-                        var fields = [String?](repeating: nil, count: agentFields.count)
+                        var fields = [String?](repeating: nil, count: agentFields.count), unknown = false
                         let complete = scanObject(&parser) { key, value in
-                            if let k = agentFields.firstIndex(of: key) { fields[k] = value }
+                            if let k = agentField(key) { fields[k] = value } else if key != "name" { unknown = true }
                         }
-                        guard complete else { return nil }
+                        guard complete, !unknown || ignoringUnknownFields else { return nil }
                         agent = fields
                     }
                 case "useVerticalModel" where useVertical == nil:
@@ -53,8 +60,8 @@ extension LeadJSON {
                 }
             } while parser.consume(UInt8(ascii: ","))
             guard parser.consume(UInt8(ascii: "}")), parser.peek() == nil, sawLead else { return nil }
-            if let agent { setAgent(agent, in: &values) }
-            return (values, useVertical ?? true, leadIDKnown)
+            let agentIDFromAgent = agent.map { setAgent($0, in: &values) } ?? false
+            return (values, useVertical ?? true, leadIDKnown, agentIDFromAgent)
         }
     }
 

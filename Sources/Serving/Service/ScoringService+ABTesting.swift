@@ -43,7 +43,7 @@ extension ScoringService {
         guard idText.count <= 18, idText.allSatisfy({ $0.isASCII && $0.isNumber }), let id = Int64(idText), id > 0 else {
             throw ServiceError(400, "invalid_lead_id", "the lead id must be a positive integer")
         }
-        let body = try requireObject(try jsonBody(request))
+        let body = try requireObject(try jsonBody(request), keys: ["testName"])
         guard case .string(let name)? = body["testName"] else { throw FieldError(field: "testName", message: "is required and must be a string") }
         let (variant, _) = try testDatabase().abTests(worker: worker) { try $0.assign(testName: name, leadID: id) }
         return jsonObject { o in
@@ -56,7 +56,7 @@ extension ScoringService {
     /// `POST /api/v1/ab-testing/tests` (admin): creates a running test; 201 with the test.
     func abTestCreate(_ request: HTTPRequest, worker: Int) throws -> HTTPResponse {
         try authorise(request)
-        let definition = try Self.definition(from: try requireObject(try jsonBody(request)))
+        let definition = try Self.definition(from: try requireObject(try jsonBody(request), keys: Self.definitionKeys))
         let test = try testDatabase().abTests(worker: worker) { try $0.create(definition) }
         var writer = JSONWriter()
         ABResultsReport.write(test, to: &writer)
@@ -71,6 +71,9 @@ extension ScoringService {
         ABResultsReport.write(test, to: &writer)
         return .json(200, writer.bytes)
     }
+
+    /// The keys of a test definition.
+    static let definitionKeys: Set<String> = ["name", "description", "split", "primaryMetric", "alpha", "minimumDetectableEffect"]
 
     /// A test definition from a request body: `name`, and optionally `description`, `split`
     /// (`{"control": 50, "treatment": 50}`), `primaryMetric`, `alpha`, `minimumDetectableEffect`.

@@ -8,15 +8,16 @@ import Training
 extension ScoringService {
     func scoreBody(_ request: HTTPRequest, state: ServingState, started: Double) throws -> HTTPResponse {
         let record: LeadRecord, agent: AgentRecord?, useVertical: Bool, leadIDKnown: Bool
-        if try hasJSONBody(request), var scanned = LeadJSON.scanScoreBody(request.body) {
+        let ignoringUnknown = try ignoresUnknownFields(request)
+        if try hasJSONBody(request), var scanned = LeadJSON.scanScoreBody(request.body, ignoringUnknownFields: ignoringUnknown) {
             // The usual body, read without the JSON tree; anything else goes the general way.
-            (record, agent) = try LeadJSON.records(from: &scanned.values)
+            (record, agent) = try LeadJSON.records(from: &scanned.values, agentIDFromAgent: scanned.agentIDFromAgent)
             (useVertical, leadIDKnown) = (scanned.useVerticalModel, scanned.leadIDKnown)
         } else {
-            let body = try requireObject(try jsonBody(request))
+            let body = try requireObject(try jsonBody(request), keys: ["lead", "agent", "useVerticalModel"])
             guard let lead = body["lead"] else { throw FieldError(field: "lead", message: "is required") }
             useVertical = try bool(body["useVerticalModel"], field: "useVerticalModel", default: true)
-            (record, agent) = try LeadJSON.decode(lead: lead, agent: body["agent"])
+            (record, agent) = try LeadJSON.decode(lead: lead, agent: body["agent"], ignoringUnknownFields: ignoringUnknown)
             leadIDKnown = lead["id"] != nil && lead["id"] != .null
         }
         let score = try scoreLead(record, agent: agent, state: state, useVertical: useVertical, factors: try factorCount(request))
@@ -26,7 +27,8 @@ extension ScoringService {
     }
 
     func scoreBatch(_ request: HTTPRequest, state: ServingState, started: Double) throws -> HTTPResponse {
-        let body = try requireObject(try jsonBody(request))
+        let body = try requireObject(try jsonBody(request), keys: ["leads", "useVerticalModel"])
+        let ignoringUnknown = try ignoresUnknownFields(request)
         guard case .array(let leads)? = body["leads"] else { throw FieldError(field: "leads", message: "must be an array of lead objects") }
         guard leads.count <= configuration.maxBatch else {
             throw FieldError(field: "leads", message: "at most \(configuration.maxBatch) leads per request (got \(leads.count))")
@@ -35,10 +37,12 @@ extension ScoringService {
         let factors = try factorCount(request)
         var decoded: [(lead: LeadRecord, agent: AgentRecord?)] = [], known: [Bool] = []
         for (index, entry) in leads.enumerated() {
-            // Each entry is a lead object, or {"lead": {...}, "agent": {...}}.
+            // Each entry is a lead object (perhaps with its "agent"), or {"lead": {...}, "agent": {...}}.
             let lead = entry["lead"] ?? entry
             do {
-                let (record, agent) = try LeadJSON.decode(lead: lead, agent: entry["agent"])
+                if lead != entry { try entry.refuseUnknownKeys(allowed: ["lead", "agent"], prefix: "lead.") }
+                let (record, agent) = try LeadJSON.decode(lead: lead, agent: entry["agent"], ignoringUnknownFields: ignoringUnknown,
+                                                          allowingAgentKey: lead == entry)
                 decoded.append((record, agent))
                 known.append(lead["id"] != nil && lead["id"] != .null)
             } catch {  // a FieldError (typed throws), renamed to its place in the batch
@@ -71,8 +75,7 @@ extension ScoringService {
         guard !idText.isEmpty, idText.count <= 18, idText.allSatisfy({ $0.isASCII && $0.isNumber }), let id = Int64(idText), id > 0 else {
             throw ServiceError(400, "invalid_lead_id", "the lead id must be a positive integer")
         }
-        let body = try jsonBody(request)
-        if let body, case .object = body {} else if body != nil { throw FieldError(field: "body", message: "must be a JSON object") }
+        let body = try jsonBody(request).map { body in try requireObject(body, keys: ["useVerticalModel"]) }
         let useVertical = try bool(body?["useVerticalModel"], field: "useVerticalModel", default: true)
         let factors = try factorCount(request)
         guard let database else { throw ServiceError(503, "database_not_configured", "the service runs without a database (--database-url)") }

@@ -8,7 +8,8 @@ extension ScoringService {
         guard let model = state.catalog.models[name] else {
             throw ServiceError(404, "model_not_found", "no model '\(name.prefix(100))' (loaded: \(state.catalog.models.keys.sorted().joined(separator: ", ")))")
         }
-        let body = try requireObject(try jsonBody(request))
+        let body = try requireObject(try jsonBody(request), keys: ["instances", "contributions"])
+        let ignoringUnknown = try ignoresUnknownFields(request)
         guard case .array(let instances)? = body["instances"] else { throw FieldError(field: "instances", message: "must be an array of objects") }
         guard instances.count <= configuration.maxBatch else {
             throw FieldError(field: "instances", message: "at most \(configuration.maxBatch) instances per request (got \(instances.count))")
@@ -18,6 +19,7 @@ extension ScoringService {
         var values = [InputValue](repeating: .missing, count: instances.count * features.count)
         for (row, instance) in instances.enumerated() {
             guard case .object = instance else { throw FieldError(field: "instances[\(row)]", message: "must be an object") }
+            if !ignoringUnknown { try instance.refuseUnknownKeys(allowed: model.encoder.featureNames, prefix: "instances[\(row)].") }
             for (k, feature) in features.enumerated() {
                 let field = "instances[\(row)].\(feature.name)"
                 switch instance[feature.name] {
@@ -26,8 +28,15 @@ extension ScoringService {
                     guard n.isFinite, abs(n) <= Double(Float.greatestFiniteMagnitude) else { throw FieldError(field: field, message: "must be a finite number") }
                     values[row * features.count + k] = .number(Float(n))
                 case .string(let s)?:
-                    if feature.kind == .numeric, Float(s) == nil { throw FieldError(field: field, message: "must be a number") }
-                    values[row * features.count + k] = .text(s)
+                    if feature.kind == .numeric {
+                        // A numeric string reads as the same number JSON would (no "inf", "0x10").
+                        guard let n = JSONParser.number(s), abs(n) <= Double(Float.greatestFiniteMagnitude) else {
+                            throw FieldError(field: field, message: "must be a finite number")
+                        }
+                        values[row * features.count + k] = .number(Float(n))
+                    } else {
+                        values[row * features.count + k] = .text(s)
+                    }
                 case .bool(let b)?:
                     values[row * features.count + k] = feature.kind == .numeric ? .number(b ? 1 : 0) : .text(b ? "true" : "false")
                 case .array?, .object?:

@@ -35,10 +35,23 @@ extension ScoringService {
         return asciiLowercased(media).elementsEqual("application/json".utf8)
     }
 
-    func requireObject(_ body: JSONValue?) throws -> JSONValue {
+    /// The body as an object with no key outside `keys` (422 naming the first other one: a
+    /// misspelled option must not be silently ignored). 400 without a body.
+    func requireObject(_ body: JSONValue?, keys: Set<String>) throws -> JSONValue {
         guard let body else { throw ServiceError(400, "missing_body", "this route needs a JSON object body") }
         guard case .object = body else { throw FieldError(field: "body", message: "must be a JSON object") }
+        try body.refuseUnknownKeys(allowed: keys)
         return body
+    }
+
+    /// `?extra_fields=ignore`: skip the keys of leads and instances that are no field (for
+    /// clients that send their own extra columns); `refuse`, the default, answers 422.
+    func ignoresUnknownFields(_ request: HTTPRequest) throws -> Bool {
+        switch request.queryValue("extra_fields") {
+        case nil, "refuse"?: return false
+        case "ignore"?: return true
+        default: throw FieldError(field: "extra_fields", message: "must be refuse or ignore")
+        }
     }
 
     func bool(_ value: JSONValue?, field: String, default fallback: Bool) throws -> Bool {

@@ -12,10 +12,13 @@ public enum InputValue: Sendable, Equatable {
 /// (NaN when it is not one), a number written as text for a categorical one.
 public struct ModelInputEncoder: Sendable {
     public let features: [ModelFeature]
+    /// The features' names, for checking the keys of an instance.
+    public let featureNames: Set<String>
     private let codes: [[String: Int32]?]
 
     public init(features: [ModelFeature]) {
         self.features = features
+        featureNames = Set(features.map(\.name))
         codes = features.map { feature in
             guard feature.kind == .categorical else { return nil }
             var map: [String: Int32] = [:]
