@@ -78,8 +78,8 @@ import Testing
     }
 
     @Test func pipelinedPostsWithBodies() {
-        let one = "POST /a HTTP/1.1\r\nContent-Length: 7\r\nContent-Type: application/json\r\n\r\n{\"a\":1}"
-        let two = "POST /b HTTP/1.1\r\ncontent-length: 0\r\nConnection: close\r\n\r\n"
+        let one = "POST /a HTTP/1.1\r\nHost: h\r\nContent-Length: 7\r\nContent-Type: application/json\r\n\r\n{\"a\":1}"
+        let two = "POST /b HTTP/1.1\r\nhost: h\r\ncontent-length: 0\r\nConnection: close\r\n\r\n"
         Self.expectEverySplit("\r\n" + one + two) { requests, failure in
             #expect(failure == nil)
             #expect(requests.map(\.path) == ["/a", "/b"])
@@ -98,7 +98,14 @@ import Testing
         ("GET /\r\n\r\n", 400),
         ("GET  / HTTP/1.1\r\n\r\n", 400),
         ("G(T / HTTP/1.1\r\n\r\n", 400),
-        ("GET http://x/ HTTP/1.1\r\n\r\n", 400),
+        ("GET http://x/ HTTP/1.1\r\n\r\n", 400),  // no Host
+        ("GET / HTTP/1.1\r\n\r\n", 400),
+        ("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400),
+        ("GET / HTTP/1.0\r\nHost: a\r\nhost: a\r\n\r\n", 400),
+        ("GET * HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+        ("GET ftp://x/ HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+        ("GET http:///x HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+        ("GET x:80 HTTP/1.1\r\nHost: x\r\n\r\n", 400),
         ("GET / HTTP/2.0\r\n\r\n", 505),
         ("GET / FTP/1.0\r\n\r\n", 400),
         ("GET / HTTP/1.1\r\nNoColon\r\n\r\n", 400),
@@ -131,8 +138,41 @@ import Testing
         #expect(Self.feed(Array(body.utf8), cuts: [], limits: limits).failure?.status == 413)
     }
 
+    @Test func absoluteFormTargetsUseTheirPath() {
+        let cases = [("http://example.com:8080/api/v1/x?factors=0", "/api/v1/x", "factors=0"), ("HTTPS://h", "/", ""),
+                     ("http://h?a=1", "/", "a=1"), ("http://user@h/p/q", "/p/q", "")]
+        for (target, path, query) in cases {
+            Self.expectEverySplit("GET \(target) HTTP/1.1\r\nHost: example.com\r\n\r\n") { requests, failure in
+                #expect(failure == nil && requests.count == 1, "\(target)")
+                #expect(requests.first?.path == path && requests.first?.query == query, "\(target)")
+            }
+        }
+    }
+
+    /// A bare LF is refused as soon as it arrives, not after the read timeout (the CRLF CRLF
+    /// that ends a head would never come).
+    @Test func aBareLFIsRefusedAtOnce() {
+        for text in ["GET / HTTP/1.1\nHost: x\n", "GET / HTTP/1.1\r\nHost: x\n", "\r\nGET / HTTP/1.1\n"] {
+            Self.expectEverySplit(text) { requests, failure in
+                #expect(requests.isEmpty && failure?.status == 400, "\(text.debugDescription)")
+            }
+        }
+    }
+
+    /// Blank lines before a request count against the head limit: an endless stream of CRLF
+    /// ends with 431 instead of growing the buffer forever.
+    @Test func blankLinesCountAgainstTheHeadLimit() {
+        let limits = HTTPRequestParser.Limits(maxHeadBytes: 256, maxHeaderCount: 4, maxBodyBytes: 100)
+        let stream = Array(String(repeating: "\r\n", count: 200).utf8)
+        #expect(Self.feed(stream, cuts: Array(stride(from: 0, to: stream.count, by: 7)), limits: limits).failure?.status == 431)
+        let padded = Array((String(repeating: "\r\n", count: 120) + "GET / HTTP/1.1\r\nHost: x\r\n\r\n").utf8)
+        #expect(Self.feed(padded, cuts: [], limits: limits).failure?.status == 431)
+        let fits = Array((String(repeating: "\r\n", count: 10) + "GET / HTTP/1.1\r\nHost: x\r\n\r\n").utf8)
+        #expect(Self.feed(fits, cuts: [], limits: limits).requests.count == 1)
+    }
+
     @Test func truncatedRequestWaits() {
-        let text = "POST /a HTTP/1.1\r\nContent-Length: 10\r\n\r\n12345"
+        let text = "POST /a HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\n12345"
         let outcome = Self.feed(Array(text.utf8), cuts: [3, 20])
         #expect(outcome.requests.isEmpty && outcome.failure == nil)
     }

@@ -148,13 +148,13 @@ import Training
         // Not UTF-8.
         let client = try TestHTTPClient(port: server.port)
         let invalid = Array("{\"lead\": {\"a\": \"".utf8) + [0xFF] + Array("\"}}".utf8)
-        try client.send(Array("POST \(score) HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: \(invalid.count)\r\n\r\n".utf8) + invalid)
+        try client.send(Array("POST \(score) HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(invalid.count)\r\n\r\n".utf8) + invalid)
         let notUTF8 = try client.readResponse()
         #expect(notUTF8.status == 400 && notUTF8.text.contains("UTF-8"), "\(notUTF8.text)")
         // Protocol-level rejections close the connection.
-        for (raw, status) in [("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", 411),
-                              ("POST \(score) HTTP/1.1\r\nContent-Length: 70000\r\n\r\n", 413),
-                              ("GET / HTTP/1.1\r\nX: \(String(repeating: "y", count: 5000))\r\n\r\n", 431),
+        for (raw, status) in [("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n", 411),
+                              ("POST \(score) HTTP/1.1\r\nHost: x\r\nContent-Length: 70000\r\n\r\n", 413),
+                              ("GET / HTTP/1.1\r\nHost: x\r\nX: \(String(repeating: "y", count: 5000))\r\n\r\n", 431),
                               ("BLAH\r\n\r\n", 400)] {
             let client = try TestHTTPClient(port: server.port)
             try client.send(raw)
@@ -173,8 +173,8 @@ import Training
         defer { server.stop(); server.wait() }
         let client = try TestHTTPClient(port: server.port)
         let lead = ServingFixture.body(for: fixture.leads[0], agent: nil)
-        let post = "POST /api/v1/lead-scoring-ml/score HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: \(lead.utf8.count)\r\n\r\n\(lead)"
-        try client.send("GET /health HTTP/1.1\r\n\r\n" + post + "GET /nowhere HTTP/1.1\r\n\r\n" + "GET /ready HTTP/1.1\r\n\r\n")
+        let post = "POST /api/v1/lead-scoring-ml/score HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(lead.utf8.count)\r\n\r\n\(lead)"
+        try client.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n" + post + "GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n" + "GET /ready HTTP/1.1\r\nHost: x\r\n\r\n")
         let statuses = try (0..<4).map { _ in try client.readResponse().status }
         #expect(statuses == [200, 200, 404, 200])
         // The same connection goes on serving.
@@ -191,7 +191,7 @@ import Training
         defer { server.stop(); server.wait() }
         // A request that never completes: 408, connection closed.
         let slow = try TestHTTPClient(port: server.port)
-        try slow.send("POST /api/v1/lead-scoring-ml/score HTTP/1.1\r\nContent-Length: 100\r\n\r\n{\"lead\"")
+        try slow.send("POST /api/v1/lead-scoring-ml/score HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"lead\"")
         let timedOut = try slow.readResponse()
         #expect(timedOut.status == 408)
         #expect(slow.isClosedByServer())
@@ -243,7 +243,7 @@ import Training
         for round in 0..<3 {
             for (client, lead) in zip(clients, leads) {
                 let body = ServingFixture.body(for: lead, agent: nil)
-                try client.send("POST /api/v1/lead-scoring-ml/score?factors=0 HTTP/1.1\r\nContent-Type: application/json\r\n"
+                try client.send("POST /api/v1/lead-scoring-ml/score?factors=0 HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                                 + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)")
             }
             for (k, client) in clients.enumerated() {
@@ -259,7 +259,7 @@ import Training
         let (server, _) = try ServingFixture.start()
         let client = try TestHTTPClient(port: server.port)
         let body = ServingFixture.body(for: fixture.leads[3], agent: nil)
-        try client.send("POST /api/v1/lead-scoring-ml/score HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n")
+        try client.send("POST /api/v1/lead-scoring-ml/score HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n")
         Thread.sleep(forTimeInterval: 0.2)
         server.stop()
         Thread.sleep(forTimeInterval: 0.2)

@@ -5,7 +5,7 @@ import Serving
 /// A blocking loopback HTTP client for the end-to-end tests: raw bytes in, parsed responses
 /// out, so tests can send anything (malformed, partial, pipelined) and read exactly what the
 /// server wrote.
-public final class TestHTTPClient {
+public final class TestHTTPClient: @unchecked Sendable {
     public struct Response {
         public var status: Int
         public var headers: [String: String]
@@ -51,6 +51,16 @@ public final class TestHTTPClient {
 
     public func send(_ text: String) throws { try send(Array(text.utf8)) }
 
+    /// Sets a send timeout, after which ``send(_:)`` throws instead of blocking (a server that
+    /// stopped reading).
+    public func setSendTimeout(_ seconds: Double) {
+        var interval = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - seconds.rounded(.down)) * 1e6))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &interval, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    /// Stops both directions of the connection (a blocked ``send(_:)`` on another thread returns).
+    public func shutdownBoth() { shutdown(fd, Int32(SHUT_RDWR)) }
+
     /// A request with a JSON body (or none).
     public func request(_ method: String, _ path: String, body: String? = nil, headers: [String: String] = [:]) throws -> Response {
         var head = "\(method) \(path) HTTP/1.1\r\nHost: localhost\r\n"
@@ -61,11 +71,12 @@ public final class TestHTTPClient {
         }
         for (name, value) in allHeaders.sorted(by: { $0.key < $1.key }) { head += "\(name): \(value)\r\n" }
         try send(head + "\r\n" + (body ?? ""))
-        return try readResponse()
+        return try readResponse(bodyless: method == "HEAD")
     }
 
-    /// Reads one response; throws when the connection closes or times out first.
-    public func readResponse() throws -> Response {
+    /// Reads one response (with no body when `bodyless`: the reply to HEAD); throws when the
+    /// connection closes or times out first.
+    public func readResponse(bodyless: Bool = false) throws -> Response {
         while true {
             if let end = find([13, 10, 13, 10]) {
                 let head = String(decoding: buffer[0..<end], as: UTF8.self)
@@ -76,7 +87,7 @@ public final class TestHTTPClient {
                     guard let colon = line.firstIndex(of: ":") else { continue }
                     headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
                 }
-                let length = Int(headers["content-length"] ?? "0") ?? 0
+                let length = bodyless ? 0 : Int(headers["content-length"] ?? "0") ?? 0
                 while buffer.count < end + 4 + length { try receive() }
                 let body = Array(buffer[(end + 4)..<(end + 4 + length)])
                 buffer.removeFirst(end + 4 + length)

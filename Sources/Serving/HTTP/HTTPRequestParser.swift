@@ -8,13 +8,17 @@
 /// next pipelined request may already be there. After ``Outcome/failure(_:)`` the stream
 /// cannot be trusted: answer with the failure's status and close the connection.
 ///
-/// Accepted: `METHOD SP /target SP HTTP/1.1|HTTP/1.0 CRLF`, header fields `name: value CRLF`,
-/// an empty line, then exactly `Content-Length` body bytes. Empty lines before a request are
-/// skipped (RFC 9112 §2.2). Rejected: a request-line or field that does not parse (400), a
-/// target not starting with `/` (400), another HTTP version (505), any `Transfer-Encoding`
-/// (411: send `Content-Length`), an invalid or conflicting `Content-Length` (400), a head
-/// over ``Limits/maxHeadBytes`` or with more than ``Limits/maxHeaderCount`` fields (431), a
-/// body over ``Limits/maxBodyBytes`` (413, before any of it is read).
+/// Accepted: `METHOD SP target SP HTTP/1.1|HTTP/1.0 CRLF`, header fields `name: value CRLF`,
+/// an empty line, then exactly `Content-Length` body bytes. The target is an absolute path
+/// (`/score?factors=0`) or the absolute form a proxy sends (`http://host:8080/score`, RFC 9112
+/// §3.2.2: its path is used). Empty lines before a request are skipped (RFC 9112 §2.2) but
+/// count against the head limit. Rejected: a request-line or field that does not parse (400),
+/// another target form (400), a bare LF anywhere in the head, at once (400), HTTP/1.1 without
+/// exactly one `Host` or HTTP/1.0 with several (400, RFC 9112 §3.2), another HTTP version
+/// (505), any `Transfer-Encoding` (411: send `Content-Length`), an invalid or conflicting
+/// `Content-Length` (400), a head over ``Limits/maxHeadBytes`` or with more than
+/// ``Limits/maxHeaderCount`` fields (431), a body over ``Limits/maxBodyBytes`` (413, before
+/// any of it is read).
 public struct HTTPRequestParser: Sendable {
     /// Size limits, in bytes and fields.
     public struct Limits: Sendable {
@@ -81,12 +85,18 @@ public struct HTTPRequestParser: Sendable {
                 i += 1
             }
             guard end >= 0 else {
-                if bytes.count - start > limits.maxHeadBytes { return .failure(Self.headTooLarge(limits)) }
+                // The blank lines skipped count too: a stream of CRLF must end, not fill memory.
+                if bytes.count > limits.maxHeadBytes { return .failure(Self.headTooLarge(limits)) }
+                // A line ended by a bare LF would never reach the CRLF CRLF looked for: refuse
+                // it now rather than time out.
+                for k in max(start, scanned, 1)..<max(start, scanned, 1, bytes.count) where bytes[k] == lf && bytes[k - 1] != cr {
+                    return .failure(Self.bad("a bare LF in the request head (lines must end with CRLF)"))
+                }
                 state = .head(scanned: bytes.count)
                 return .needMore
             }
             let headLength = end + 4
-            if headLength - start > limits.maxHeadBytes { return .failure(Self.headTooLarge(limits)) }
+            if headLength > limits.maxHeadBytes { return .failure(Self.headTooLarge(limits)) }
             switch parseHead(UnsafeBufferPointer(rebasing: bytes[start..<end])) {
             case .failure(let failure):
                 return .failure(failure)
@@ -143,9 +153,8 @@ public struct HTTPRequestParser: Sendable {
             return .failure(Self.bad("malformed request line (expected 'METHOD /path HTTP/1.1')"))
         }
         guard parts[0].allSatisfy(isTokenByte) else { return .failure(Self.bad("invalid method")) }
-        guard parts[1].first == UInt8(ascii: "/"), parts[1].allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
-            return .failure(Self.bad("the request target must be an absolute path of visible ASCII characters"))
-        }
+        let badTarget = Self.bad("the request target must be an absolute path (or an http URL) of visible ASCII characters")
+        guard parts[1].allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return .failure(badTarget) }
         let version = String(decoding: parts[2], as: UTF8.self)
         guard version == "HTTP/1.1" || version == "HTTP/1.0" else {
             if version.hasPrefix("HTTP/") {
@@ -153,16 +162,21 @@ public struct HTTPRequestParser: Sendable {
             }
             return .failure(Self.bad("malformed HTTP version"))
         }
-        let target = parts[1]
-        let questionMark = target.firstIndex(of: UInt8(ascii: "?"))
-        let path = String(decoding: target[..<(questionMark ?? target.endIndex)], as: UTF8.self)
-        let query = questionMark.map { String(decoding: target[(target.index(after: $0))...], as: UTF8.self) } ?? ""
+        let path: String, query: String
+        if parts[1].first == UInt8(ascii: "/") {
+            (path, query) = Self.pathAndQuery(parts[1])
+        } else if let origin = Self.originForm(Array(parts[1])[...]) {
+            (path, query) = Self.pathAndQuery(origin)
+        } else {
+            return .failure(badTarget)
+        }
 
         // Header fields.
         var headers: [(name: String, value: String)] = []
         headers.reserveCapacity(lines.count - 1)
         var contentLength: Int?
         var keepAlive = version == "HTTP/1.1"
+        var hosts = 0
         for line in lines.dropFirst() {
             let field = head[line]
             guard let colon = field.firstIndex(of: UInt8(ascii: ":")), colon > field.startIndex else {
@@ -192,6 +206,8 @@ public struct HTTPRequestParser: Sendable {
             case "transfer-encoding":
                 return .failure(Failure(status: 411, code: "length_required",
                                         message: "chunked or other transfer-encoded request bodies are not supported; send Content-Length"))
+            case "host":
+                hosts += 1
             case "connection":
                 for token in value.lowercased().split(separator: ",") {
                     let option = token.trimmingSpaces
@@ -207,9 +223,37 @@ public struct HTTPRequestParser: Sendable {
         if length > limits.maxBodyBytes {
             return .failure(Failure(status: 413, code: "body_too_large", message: "the request body exceeds \(limits.maxBodyBytes) bytes"))
         }
+        if hosts > 1 || (hosts == 0 && version == "HTTP/1.1") {
+            return .failure(Self.bad(hosts == 0 ? "an HTTP/1.1 request needs a Host header" : "more than one Host header"))
+        }
         let request = HTTPRequest(method: String(decoding: parts[0], as: UTF8.self), path: path, query: query, version: version,
                                   headers: headers, body: [], keepAlive: keepAlive)
         return .success((request, length))
+    }
+}
+
+extension HTTPRequestParser {
+    /// An origin-form target split at its first `?`.
+    static func pathAndQuery<Target: Collection<UInt8>>(_ target: Target) -> (path: String, query: String) {
+        let questionMark = target.firstIndex(of: UInt8(ascii: "?"))
+        let path = String(decoding: target[..<(questionMark ?? target.endIndex)], as: UTF8.self)
+        let query = questionMark.map { String(decoding: target[(target.index(after: $0))...], as: UTF8.self) } ?? ""
+        return (path, query)
+    }
+
+    /// The path-and-query of a request target: an origin-form target as it is, the part of an
+    /// absolute-form `http://` or `https://` URL after its authority (`/` when it has none);
+    /// `nil` for other forms (`*`, `host:port`, other schemes).
+    static func originForm(_ target: ArraySlice<UInt8>) -> ArraySlice<UInt8>? {
+        if target.first == UInt8(ascii: "/") { return target }
+        let lowered = target.prefix(8).map { $0 | 0x20 }
+        let scheme: Int
+        if lowered.starts(with: "http://".utf8) { scheme = 7 } else if lowered.starts(with: "https://".utf8) { scheme = 8 } else { return nil }
+        let authority = target.dropFirst(scheme)
+        guard let first = authority.first, first != UInt8(ascii: "/") else { return nil }
+        guard let end = authority.firstIndex(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") }) else { return [UInt8(ascii: "/")] }
+        if target[end] == UInt8(ascii: "/") { return target[end...] }
+        return [UInt8(ascii: "/")] + target[end...]
     }
 }
 

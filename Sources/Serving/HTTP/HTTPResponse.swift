@@ -68,8 +68,8 @@ public struct HTTPResponse: Sendable {
     }
 
     /// Appends the status line, headers, `Content-Length`, `Date`, `Connection` (when closing)
-    /// and the body to `output`.
-    public func serialise(into output: inout [UInt8], date: String, keepAlive: Bool) {
+    /// and the body (unless not `includingBody`: a reply to HEAD) to `output`.
+    public func serialise(into output: inout [UInt8], date: String, keepAlive: Bool, includingBody: Bool = true) {
         output.append(contentsOf: "HTTP/1.1 \(status) \(Self.reason(status))\r\n".utf8)
         for (name, value) in headers {
             output.append(contentsOf: name.utf8)
@@ -80,7 +80,7 @@ public struct HTTPResponse: Sendable {
         output.append(contentsOf: "Content-Length: \(body.count)\r\nDate: \(date)\r\n".utf8)
         if !keepAlive { output.append(contentsOf: "Connection: close\r\n".utf8) }
         output.append(contentsOf: "\r\n".utf8)
-        output.append(contentsOf: body)
+        if includingBody { output.append(contentsOf: body) }
     }
 
     /// The reason phrase of `status`.

@@ -86,16 +86,24 @@ public final class HTTPServer: @unchecked Sendable {
         self.handler = handler
         self.onResponse = onResponse
         // One listening socket per event loop on the same port (SO_REUSEPORT): the kernel
-        // spreads connections evenly, where loops sharing one socket would not.
+        // spreads connections evenly, where loops sharing one socket would not. SO_REUSEPORT
+        // would also let a second server (of the same user) share a port already in use and
+        // take half its traffic, so the port is first bound without it: that fails while any
+        // other socket listens there.
         var bound = Int32(configuration.port)
+        if bound != 0 {
+            var probed: Int32 = 0
+            let probe = mlctl_listen_tcp(configuration.host, bound, 1, 0, &probed)
+            guard probe >= 0 else { throw Self.listenError(probe, configuration) }
+            close(probe)
+        }
         var sockets: [Int32] = []
         for _ in 0..<max(1, configuration.threads) {
             var port: Int32 = 0
             let fd = mlctl_listen_tcp(configuration.host, bound, 1024, 1, &port)
             guard fd >= 0 else {
                 for socket in sockets { close(socket) }
-                let reason = fd == -EINVAL ? "'\(configuration.host)' is not an IPv4 address" : String(cString: strerror(-fd))
-                throw HTTPServerError(message: "cannot listen on \(configuration.host):\(configuration.port): \(reason)")
+                throw Self.listenError(fd, configuration)
             }
             sockets.append(fd)
             bound = port
@@ -106,6 +114,13 @@ public final class HTTPServer: @unchecked Sendable {
     }
 
     deinit { closeListener() }
+
+    /// The error of a failed listen (`code` is a negative errno).
+    private static func listenError(_ code: Int32, _ configuration: HTTPServerConfiguration) -> HTTPServerError {
+        let reason = code == -EINVAL ? "'\(configuration.host)' is not an IPv4 address"
+            : code == -EADDRINUSE ? "the port is in use by another process (another mlctl serve?)" : String(cString: strerror(-code))
+        return HTTPServerError(message: "cannot listen on \(configuration.host):\(configuration.port): \(reason)")
+    }
 
     /// Starts the event loops and returns.
     public func start() throws(HTTPServerError) {
@@ -200,7 +215,14 @@ final class Connection {
         input.reserveCapacity(4096)
     }
 
+    /// Reading stopped because the client does not read its replies (or a deferred reply holds
+    /// the queue): see ``EventLoop/mayRead(_:)``.
+    var readPaused = false
+    /// The client has shut down its side (its remaining bytes are still to be read).
+    var peerClosed = false
+
     var bufferedInput: Int { input.count - inputStart }
+    var pendingOutput: Int { output.count - outputStart }
     var hasPendingOutput: Bool { outputStart < output.count }
 }
 
@@ -253,7 +275,7 @@ final class EventLoop: @unchecked Sendable {
         var lastSweep = monotonicSeconds()
         var answered: [Connection] = []
         while true {
-            let count = Int(mlctl_epoll_wait(epoll, &fds, &events, 256, 100))
+            let count = Int(mlctl_epoll_wait(epoll, &fds, &events, 256, anyResumable ? 0 : 100))
             let now = monotonicSeconds()
             var oldestUnsent = now
             for k in 0..<max(0, count) {
@@ -277,6 +299,8 @@ final class EventLoop: @unchecked Sendable {
                     }
                 }
             }
+            flush(&answered, now: now)
+            answered = resumePaused(now: now)
             flush(&answered, now: now)
             flushLog()
             if !stopping, server.isStopping {
@@ -326,14 +350,32 @@ final class EventLoop: @unchecked Sendable {
     /// flushes. A read shorter than the buffer has emptied the socket: later data raises a new
     /// edge, so the extra read that would only say EAGAIN is skipped — unless the peer has
     /// closed, whose end of input must still be seen.
+    ///
+    /// Each chunk read is answered before the next is read, and reading stops (the connection
+    /// is paused) while the connection's unsent replies or unparsed input pass their bounds:
+    /// a client that pipelines requests without reading the replies leaves them in its own
+    /// socket buffer, not in this process. ``resumePaused(now:)`` goes on once they drain.
     private func readAndServe(_ connection: Connection, now: Double, peerClosed: Bool) {
+        // The end of input must be read even when it was signalled while the connection was
+        // paused (an edge is not raised twice).
+        if peerClosed { connection.peerClosed = true }
+        let peerClosed = connection.peerClosed
+        let wasListed = connection.readPaused
+        connection.readPaused = false
+        serveBuffered(connection, now: now)  // what was left when the connection was paused
         var endOfInput = false
-        while true {
+        while !connection.closeAfterWrite {
+            guard mayRead(connection) else {
+                connection.readPaused = true
+                if !wasListed { paused.append(connection) }
+                return
+            }
             let n = readBuffer.withUnsafeMutableBytes { Glibc.read(connection.fd, $0.baseAddress, $0.count) }
             if n > 0 {
                 if connection.bufferedInput == 0 { connection.requestStarted = now }
                 connection.input.append(contentsOf: readBuffer[0..<n])
                 connection.lastActivity = now
+                serveBuffered(connection, now: now)
                 if n < readBuffer.count && !peerClosed { break }
                 continue
             }
@@ -343,7 +385,6 @@ final class EventLoop: @unchecked Sendable {
             closeConnection(connection)
             return
         }
-        serveBuffered(connection, now: now)
         if endOfInput {
             // The client finished sending: answer what it sent, then close.
             connection.closeAfterWrite = true
@@ -352,10 +393,50 @@ final class EventLoop: @unchecked Sendable {
         }
     }
 
+    /// The most unsent reply bytes a connection may have before its requests wait (the reply
+    /// being made may pass it once), and the most unparsed input before reading waits: a head
+    /// and a body at their limits, and a read's worth.
+    static let maxPendingOutput = 256 * 1024
+    private var maxBufferedInput: Int { server.configuration.limits.maxHeadBytes + server.configuration.limits.maxBodyBytes + readBuffer.count }
+
+    /// Whether the connection may read more: its unsent replies and its unparsed input are
+    /// within their bounds.
+    private func mayRead(_ connection: Connection) -> Bool {
+        connection.pendingOutput <= Self.maxPendingOutput && connection.bufferedInput <= maxBufferedInput
+    }
+
+    /// Connections whose reading was paused, to resume once ``mayRead(_:)`` allows it.
+    private var paused: [Connection] = []
+
+    /// Resumes the paused connections that may read again (one bounded round of work each per
+    /// loop turn, so that no client holds the loop); returns them for flushing.
+    private func resumePaused(now: Double) -> [Connection] {
+        guard !paused.isEmpty else { return [] }
+        let waiting = paused
+        paused.removeAll(keepingCapacity: true)
+        var resumed: [Connection] = []
+        for connection in waiting where connections[connection.fd] === connection && connection.readPaused {
+            if connection.awaiting == nil && mayRead(connection) {
+                connection.readPaused = false  // off the list: readAndServe lists it again if it pauses
+                readAndServe(connection, now: now, peerClosed: false)
+                resumed.append(connection)
+            } else {
+                paused.append(connection)
+            }
+        }
+        return resumed
+    }
+
+    /// Whether a paused connection may go on now (the loop then does not sleep).
+    private var anyResumable: Bool {
+        paused.contains { connections[$0.fd] === $0 && $0.awaiting == nil && mayRead($0) }
+    }
+
     /// Answers every complete request in the connection's buffer, in order, up to one whose
-    /// response is made on a worker thread.
+    /// response is made on a worker thread, or until the unsent replies pass their bound.
     private func serveBuffered(_ connection: Connection, now: Double) {
-        while !connection.closeAfterWrite, connection.awaiting == nil, connection.bufferedInput > 0 {
+        while !connection.closeAfterWrite, connection.awaiting == nil, connection.bufferedInput > 0,
+              connection.pendingOutput <= Self.maxPendingOutput {
             let outcome = connection.input.withUnsafeBufferPointer { all in
                 connection.parser.parse(UnsafeBufferPointer(rebasing: all[connection.inputStart...]))
             }
@@ -418,7 +499,8 @@ final class EventLoop: @unchecked Sendable {
     }
 
     private func respond(_ connection: Connection, _ response: HTTPResponse, method: String, path: String, keepAlive: Bool, started: Double) {
-        response.serialise(into: &connection.output, date: httpDate(), keepAlive: keepAlive)
+        // A reply to HEAD has the headers of GET's, Content-Length included, and no body.
+        response.serialise(into: &connection.output, date: httpDate(), keepAlive: keepAlive, includingBody: method != "HEAD")
         if !keepAlive { connection.closeAfterWrite = true }
         let micros = Int((monotonicSeconds() - started) * 1e6)
         if server.configuration.accessLog {
