@@ -23,11 +23,11 @@ public enum LeadCSV {
                 ]
                 buffer += values.map { $0.map(CSVWriter.field) ?? "" }.joined(separator: ",") + "\n"
                 if buffer.utf8.count > 1 << 20 {
-                    handle.write(Data(buffer.utf8))
+                    try handle.write(buffer)
                     buffer = ""
                 }
             }
-            handle.write(Data(buffer.utf8))
+            try handle.write(buffer)
         }
     }
 

@@ -18,4 +18,7 @@ let allCommands: [Command] = [
     DataCommands.inspect,
 ]
 
+// Past a file-size limit (ulimit -f) a write fails with EFBIG, which is reported and cleaned
+// up like any write error, instead of SIGXFSZ ending the process mid-file.
+signal(SIGXFSZ, SIG_IGN)
 exit(Dispatcher(commands: allCommands).run(Array(CommandLine.arguments.dropFirst())))

@@ -21,10 +21,16 @@ public enum CommandRunner {
         return TestPaths.repositoryRoot.appendingPathComponent(".build/debug/mlctl")
     }
 
+    /// Runs a `/bin/sh` script in which `$MLCTL` is the binary (for redirections, pipes and
+    /// `ulimit`), and waits for it.
+    public static func shell(_ script: String) throws -> Outcome {
+        try run(["-c", script], environment: ["MLCTL": binary.path], executable: URL(fileURLWithPath: "/bin/sh"))
+    }
+
     /// Runs `mlctl arguments…` and waits for it.
-    public static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
+    public static func run(_ arguments: [String], environment: [String: String] = [:], executable: URL? = nil) throws -> Outcome {
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = executable ?? binary
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         for (key, value) in environment { env[key] = value }

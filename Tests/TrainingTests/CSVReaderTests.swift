@@ -191,7 +191,7 @@ private func categorical(_ dataset: Dataset, _ index: Int) -> CategoricalColumn?
         let descriptor = open(fifo.path, O_RDWR | O_NONBLOCK)
         #expect(descriptor >= 0)
         defer { close(descriptor) }
-        try CSVWriter.writeAtomically(to: fifo) { try $0.write(contentsOf: Data("score\n0.5\n".utf8)) }
+        try CSVWriter.writeAtomically(to: fifo) { try $0.write("score\n0.5\n") }
         var buffer = [UInt8](repeating: 0, count: 64)
         let count = read(descriptor, &buffer, buffer.count)
         #expect(count == 10 && String(decoding: buffer.prefix(max(0, count)), as: UTF8.self) == "score\n0.5\n")

@@ -35,7 +35,7 @@ public final class TerminalProgress {
         }
         if let note { text += " — \(note)" }
         if interactive {
-            FileHandle.standardError.write(Data(("\r\u{1B}[K" + text).utf8))
+            try? OutputFile.standardError.write("\r\u{1B}[K" + text)
         } else {
             Console.error(text)
         }
@@ -43,7 +43,7 @@ public final class TerminalProgress {
 
     /// Ends the display with a summary line.
     public func finish(_ summary: String) {
-        if interactive { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if interactive { try? OutputFile.standardError.write("\r\u{1B}[K") }
         Console.error("\(label): \(summary) in \(formatDuration(Date().timeIntervalSince(started)))")
     }
 }

@@ -14,17 +14,14 @@ import Foundation
 public enum CSVReader {
     /// Reads the CSV file at `url`.
     /// - Throws: ``CSVError`` for unreadable or malformed files.
+    ///
+    /// A regular file is mapped; a pipe or device (`/dev/stdin`, the CLI's `-`) is read to its
+    /// end, standard input once per process (so its header and its rows can both be read).
     public static func read(contentsOf url: URL, options: CSVReadOptions = CSVReadOptions()) throws(CSVError) -> Dataset {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url, options: .alwaysMapped)
-        } catch {
-            let reason = (error as NSError).localizedFailureReason ?? error.localizedDescription
-            throw CSVError(file: url.path, message: "cannot read the file: \(reason)")
-        }
+        let data = try contents(of: url)
         let result = data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Result<Dataset, CSVError> in
             Result { () throws(CSVError) -> Dataset in
-                try read(bytes: raw.bindMemory(to: UInt8.self), fileName: url.path, options: options)
+                try read(bytes: raw.bindMemory(to: UInt8.self), fileName: displayName(url), options: options)
             }
         }
         return try result.get()
@@ -32,6 +29,13 @@ public enum CSVReader {
 
     /// The column names of the CSV file at `url` (its header row), without reading the rest.
     public static func header(of url: URL) throws(CSVError) -> [String] {
+        if !isRegularFile(url) {
+            let data = try contents(of: url)
+            let result = data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Result<[String], CSVError> in
+                Result { () throws(CSVError) -> [String] in try headerOnly(raw.bindMemory(to: UInt8.self), fileName: displayName(url)) }
+            }
+            return try result.get()
+        }
         guard let handle = try? FileHandle(forReadingFrom: url) else {
             throw CSVError(file: url.path, message: "cannot read the file")
         }
@@ -44,13 +48,69 @@ public enum CSVReader {
             if bytes.count > 64 << 20 { break }
         }
         return try bytes.withUnsafeBufferPointer { (buffer) throws(CSVError) -> [String] in
-            guard let base = buffer.baseAddress, !buffer.isEmpty else { throw CSVError(file: url.path, message: "the file is empty (a header row is needed)") }
-            var start = 0
-            if buffer.count >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF { start = 3 }
-            let parse = CSVParse(base: base, end: buffer.count, fileName: url.path, options: CSVReadOptions())
-            return try parse.headerOnly(from: start)
+            try headerOnly(buffer, fileName: url.path)
         }
     }
+
+    private static func headerOnly(_ buffer: UnsafeBufferPointer<UInt8>, fileName: String) throws(CSVError) -> [String] {
+        guard let base = buffer.baseAddress, !buffer.isEmpty else { throw CSVError(file: fileName, message: "the file is empty (a header row is needed)") }
+        var start = 0
+        if buffer.count >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF { start = 3 }
+        let parse = CSVParse(base: base, end: buffer.count, fileName: fileName, options: CSVReadOptions())
+        return try parse.headerOnly(from: start)
+    }
+
+    /// The name of `url` in messages (`standard input` for `/dev/stdin`).
+    static func displayName(_ url: URL) -> String { url.path == "/dev/stdin" ? "standard input" : url.path }
+
+    private static func isRegularFile(_ url: URL) -> Bool {
+        var info = stat()
+        return stat(url.path, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
+    }
+
+    /// The bytes of `url`: a regular file mapped, anything else read to its end (standard
+    /// input once, then kept).
+    static func contents(of url: URL) throws(CSVError) -> Data {
+        if url.path == "/dev/stdin" {
+            standardInputLock.lock()
+            defer { standardInputLock.unlock() }
+            if let kept = standardInput { return kept }
+            let data = try readToEnd(descriptor: 0, name: "standard input")
+            standardInput = data
+            return data
+        }
+        if isRegularFile(url) {
+            do {
+                return try Data(contentsOf: url, options: .alwaysMapped)
+            } catch {
+                let reason = (error as NSError).localizedFailureReason ?? error.localizedDescription
+                throw CSVError(file: url.path, message: "cannot read the file: \(reason)")
+            }
+        }
+        var info = stat()
+        if stat(url.path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
+            throw CSVError(file: url.path, message: "cannot read the file: it is a directory")
+        }
+        let fd = open(url.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw CSVError(file: url.path, message: "cannot read the file: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        return try readToEnd(descriptor: fd, name: url.path)
+    }
+
+    private static func readToEnd(descriptor: Int32, name: String) throws(CSVError) -> Data {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+            if n > 0 { bytes.append(contentsOf: chunk[0..<n]); continue }
+            if n == 0 { return Data(bytes) }
+            if errno == EINTR { continue }
+            throw CSVError(file: name, message: "cannot read: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    private static let standardInputLock = NSLock()
+    nonisolated(unsafe) private static var standardInput: Data?
 
     /// Reads CSV text held in memory (tests, data received over the network).
     public static func read(text: String, fileName: String = "<memory>", options: CSVReadOptions = CSVReadOptions()) throws(CSVError) -> Dataset {

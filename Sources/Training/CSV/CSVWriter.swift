@@ -15,7 +15,7 @@ public enum CSVWriter {
         let writeLabels = labelName != nil && !dataset.labels.isEmpty
         if writeLabels { header.append(labelName!) }
         try writeAtomically(to: url) { handle in
-            handle.write(Data((header.map(field).joined(separator: ",") + "\n").utf8))
+            try handle.write(header.map(field).joined(separator: ",") + "\n")
             let blockSize = 16_384
             let blocks = (dataset.rowCount + blockSize - 1) / blockSize
             // Format blocks in parallel, two at a time per thread, and write them in order.
@@ -27,7 +27,7 @@ public enum CSVWriter {
                     let rows = ((next + k) * blockSize)..<min(dataset.rowCount, (next + k + 1) * blockSize)
                     slots[k] = formatRows(dataset, rows: rows, writeLabels: writeLabels)
                 }
-                for bytes in slots.values { handle.write(Data(bytes)) }
+                for bytes in slots.values { try handle.write(bytes) }
                 next += batch
             }
         }
@@ -77,45 +77,52 @@ public enum CSVWriter {
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
+    /// Writes a command's output to `path`: standard output for `-`, otherwise as
+    /// ``writeAtomically(to:_:)``.
+    public static func write(toPath path: String, _ body: (OutputFile) throws -> Void) throws {
+        try writeAtomically(to: path == "-" ? standardOutputURL : URL(fileURLWithPath: path), body)
+    }
+
+    /// The destination that means this process's standard output (the CLI's `--out -`): its
+    /// descriptor is written, even when the shell redirected it to a regular file (renaming
+    /// over that file would lose the output).
+    public static let standardOutputURL = URL(fileURLWithPath: "/dev/stdout")
+
     /// Creates `url` by writing a temporary file beside it and renaming it into place; on
-    /// error the temporary file is removed and `url` is untouched.
+    /// error (a full disk, a file-size limit, a failure of `body`) the temporary file is
+    /// removed and `url` is untouched. A directory is refused.
     ///
     /// A destination that exists and is not a regular file or a directory (`/dev/null`,
     /// `/dev/stdout`, a named pipe) is written to directly: there is no file to protect, and
     /// renaming over it would replace the device or pipe itself with a regular file.
-    public static func writeAtomically(to url: URL, _ body: (FileHandle) throws -> Void) throws {
-        var info = stat()
-        if stat(url.path, &info) == 0, info.st_mode & S_IFMT != S_IFREG, info.st_mode & S_IFMT != S_IFDIR {
-            guard let handle = FileHandle(forWritingAtPath: url.path) else {
-                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path,
-                                                                 NSLocalizedDescriptionKey: "cannot open \(url.path) for writing"])
-            }
-            defer { try? handle.close() }
-            try body(handle)
+    public static func writeAtomically(to url: URL, _ body: (OutputFile) throws -> Void) throws {
+        if url == standardOutputURL {
+            try body(OutputFile.standardOutput)
             return
+        }
+        var info = stat()
+        if stat(url.path, &info) == 0 {
+            if info.st_mode & S_IFMT == S_IFDIR { throw FileWriteError(destination: url.path, reason: "it is a directory (name a file)") }
+            if info.st_mode & S_IFMT != S_IFREG {
+                let output = try OutputFile.openExisting(path: url.path)
+                try body(output)
+                try output.close()
+                return
+            }
         }
         let directory = url.deletingLastPathComponent()
         let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary.path,
-                                                             NSLocalizedDescriptionKey: "cannot create \(temporary.path)"])
-        }
+        let output = try OutputFile.create(path: temporary.path)
         do {
-            let handle = try FileHandle(forWritingTo: temporary)
-            do {
-                try body(handle)
-                try handle.synchronize()
-                try handle.close()
-            } catch {
-                try? handle.close()
-                throw error
-            }
+            try body(output)
+            try output.synchronize()
+            try output.close()
             if rename(temporary.path, url.path) != 0 {
-                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path,
-                                                                 NSLocalizedDescriptionKey: "cannot rename into \(url.path): \(String(cString: strerror(errno)))"])
+                throw FileWriteError(destination: url.path, reason: "cannot rename the written file into place: \(String(cString: strerror(errno)))")
             }
         } catch {
-            try? FileManager.default.removeItem(at: temporary)
+            try? output.close()
+            unlink(temporary.path)
             throw error
         }
     }

@@ -24,7 +24,13 @@ struct Dispatcher {
                 Console.out(command.spec.helpText)
                 return 0
             }
-            return try command.run(options)
+            let status = try command.run(options)
+            // Output that could not be written (a full disk, a closed pipe) fails the command.
+            if let failure = Console.outputFailure {
+                Console.error("mlctl \(command.spec.name): error: \(failure)")
+                return 1
+            }
+            return status
         } catch let error as UsageError {
             Console.error("mlctl \(command.spec.name): \(error.message)\n\(command.spec.usageLine)\nRun 'mlctl \(command.spec.name) --help' for details.")
             return 2

@@ -1,3 +1,6 @@
+import Foundation
+import Training
+
 /// The options given on a command line, checked against a ``CommandSpec``, with typed access
 /// that turns bad values into ``UsageError``s naming the option.
 struct ParsedOptions {
@@ -102,6 +105,18 @@ struct ParsedOptions {
             throw UsageError(message: "option '--\(name)' must be one of \(choices.joined(separator: ", ")), got '\(text)'")
         }
         return text
+    }
+
+    /// The file a `--data`-like option names: `-` is standard input.
+    func inputURL(_ name: String) throws(UsageError) -> URL {
+        let path = try required(name)
+        return URL(fileURLWithPath: path == "-" ? "/dev/stdin" : path)
+    }
+
+    /// The file an `--out`-like option names: `-` is standard output.
+    func outputURL(_ name: String) throws(UsageError) -> URL {
+        let path = try required(name)
+        return path == "-" ? CSVWriter.standardOutputURL : URL(fileURLWithPath: path)
     }
 
     /// A required value (for options that are required only in some combinations).

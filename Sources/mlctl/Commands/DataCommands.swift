@@ -18,7 +18,7 @@ enum DataCommands {
         run: { options in
             let vertical = try options.choice("vertical", Vertical.allCases.map(\.rawValue))
             let days = try options.int("days", in: 1...36_500)
-            let out = URL(fileURLWithPath: try options.required("out"))
+            let out = try options.outputURL("out")
             let db = try PostgresConnection(url: try options.required("database-url"))
             let progress = TerminalProgress("extract", total: nil, unit: "leads")
             let (leads, agents) = try LeadStore.loadLeads(from: db, filter: LeadFilter(vertical: vertical, days: days)) { progress.update($0) }
@@ -50,15 +50,15 @@ enum DataCommands {
         run: { options in
             _ = try options.choice("name", ["leads"], default: "leads")
             let format = try options.choice("format", ["features", "raw"], default: "features")!
-            let out = URL(fileURLWithPath: try options.required("out"))
+            let out = try options.outputURL("out")
             let (leads, agents) = BundledLeads.load()
             if format == "features" {
                 let dataset = LeadDataset.make(leads: leads, agents: agents)
                 try CSVWriter.write(dataset, labelName: LeadDataset.targetName, to: out)
-                Console.out("wrote \(formatCount(dataset.rowCount)) rows × \(dataset.columns.count) features to \(out.path)")
+                DataCommands.report("wrote \(formatCount(dataset.rowCount)) rows × \(dataset.columns.count) features to \(out.path)", dataTo: out)
             } else {
                 try LeadCSV.write(leads: leads, agents: agents, to: out)
-                Console.out("wrote \(formatCount(leads.count)) lead records to \(out.path)")
+                DataCommands.report("wrote \(formatCount(leads.count)) lead records to \(out.path)", dataTo: out)
             }
             return 0
         })
@@ -75,7 +75,7 @@ extension DataCommands {
             ]),
         run: { options in
             let started = Date()
-            let url = URL(fileURLWithPath: try options.required("data"))
+            let url = try options.inputURL("data")
             let threads = try options.int("threads", in: 1...256)
             let dataset = try CSVReader.read(contentsOf: url, options: CSVReadOptions(target: options.string("target"), threads: threads))
             let seconds = Date().timeIntervalSince(started)
@@ -101,4 +101,9 @@ extension DataCommands {
             Console.out(lines.joined(separator: "\n"))
             return 0
         })
+
+    /// A command's closing line: on standard output, or standard error when the data went there.
+    static func report(_ line: String, dataTo out: URL) {
+        if out == CSVWriter.standardOutputURL { Console.error(line) } else { Console.out(line) }
+    }
 }

@@ -36,7 +36,7 @@ enum EvaluateCommand {
         let seed = UInt64(try options.int("seed", default: 0, in: 0...Int.max)!)
         let threads = try options.int("threads", default: defaultThreadCount, in: 1...256)!
         let target = try options.required("target")
-        let dataURL = URL(fileURLWithPath: try options.required("data"))
+        let dataURL = try options.inputURL("data")
 
         var reports: [EvaluationReport] = []
         var probabilities: [[Double]] = []
@@ -90,11 +90,7 @@ enum EvaluateCommand {
                 }
             }
         }
-        if let out = options.string("out") {
-            try CSVWriter.writeAtomically(to: URL(fileURLWithPath: out)) { $0.write(Data(text.utf8)) }
-        } else {
-            FileHandle.standardOutput.write(Data(text.utf8))
-        }
+        try CSVWriter.write(toPath: options.string("out") ?? "-") { try $0.write(text) }
         return 0
     }
 

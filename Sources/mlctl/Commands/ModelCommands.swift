@@ -37,7 +37,7 @@ enum ModelCommands {
     private static func runPredict(_ options: ParsedOptions) throws -> Int32 {
         let threads = try options.int("threads", default: defaultThreadCount, in: 1...256)!
         let (manifest, model) = try ModelBundle.read(from: URL(fileURLWithPath: try options.required("model")))
-        let data = try readData(URL(fileURLWithPath: try options.required("data")), for: manifest, target: nil, threads: threads)
+        let data = try readData(try options.inputURL("data"), for: manifest, target: nil, threads: threads)
         let scores = manifest.probabilities(rawScores: try model.rawScores(data, threads: threads))
         let quality = manifest.qualityLevels.map { levels in scores.map { levels.level($0) } }
         var header = ["score"] + (quality == nil ? [] : ["quality"])
@@ -59,12 +59,9 @@ enum ModelCommands {
                 text += quality.map { "\(score),\(CSVWriter.field($0[row]))\n" } ?? "\(score)\n"
             }
         }
-        if let out = options.string("out") {
-            try CSVWriter.writeAtomically(to: URL(fileURLWithPath: out)) { $0.write(Data(text.utf8)) }
-            Console.error("predict: wrote \(formatCount(scores.count)) scores to \(out)")
-        } else {
-            FileHandle.standardOutput.write(Data(text.utf8))
-        }
+        let out = options.string("out") ?? "-"
+        try CSVWriter.write(toPath: out) { try $0.write(text) }
+        if out != "-" { Console.error("predict: wrote \(formatCount(scores.count)) scores to \(out)") }
         return 0
     }
 }

@@ -140,7 +140,7 @@ enum TrainCommand {
                 kinds[name] = .categorical
             }
         }
-        let train = try CSVReader.read(contentsOf: URL(fileURLWithPath: try options.required("data")),
+        let train = try CSVReader.read(contentsOf: try options.inputURL("data"),
                                        options: CSVReadOptions(target: target, weightColumn: options.string("weight"), columnKinds: kinds, threads: threads))
         var validation: Dataset?
         if let validPath = options.string("valid") {

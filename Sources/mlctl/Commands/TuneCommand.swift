@@ -77,7 +77,7 @@ enum TuneCommand {
         let pruner: Pruner? = prunerName == "median" ? MedianPruner() : prunerName == "asha" ? SuccessiveHalvingPruner() : nil
 
         let started = Date()
-        let data = try CSVReader.read(contentsOf: URL(fileURLWithPath: try options.required("data")),
+        let data = try CSVReader.read(contentsOf: try options.inputURL("data"),
                                       options: CSVReadOptions(target: target, weightColumn: options.string("weight"),
                                                               threads: threads > 0 ? threads : defaultThreadCount))
         Console.error("tune: read \(formatCount(data.rowCount)) rows × \(data.columns.count) features in \(formatDuration(Date().timeIntervalSince(started)))")
