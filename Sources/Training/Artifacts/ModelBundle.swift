@@ -154,7 +154,11 @@ public enum ModelBundle {
         }
     }
 
-    /// Reads and verifies the bundle at `directory`.
+    /// Reads and verifies the bundle at `directory`: the format version, every checksum, and
+    /// the model and manifest themselves (``TrainedModel/validate()``,
+    /// ``BundleManifest/validate(for:)``), so that a damaged or edited bundle is refused here
+    /// rather than crashing or hanging whatever scores it.
+    /// - Throws: ``BundleError`` naming the file and the problem.
     public static func read(from directory: URL) throws(BundleError) -> (manifest: BundleManifest, model: TrainedModel) {
         let path = directory.path
         let manifestURL = directory.appendingPathComponent(manifestFile)
@@ -184,18 +188,27 @@ public enum ModelBundle {
         guard ["gbdt", "logistic", "ensemble"].contains(manifest.modelKind), manifest.files[modelFile] != nil else {
             throw BundleError(path: path, message: "model kind '\(manifest.modelKind)' is not supported by this mlctl")
         }
+        let modelPath = directory.appendingPathComponent(modelFile).path
+        let model: TrainedModel
         do {
             let data = try Data(contentsOf: directory.appendingPathComponent(modelFile))
-            if manifest.modelKind == "logistic" {
-                return (manifest, .logistic(try JSONCoding.decoder().decode(LogisticModel.self, from: data)))
+            switch manifest.modelKind {
+            case "logistic": model = .logistic(try JSONCoding.decoder().decode(LogisticModel.self, from: data))
+            case "ensemble": model = .ensemble(try JSONCoding.decoder().decode(EnsembleModel.self, from: data))
+            default: model = .gbdt(try JSONCoding.decoder().decode(GBDTModel.self, from: data))
             }
-            if manifest.modelKind == "ensemble" {
-                return (manifest, .ensemble(try JSONCoding.decoder().decode(EnsembleModel.self, from: data)))
-            }
-            return (manifest, .gbdt(try JSONCoding.decoder().decode(GBDTModel.self, from: data)))
         } catch {
-            throw BundleError(path: directory.appendingPathComponent(modelFile).path, message: "unreadable model: \(describe(error))")
+            throw BundleError(path: modelPath, message: "unreadable model: \(describe(error))")
         }
+        // The scoring and explaining paths index without bounds checks and walk trees to a
+        // leaf: what they rely on is checked once, here, where every reader gets a model.
+        do throws(ModelValidationError) { try model.validate() } catch {
+            throw BundleError(path: modelPath, message: error.message)
+        }
+        do throws(ModelValidationError) { try manifest.validate(for: model) } catch {
+            throw BundleError(path: manifestURL.path, message: error.message)
+        }
+        return (manifest, model)
     }
 
     private static func writeSynced(_ data: Data, to url: URL) throws {
