@@ -346,6 +346,26 @@ import Training
         #expect(refused.status == 409)
         #expect(!refused.text.contains(root.path), "error bodies carry no file paths")
         #expect(try client.request("GET", "/api/v1/lead-scoring-ml/models").json?["version"] == .string("v2"))
+        // So is a hand-edited one whose checksum was updated to match: its first tree's root is
+        // its own left child, a cycle that would hang every request it scored.
+        let v4 = try registry.addVersion { directory in
+            for name in ["global", "gbdt"] {
+                try FileManager.default.copyItem(at: registry.directory(of: "v1").appendingPathComponent(name), to: directory.appendingPathComponent(name))
+            }
+            let model = directory.appendingPathComponent("global/model.json"), manifest = directory.appendingPathComponent("global/manifest.json")
+            let original = try Data(contentsOf: model)
+            let text = String(decoding: original, as: UTF8.self)
+            let cyclic = text.replacingCharacters(in: try #require(text.range(of: "\"left\":[1,")), with: "\"left\":[0,")
+            try Data(cyclic.utf8).write(to: model)
+            let manifestText = try String(contentsOf: manifest, encoding: .utf8)
+                .replacingOccurrences(of: SHA256.hex(original), with: SHA256.hex(Array(cyclic.utf8)))
+            try Data(manifestText.utf8).write(to: manifest)
+            let error = try #require(throws: BundleError.self) { try ModelBundle.read(from: directory.appendingPathComponent("global")) }
+            #expect(error.message.hasSuffix("tree 0 node 0: left child 0 is reached a second time (a cycle, or a node with two parents)"))
+        }
+        try registry.promote(v4)
+        #expect(try client.request("POST", reload, headers: auth).status == 409)
+        #expect(try client.request("GET", "/api/v1/lead-scoring-ml/models").json?["version"] == .string("v2"))
         #expect(try client.request("POST", "/api/v1/lead-scoring-ml/score", body: "{\"lead\": {\"vertical\": \"pc\"}}").status == 200)
     }
 
