@@ -93,6 +93,13 @@ public final class ServeProcess {
         port = found
     }
 
+    /// The server's resident memory, in bytes (from `/proc/PID/statm`).
+    public var residentBytes: Int {
+        guard let text = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/statm", encoding: .utf8) else { return 0 }
+        let fields = text.split(separator: " ")
+        return (fields.count > 1 ? Int(fields[1]) ?? 0 : 0) * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+
     /// Sends SIGTERM and returns the exit status.
     public func terminate() -> Int32 {
         process.terminate()
