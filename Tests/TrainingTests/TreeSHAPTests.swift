@@ -52,6 +52,61 @@ import Tuning
     }
 }
 
+@Suite struct TreeLevelTableTests {
+    /// Oblivious trees are explained from their tables: the same contributions as the kernel
+    /// (to rounding: the tables hold per-feature sums, 1e-12 of the row's largest), on rows the
+    /// model never saw — thresholds exactly, ±∞, NaN, unseen and missing categories — and for
+    /// a tree testing one feature at several levels.
+    @Test func tablesGiveTheKernelsContributions() throws {
+        var r = SeededGenerator(seed: 5)
+        let n = 1200
+        var a: [Float] = [], b: [Float] = [], k: [Int32] = [], y: [UInt8] = []
+        for _ in 0..<n {
+            let u = Float(r.nextGaussian()), v = Float(r.nextGaussian()), code = Int32(r.nextInt(below: 5))
+            a.append(r.nextDouble() < 0.1 ? .nan : u); b.append(v); k.append(code)
+            y.append(r.nextDouble() < 1 / (1 + exp(-Double(sin(3 * u) + v * v) - (code == 2 ? 1 : -0.5))) ? 1 : 0)
+        }
+        let dataset = Dataset(columns: [.numeric(NumericColumn(name: "a", values: a)), .numeric(NumericColumn(name: "b", values: b)),
+                                        .categorical(CategoricalColumn(name: "k", codes: k, categories: (0..<5).map { "k\($0)" }))],
+                              labels: y, rowCount: n)
+        var parameters = GBDTParameters(); parameters.growth = .oblivious; parameters.trees = 30; parameters.maxDepth = 6
+        let model = try GBDTTrainer.train(dataset, parameters: parameters)
+        let tabulated = TreeExplainer(trees: model.trees, featureCount: 3), kernel = TreeExplainer(trees: model.trees, featureCount: 3, tabulating: false)
+        #expect(tabulated.levelTables.allSatisfy { $0 != nil })
+        #expect(model.trees.contains { tree in Set(tree.feature.filter { $0 >= 0 }).count < ReferenceTreeSHAP.maxDepth(tree) },
+                "some tree tests a feature at two levels")
+        let thresholds = model.trees.flatMap { tree in tree.threshold.map(Float.init) }
+        let specials: [Float] = [.nan, .infinity, -.infinity, 0, -1, -2, 4, 7]
+        for row in 0..<600 {
+            func pick(_ values: [Float]) -> Float { values[r.nextInt(below: values.count)] }
+            let values: [Float] = [row % 3 == 0 ? pick(thresholds) : row % 3 == 1 ? pick(specials) : Float(r.nextGaussian()),
+                                   row % 2 == 0 ? pick(thresholds) : Float(r.nextGaussian()), Float(r.nextInt(below: 8)) - 2]
+            var fromTables = [Double](repeating: 0, count: 3), fromKernel = fromTables
+            values.withUnsafeBufferPointer { pointer in
+                fromTables.withUnsafeMutableBufferPointer { tabulated.addContributions(row: pointer.baseAddress!, to: $0.baseAddress!) }
+                fromKernel.withUnsafeMutableBufferPointer { kernel.addContributions(row: pointer.baseAddress!, to: $0.baseAddress!) }
+            }
+            let scale = max(1e-12, fromKernel.map(abs).max()!)
+            #expect(zip(fromTables, fromKernel).allSatisfy { abs($0 - $1) <= 1e-12 * scale }, "row \(values): \(fromTables) vs \(fromKernel)")
+        }
+    }
+
+    /// Trees whose levels do not share one test are not tabulated.
+    @Test func onlyObliviousTreesAreTabulated() {
+        var tree = Tree()
+        _ = tree.addLeaf(value: 0, count: 40, cover: 40)
+        let left = tree.addLeaf(value: 0, count: 20, cover: 20), right = tree.addLeaf(value: 0, count: 20, cover: 20)
+        tree.feature[0] = 0; tree.threshold[0] = 0.5; tree.left[0] = Int32(left); tree.right[0] = Int32(right)
+        for (node, threshold) in [(left, 0.1), (right, 0.2)] {
+            let a = tree.addLeaf(value: 1, count: 10, cover: 10), b = tree.addLeaf(value: -1, count: 10, cover: 10)
+            tree.feature[node] = 1; tree.threshold[node] = threshold; tree.left[node] = Int32(a); tree.right[node] = Int32(b)
+        }
+        #expect(TreeExplainer(trees: [tree]).levelTables.first! == nil)
+        tree.threshold[right] = 0.1
+        #expect(TreeExplainer(trees: [tree]).levelTables.first??.depth == 2)
+    }
+}
+
 @Suite struct TreeSHAPReferenceTests {
     /// The quadrature form must give the contributions of the paper's algorithm (kept as
     /// ``ReferenceTreeSHAP``) on every growth policy: deep trees on three numeric features and

@@ -1,9 +1,11 @@
 /// Trees laid out for TreeSHAP (see ``TreeSHAP``): everything about a tree that does not
 /// depend on the row — its internal nodes in preorder, each child's cover fraction combined
 /// with the splits on the same feature above it, and the quadrature rule the tree needs —
-/// built once per model, so that explaining a row is two passes over each tree's nodes.
+/// built once per model, so that explaining a row is two passes over each tree's nodes (or a
+/// lookup, for an oblivious tree: ``TreeLevelTable``).
 ///
-/// Memory: 80 bytes per internal node (1.2 MB for 500 trees of 31 leaves).
+/// Memory: 80 bytes per internal node (1.2 MB for 500 trees of 31 leaves), and for an
+/// oblivious tree of depth d, 8 · 2^d · (its distinct features) bytes more (3 KiB at depth 6).
 public struct TreeExplainer: Sendable {
     /// One internal node of a tree with what its two children need, numbered in preorder (the
     /// root is slot 0; a child's slot comes after its parent's). Edges, parent → child, are
@@ -51,13 +53,18 @@ public struct TreeExplainer: Sendable {
     }
     let rules: [SIMD2<Double>]
     let categoryWords: [UInt64]
+    /// Each tree's precomputed answers when its levels each apply one test (oblivious trees):
+    /// see ``TreeLevelTable``.
+    let levelTables: [TreeLevelTable?]
     /// The feature count the contributions are indexed by (at least every split feature + 1).
     public let featureCount: Int
     /// Vectors of scratch a row needs (4 per node and chunk, and 2 more), and flags (2 per node).
     let scratchVectors: Int
     let scratchSlots: Int
 
-    public init(trees: [Tree], featureCount: Int = 0) {
+    /// - Parameter tabulating: whether oblivious trees get a ``TreeLevelTable`` (`false` only
+    ///   to check the tables against the kernel).
+    public init(trees: [Tree], featureCount: Int = 0, tabulating: Bool = true) {
         var nodes: [Node] = [], nodeStart = [0], layouts: [Layout] = [], words: [UInt64] = []
         var rules: [SIMD2<Double>] = [], ruleStart: [Int: Int] = [:]
         var features = featureCount, scratch = 0, slots = 1
@@ -83,6 +90,17 @@ public struct TreeExplainer: Sendable {
         self.layouts = layouts
         self.rules = rules
         self.categoryWords = words
+        levelTables = nodes.withUnsafeBufferPointer { nodes in
+            rules.withUnsafeBufferPointer { rules in
+                words.withUnsafeBufferPointer { words in
+                    layouts.indices.map { tree in
+                        !tabulating ? nil : TreeLevelTable.make(nodes: UnsafeBufferPointer(rebasing: nodes[nodeStart[tree]..<nodeStart[tree + 1]]),
+                                            chunks: layouts[tree].chunks, quadrature: rules.baseAddress! + layouts[tree].rule,
+                                            categoryWords: words)
+                    }
+                }
+            }
+        }
         self.featureCount = features
         self.scratchVectors = scratch
         self.scratchSlots = slots
@@ -149,6 +167,13 @@ public struct TreeExplainer: Sendable {
                     categoryWords.withUnsafeBufferPointer { words in
                         rules.withUnsafeBufferPointer { rules in
                             for tree in 0..<layouts.count where nodeStart[tree + 1] > nodeStart[tree] {
+                                let treeNodes = nodes.baseAddress! + nodeStart[tree]
+                                if let table = levelTables[tree],
+                                   let pattern = table.lookup(row: row, nodes: treeNodes, categoryWords: words.baseAddress) {
+                                    let width = table.features.count
+                                    for k in 0..<width { lanes[Int(table.features[k])][0] += table.values[pattern &* width &+ k] }
+                                    continue
+                                }
                                 let layout = layouts[tree]
                                 TreeSHAP.addContributions(nodes: nodes.baseAddress! + nodeStart[tree], count: nodeStart[tree + 1] - nodeStart[tree],
                                                           chunks: layout.chunks, quadrature: rules.baseAddress! + layout.rule,
