@@ -200,35 +200,6 @@ public struct CopyInWriter {
     }
 }
 
-/// The rows of a statement, as text, copied out of libpq's result.
-public struct PostgresResult: Sendable {
-    /// Column names, in order.
-    public let columns: [String]
-    /// `rows[r][c]`: the text of a value, `nil` for NULL.
-    public let rows: [[String?]]
-    /// Rows affected by INSERT/UPDATE/DELETE (0 for other statements).
-    public let affectedRows: Int
-
-    init(_ result: OpaquePointer) {
-        defer { PQclear(result) }
-        let columnCount = Int(PQnfields(result))
-        let rowCount = Int(PQntuples(result))
-        columns = (0..<columnCount).map { String(cString: PQfname(result, Int32($0))) }
-        rows = (0..<rowCount).map { r in
-            (0..<columnCount).map { c in
-                PQgetisnull(result, Int32(r), Int32(c)) == 1 ? nil : String(cString: PQgetvalue(result, Int32(r), Int32(c)))
-            }
-        }
-        affectedRows = Int(String(cString: PQcmdTuples(result))) ?? 0
-    }
-
-    /// The value in `row` of the column called `name`.
-    public func value(_ row: Int, _ name: String) -> String? {
-        guard let column = columns.firstIndex(of: name) else { return nil }
-        return rows[row][column]
-    }
-}
-
 /// Calls `body` with C strings for `strings` (NULL pointers for `nil`), alive during the call.
 private func withCStringArray<R>(_ strings: [String?], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
     let copies = strings.map { $0.map { strdup($0)! } }

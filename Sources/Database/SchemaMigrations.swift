@@ -39,7 +39,7 @@ public enum SchemaMigrations {
             let didApply = try connection.transaction { () throws -> Bool in
                 try connection.query("SELECT pg_advisory_xact_lock(7274853)")
                 let existing = try connection.query("SELECT 1 FROM schema_migrations WHERE version = $1", [String(migration.version)])
-                guard existing.rows.isEmpty else { return false }
+                guard existing.isEmpty else { return false }
                 try connection.query(migration.sql)
                 try connection.query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
                                      [String(migration.version), migration.name])
@@ -53,7 +53,7 @@ public enum SchemaMigrations {
     /// The versions recorded in the database, ascending (empty before the first migration).
     public static func appliedVersions(_ connection: PostgresConnection) throws -> [Int] {
         let exists = try connection.query("SELECT to_regclass('schema_migrations') IS NOT NULL AS present")
-        guard exists.rows.first?.first == "t" else { return [] }
-        return try connection.query("SELECT version FROM schema_migrations ORDER BY version").rows.compactMap { $0[0].flatMap(Int.init) }
+        guard try exists.first?.bool("present") == true else { return [] }
+        return try connection.query("SELECT version FROM schema_migrations ORDER BY version").map { try $0.int("version") }
     }
 }

@@ -21,6 +21,26 @@ struct PostgresConnectionTests {
         }
     }
 
+    /// PostgreSQL's text output of each type reads back through the row accessor by name.
+    @Test func rowsReadEveryColumnTypeByName() throws {
+        try TestDatabase.withFreshDatabase { url in
+            let db = try PostgresConnection(url: url)
+            let result = try db.query("""
+                SELECT 2147483647::int AS i, (-9223372036854775807)::bigint AS b, 0.1::float8 AS f, 12.50::numeric(12, 2) AS n,
+                       'Infinity'::float8 AS inf, true AS yes, false AS no, 'it''s'::text AS t, NULL::int AS missing,
+                       count(*) AS count
+                FROM generate_series(1, 3)
+                """)
+            let row = try #require(result.first)
+            #expect(try row.int("i") == 2_147_483_647 && row.int64("b") == -9_223_372_036_854_775_807)
+            #expect(try row.double("f") == 0.1 && row.double("n") == 12.5 && row.double("inf") == .infinity)
+            #expect(try row.bool("yes") && !row.bool("no") && row.text("t") == "it's")
+            #expect(try row.optionalInt64("missing") == nil && row.int("count") == 3)
+            #expect(throws: PostgresError.self) { try row.int("missing") }
+            #expect(throws: PostgresError.self) { try row.int("absent") }
+        }
+    }
+
     @Test func serverErrorsCarryTheSQLStateAndMessage() throws {
         try TestDatabase.withFreshDatabase { url in
             let db = try PostgresConnection(url: url)
