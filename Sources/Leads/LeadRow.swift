@@ -46,8 +46,12 @@ public enum LeadRow {
     /// - `pages_visited` is a whole number from 0 to 2³¹−1; `time_on_site_s` and the agent's
     ///   `avg_response_time_s` are not negative; `conversion_rate` is 0…1, `rating` 0…5.
     /// - The agent's values need an `agent_id`.
+    /// - A row of another length than ``columns`` is refused (field `row`): readers take the
+    ///   values by position, so a changed SELECT list must not shift them silently.
     public static func decode(_ values: [String?]) throws(DecodingError) -> (lead: LeadRecord, agent: AgentRecord?) {
-        precondition(values.count == columns.count, "a lead row has \(columns.count) values")
+        guard values.count == columns.count else {
+            throw DecodingError(leadID: nil, field: "row", value: "\(values.count) values", reason: "a lead row has \(columns.count) values")
+        }
         let reader = FieldReader(values: values, leadID: values[0])
         guard let id = try reader.integer(0, in: Int64.min...Int64.max) else { throw reader.fail(0, "is required") }
         guard let vertical = values[1], Vertical(rawValue: LeadText.lowercased(vertical)) != nil else {

@@ -45,4 +45,15 @@ import Testing
         values[22] = "4"
         #expect(try LeadRow.decode(values).agent?.rating == 4)
     }
+
+    /// A row of another length (a changed SELECT list) is an error, not a trap that ends the server.
+    @Test(arguments: [LeadRow.columns.count - 1, LeadRow.columns.count + 1, 0])
+    func aRowOfAnotherLengthIsRefused(count: Int) {
+        let values = Array(Self.row("id", "9").prefix(count)) + Array(repeating: nil, count: max(0, count - LeadRow.columns.count))
+        #expect {
+            _ = try LeadRow.decode(values)
+        } throws: { error in
+            (error as? LeadRow.DecodingError)?.description == "lead ?: field 'row' has an invalid value '\(count) values': a lead row has 30 values"
+        }
+    }
 }
