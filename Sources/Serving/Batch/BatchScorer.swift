@@ -95,8 +95,8 @@ public enum BatchScorer {
                          ELSE current_setting('mlctl.version_other') END)))
             """
         if let total {
-            let count = try db.query("SELECT count(*) FROM \(LeadRow.fromClause) WHERE \(condition)")
-            total(count.rows.first?.first.flatMap { $0 }.flatMap { Int($0) } ?? 0)
+            let count = try db.query("SELECT count(*) AS leads FROM \(LeadRow.fromClause) WHERE \(condition)")
+            total(try count.first?.int("leads") ?? 0)
         }
         // One COPY streams every matching lead in id order on this connection. Each batch is
         // scored as soon as it is complete and written on a second connection by a writer

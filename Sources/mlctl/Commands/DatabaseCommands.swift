@@ -44,7 +44,7 @@ enum DatabaseCommands {
             let days = try options.int("days", default: 365, in: 1...36_500)!
             let db = try PostgresConnection(url: try options.required("database-url"))
             try ServiceSchema.migrate(db)
-            let firstID = Int64(try db.query("SELECT coalesce(max(id), 0) + 1 FROM leads").rows[0][0]!)!
+            let firstID = try db.query("SELECT coalesce(max(id), 0) + 1 AS next_id FROM leads").first?.int64("next_id") ?? 1
             let generator = SyntheticLeadGenerator(seed: UInt64(seedValue), windowEnd: Date().timeIntervalSince1970, windowDays: days)
             let agents = generator.agents()
             var abTest: ABTest?
