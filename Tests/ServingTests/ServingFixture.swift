@@ -105,14 +105,15 @@ enum ServingFixture {
         return String(decoding: writer.bytes, as: UTF8.self)
     }
 
-    /// A running server over `models` with a fresh ``ScoringService``.
+    /// A running server over `models` with a fresh ``ScoringService``, whose log lines go to `log`.
     static func start(models: URL? = nil, databaseURL: String? = nil, adminToken: String? = nil,
-                      configure: (inout HTTPServerConfiguration) -> Void = { _ in }) throws -> (HTTPServer, ScoringService) {
+                      configure: (inout HTTPServerConfiguration) -> Void = { _ in },
+                      log: @escaping @Sendable (String) -> Void = { _ in }) throws -> (HTTPServer, ScoringService) {
         var serviceConfiguration = ScoringServiceConfiguration(modelsDirectory: models ?? shared.registry)
         serviceConfiguration.databaseURL = databaseURL
         serviceConfiguration.adminToken = adminToken
         serviceConfiguration.maxBatch = 50
-        let service = try ScoringService(configuration: serviceConfiguration)
+        let service = try ScoringService(configuration: serviceConfiguration, log: log)
         var configuration = HTTPServerConfiguration()
         configuration.port = 0
         configuration.accessLog = false

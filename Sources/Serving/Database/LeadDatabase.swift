@@ -57,6 +57,9 @@ public final class LeadDatabase: @unchecked Sendable {
     }
 
     /// The lead `id` and its agent; `nil` when there is no such lead.
+    /// - Throws: ``LeadRow/DecodingError`` when a stored value is outside its field's domain
+    ///   (the database holds a lead the service cannot read); ``PostgresError`` when the
+    ///   statement fails (a renamed or dropped column among them).
     public func lead(id: Int64, worker: Int) throws -> (lead: LeadRecord, agent: AgentRecord?)? {
         try withConnection(worker: worker) { db in
             let result = try db.query("SELECT \(LeadRow.selectList) FROM \(LeadRow.fromClause) WHERE l.id = $1", [String(id)])

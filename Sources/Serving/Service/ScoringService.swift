@@ -2,6 +2,7 @@ import Core
 import Database
 import Experiments
 import Foundation
+import Leads
 
 /// The lead-scoring HTTP API over a ``ModelCatalog``: routes, request validation, scoring,
 /// database reads and write-backs, model listing and hot reload, health, Prometheus metrics
@@ -115,6 +116,11 @@ public final class ScoringService: @unchecked Sendable {
             return (route.rawValue, ServiceError(503, "database_unavailable", error.message).response)
         } catch let error as LeadScorer.Unavailable {
             return (route.rawValue, ServiceError(503, "model_unavailable", error.message).response)
+        } catch let error as PostgresError where error.isUnreadableResult {
+            return (route.rawValue, unreadableData(error, route: route))
+        } catch let error as LeadRow.DecodingError {
+            // Only a stored lead (by id) gets here: the body routes answer a FieldError (422).
+            return (route.rawValue, unreadableData(error, route: route))
         } catch let error as PostgresError {
             metrics.recordDatabaseError()
             log("database error on \(route.rawValue): \(error)")
@@ -123,5 +129,15 @@ public final class ScoringService: @unchecked Sendable {
             log("internal error on \(route.rawValue): \(error)")
             return (route.rawValue, ServiceError(500, "internal_error", "the request could not be completed").response)
         }
+    }
+
+    /// The answer when the database holds data the service cannot read — a NULL where a value
+    /// is required, a value outside its column's domain, a missing column: 503, since the
+    /// request was fine and the data may be repaired. The log names the column and value; the
+    /// reply names neither.
+    private func unreadableData(_ error: any Error, route: ServiceRoute) -> HTTPResponse {
+        metrics.recordDatabaseError()
+        log("unreadable database data on \(route.rawValue): \(error)")
+        return ServiceError(503, "database_data_error", "the database holds data the service cannot read (details in the server log)").response
     }
 }
