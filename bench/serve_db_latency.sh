@@ -9,7 +9,7 @@
 # or with MLCTL_BENCH_MODELS=bundle the 500-tree bundle of that script. The body route is
 # measured the same way for comparison, and the by-id route again while an A/B test runs
 # (rule-based control and ML treatment).
-#   bench/serve_db_latency.sh [DURATION]
+#   bench/serve_db_latency.sh [DURATION]      MLCTL_BENCH_DB_THREADS: serve --db-threads (default: serve's)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration="${1:-10s}"
@@ -40,7 +40,8 @@ url="$MLCTL_TEST_DATABASE_URL"
 "$mlctl" db migrate --database-url "$url" >&2
 "$mlctl" db seed --database-url "$url" --leads 50000 --seed 1 >&2
 port=$((20000 + RANDOM % 30000))
-"$mlctl" serve --models "$models" --port "$port" --threads 2 --quiet --database-url "$url" 2> "$data_dir/serve-db.log" &
+"$mlctl" serve --models "$models" --port "$port" --threads 2 --quiet --database-url "$url" \
+  ${MLCTL_BENCH_DB_THREADS:+--db-threads "$MLCTL_BENCH_DB_THREADS"} 2> "$data_dir/serve-db.log" &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/ready" >/dev/null && break; sleep 0.1; done

@@ -45,6 +45,29 @@ public final class PostgresConnection {
         return try check(result)
     }
 
+    /// Runs one statement with parameters like ``query(_:_:)``, prepared on this connection the
+    /// first time `sql` is seen and executed by name after that: a statement run for every
+    /// request (the service's lead read and score write) is parsed and planned once per
+    /// connection instead of on every call — those were a fifth of the database's time.
+    @discardableResult
+    public func queryPrepared(_ sql: String, _ parameters: [String?]) throws(PostgresError) -> PostgresResult {
+        let name: String
+        if let known = preparedNames[sql] {
+            name = known
+        } else {
+            name = "mlctl_\(preparedNames.count)"
+            _ = try check(PQprepare(connection, name, sql, Int32(parameters.count), nil))
+            preparedNames[sql] = name
+        }
+        let result = withCStringArray(parameters) { pointers in
+            PQexecPrepared(connection, name, Int32(parameters.count), pointers, nil, nil, 0)
+        }
+        return try check(result)
+    }
+
+    /// The statements prepared on this connection, by their SQL.
+    private var preparedNames: [String: String] = [:]
+
     /// Runs `body` inside `BEGIN … COMMIT`; rolls back and rethrows if it throws.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
         try query("BEGIN")

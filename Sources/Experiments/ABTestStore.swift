@@ -54,7 +54,7 @@ public struct ABTestStore {
     /// runs or the database predates the A/B schema.
     public func runningTest() throws -> ABTest? {
         let result = Result { () throws(PostgresError) -> PostgresResult in
-            try connection.query("SELECT \(Self.columns) FROM ab_tests WHERE status = 'running' ORDER BY started_at DESC, name LIMIT 1")
+            try connection.queryPrepared("SELECT \(Self.columns) FROM ab_tests WHERE status = 'running' ORDER BY started_at DESC, name LIMIT 1", [])
         }
         if case .failure(.server(let sqlState, _, _)) = result, sqlState == "42P01" { return nil }  // undefined_table
         return try result.get().first.map { try ABTestRow.decode($0) }

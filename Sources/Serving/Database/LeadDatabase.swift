@@ -16,12 +16,23 @@ public final class LeadDatabase: @unchecked Sendable {
     private var connections: [PostgresConnection?]
     private var lastFailure: [Double]
     private let retryInterval = 1.0
+    /// The write-backs' group commit, whose writers have connections of their own (the last ones).
+    private var writes: ScoreWriteQueue!
 
+    /// - Parameter workers: the threads that call in, `0..<workers`, each with its own
+    ///   connection; each score writer has one more.
     public init(url: String, workers: Int) {
         self.url = url
-        connections = Array(repeating: nil, count: max(1, workers))
-        lastFailure = Array(repeating: -.infinity, count: max(1, workers))
+        let callers = max(1, workers), total = callers + ScoreWriteQueue.writerCount
+        connections = Array(repeating: nil, count: total)
+        lastFailure = Array(repeating: -.infinity, count: total)
+        writes = ScoreWriteQueue { [unowned self] batch, writer in
+            let statement = ScoreWriteQueue.statement(for: batch)
+            _ = try withConnection(worker: callers + writer) { db in try db.queryPrepared(statement.sql, statement.parameters) }
+        }
     }
+
+    deinit { writes.stop() }
 
     /// Runs `body` on `worker`'s connection. A connection that broke since its last use is
     /// replaced once (the server may have restarted); statement errors are rethrown as they are.
@@ -62,33 +73,21 @@ public final class LeadDatabase: @unchecked Sendable {
     ///   statement fails (a renamed or dropped column among them).
     public func lead(id: Int64, worker: Int) throws -> (lead: LeadRecord, agent: AgentRecord?)? {
         try withConnection(worker: worker) { db in
-            let result = try db.query("SELECT \(LeadRow.selectList) FROM \(LeadRow.fromClause) WHERE l.id = $1", [String(id)])
+            let result = try db.queryPrepared("SELECT \(LeadRow.selectList) FROM \(LeadRow.fromClause) WHERE l.id = $1", [String(id)])
             guard let row = result.rows.first else { return nil }
             return try LeadRow.decode(row)
         }
     }
 
     /// Writes a lead's score back (`ml_score`, `ml_quality`, `ml_model_version`, `scored_at`),
-    /// committed durably before this returns. With `abTest`, the same statement (one commit,
-    /// one WAL flush) stores the lead's assignment in that test if it has none (while the test
-    /// still runs) and records the score with it.
+    /// committed durably before this returns, together with the write-backs of concurrent
+    /// requests (``ScoreWriteQueue``: one statement, one commit). With `abTest`, the same
+    /// commit stores the lead's assignment in that test if it has none (while the test still
+    /// runs) and records the score with it. `worker` is the caller's thread (unused: the
+    /// writer has its own connection).
     public func writeScore(id: Int64, score: Double, quality: String, modelVersion: String,
                            abTest: (name: String, variant: ABVariant)? = nil, worker: Int) throws {
-        _ = try withConnection(worker: worker) { db in
-            if let abTest {
-                try db.query("""
-                    WITH lead AS (
-                        UPDATE leads SET ml_score = $1, ml_quality = $2, ml_model_version = $3, scored_at = now() WHERE id = $4)
-                    INSERT INTO ab_assignments (test_name, lead_id, variant, score, quality, model_version, scored_at)
-                    SELECT name, $4, $6, $1, $2, $3, now() FROM ab_tests WHERE name = $5 AND status = 'running'
-                    ON CONFLICT (test_name, lead_id) DO UPDATE
-                    SET score = EXCLUDED.score, quality = EXCLUDED.quality, model_version = EXCLUDED.model_version, scored_at = EXCLUDED.scored_at
-                    """, ["\(score)", quality, modelVersion, String(id), abTest.name, abTest.variant.rawValue])
-            } else {
-                try db.query("UPDATE leads SET ml_score = $1, ml_quality = $2, ml_model_version = $3, scored_at = now() WHERE id = $4",
-                             ["\(score)", quality, modelVersion, String(id)])
-            }
-        }
+        try writes.write(ScoreWriteQueue.Write(leadID: id, score: score, quality: quality, modelVersion: modelVersion, abTest: abTest))
     }
 
     /// Runs `body` with the A/B test store on `worker`'s connection.

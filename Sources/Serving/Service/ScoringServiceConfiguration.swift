@@ -12,7 +12,7 @@ public struct ScoringServiceConfiguration: Sendable {
     public var workers = 2
     /// Threads (each with its own database connection) that answer lead-by-id requests, off
     /// the event loops: a slow or unreachable database then delays only those requests.
-    public var databaseThreads = 4
+    public var databaseThreads = 16
     /// Most leads in one `score-batch` request, most instances in one `predict` request.
     public var maxBatch = 1000
     /// Top factors returned when the request does not say (`?factors=N`).

@@ -15,7 +15,7 @@ enum ServeCommand {
                 .value("port", "N", "listen port (0: any free port, printed at start)", default: "8080"),
                 .value("database-url", "URL", "PostgreSQL URL for scoring leads by id (and writing the scores back)"),
                 .value("threads", "N", "event-loop threads (default: all cores)"),
-                .value("db-threads", "N", "threads (one database connection each) answering lead-by-id requests", default: "4"),
+                .value("db-threads", "N", "threads (one database connection each) answering lead-by-id requests", default: "16"),
                 .value("admin-token-file", "FILE", "file holding the bearer token of the admin routes (without it they are disabled)"),
                 .value("max-batch", "N", "most leads or instances in one request", default: "1000"),
                 .value("max-body", "BYTES", "largest request body", default: "1048576"),
@@ -31,7 +31,7 @@ enum ServeCommand {
         var serviceConfiguration = ScoringServiceConfiguration(modelsDirectory: URL(fileURLWithPath: try options.required("models")))
         serviceConfiguration.databaseURL = options.string("database-url")
         serviceConfiguration.workers = threads
-        serviceConfiguration.databaseThreads = try options.int("db-threads", default: 4, in: 1...256)!
+        serviceConfiguration.databaseThreads = try options.int("db-threads", default: 16, in: 1...256)!
         serviceConfiguration.maxBatch = try options.int("max-batch", default: 1000, in: 1...1_000_000)!
         if let tokenFile = options.string("admin-token-file") {
             guard let text = try? String(contentsOfFile: tokenFile, encoding: .utf8) else {
