@@ -28,7 +28,8 @@ public enum TrainAllStages {
     /// A tree variant tuned by TPE with k-fold cross-validation on the training rows (median
     /// pruning after each fold), then refitted on all training rows with the number of rounds
     /// the folds' early stopping chose. The study is kept in `studyFile`, so an interrupted run
-    /// resumes its trials.
+    /// resumes its trials — on the same training rows only: a study of other data (a weekly
+    /// retrain into the same registry) or another evaluation starts fresh, and says so.
     static func tunedTrees(growth: GrowthPolicy, train: Dataset, valid: Dataset, test: Dataset, target: String, trials: Int, folds: Int,
                            timeout: Double?, studyFile: URL, seed: UInt64, threads: Int) throws -> CandidateModel {
         let started = Date()
@@ -39,10 +40,12 @@ public enum TrainAllStages {
         base.threads = threads
         let cv = CrossValidation(data: train, folds: folds, metric: .rocAUC, seed: seed)
         let searchBase = base
+        let context = cv.studyContext(fixed: "gbdt \(growth.rawValue), at most \(base.trees) rounds, early stopping \(base.earlyStoppingRounds)")
         let study = try Study(space: ModelSearch.gbdtSpace, direction: .maximize, sampler: TPESampler(multivariate: true),
-                              pruner: MedianPruner(startupTrials: 5), seed: seed, storage: studyFile)
+                              pruner: MedianPruner(startupTrials: 5), seed: seed, storage: studyFile, context: context)
         let label = "train-all: \(growth.rawValue)"
         if !study.trials.isEmpty { Console.error("\(label): resuming \(study.trials.count) trials from \(studyFile.path)") }
+        if let reason = study.startedFreshBecause { Console.error("\(label): tuning afresh: \(reason)") }
         let resumed = study.trials.count
         let progress = TerminalProgress(label, total: trials, unit: "trials")
         try study.optimize(trialCount: trials, timeout: timeout, objective: { trial in

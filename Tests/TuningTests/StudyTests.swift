@@ -64,15 +64,47 @@ import Testing
         let straight = try Study(space: space, direction: .minimize, sampler: TPESampler(), seed: 5)
         try straight.optimize(trialCount: 25, objective: Self.objective)
         #expect(resumed.trials.map(\.parameters) == straight.trials.map(\.parameters))
-        // Another space or seed is refused, naming the file.
+        // Another space or seed: resuming is refused when required, naming the file; by
+        // default the study starts fresh and says why.
         let other = try SearchSpace([Parameter("x", .float(low: 0, high: 1))])
         do {
-            _ = try Study(space: other, direction: .minimize, sampler: TPESampler(), seed: 5, storage: file)
+            _ = try Study(space: other, direction: .minimize, sampler: TPESampler(), seed: 5, storage: file, resumption: .required)
             Issue.record("expected an error")
         } catch let error as StudyError {
             #expect(error.message.contains(file.path) && error.message.contains("another search space"))
         }
-        #expect(throws: StudyError.self) { try Study(space: space, direction: .minimize, sampler: TPESampler(), seed: 6, storage: file) }
+        #expect(throws: StudyError.self) { try Study(space: space, direction: .minimize, sampler: TPESampler(), seed: 6, storage: file, resumption: .required) }
+        let reseeded = try Study(space: space, direction: .minimize, sampler: TPESampler(), seed: 6, storage: file)
+        #expect(reseeded.trials.isEmpty && reseeded.startedFreshBecause == "the study stored there was made for seed 5, not 6")
+    }
+
+    /// A study records its data and evaluation, and resumes only on the same ones: a study of
+    /// other data (or of an mlctl that did not record it) starts fresh; `.fresh` always does.
+    @Test func aStudyResumesOnlyOnTheSameDataAndEvaluation() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("mlctl-study-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let a = StudyContext(data: "aaaa1111", evaluation: "roc_auc, 3-fold CV (seed 1)")
+        func study(_ context: StudyContext?, _ resumption: StudyResumption = .whenMatching) throws -> Study {
+            try Study(space: space, direction: .minimize, sampler: TPESampler(), seed: 5, storage: file, context: context, resumption: resumption)
+        }
+        try study(a).optimize(trialCount: 4, objective: Self.objective)
+        #expect(try study(a).trials.count == 4 && study(a).startedFreshBecause == nil)
+        let otherData = try study(StudyContext(data: "bbbb2222", evaluation: a.evaluation))
+        #expect(otherData.trials.isEmpty && otherData.startedFreshBecause?.contains("other data (fingerprint aaaa1111…, this data bbbb2222…)") == true)
+        let otherFolds = try study(StudyContext(data: a.data, evaluation: "roc_auc, 5-fold CV (seed 1)"))
+        #expect(otherFolds.trials.isEmpty && otherFolds.startedFreshBecause?.contains("another evaluation") == true)
+        #expect(throws: StudyError.self) { try study(StudyContext(data: "bbbb2222", evaluation: a.evaluation), .required) }
+        #expect(try study(a, .fresh).trials.isEmpty)
+        // A fresh study replaces the file at its first save.
+        try otherData.optimize(trialCount: 2, objective: Self.objective)
+        #expect(try study(a).trials.isEmpty && study(StudyContext(data: "bbbb2222", evaluation: a.evaluation)).trials.count == 2)
+        // A study file of version 1 recorded no data: not resumed where a context is given.
+        let versionOne = try String(contentsOf: file, encoding: .utf8)
+            .replacingOccurrences(of: "\"formatVersion\" : 2", with: "\"formatVersion\" : 1")
+            .replacingOccurrences(of: "\"context\"", with: "\"unused\"")
+        try versionOne.write(to: file, atomically: true, encoding: .utf8)
+        #expect(try study(a).startedFreshBecause?.contains("a study file of an earlier mlctl") == true)
+        #expect(try study(nil).trials.count == 2)
     }
 
     struct Boom: Error {}

@@ -141,7 +141,8 @@ import Serving
     }
 
     /// Started again after an interruption (here: with more trials asked), train-all resumes
-    /// each variant's study from models/.studies instead of starting over.
+    /// each variant's study from models/.studies instead of starting over — on the same data
+    /// only: a run on another table into the same registry tunes afresh.
     @Test func aSecondRunResumesTheTuningStudies() throws {
         let directory = TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -155,6 +156,28 @@ import Serving
         #expect(second.standardError.components(separatedBy: "after 1 new trials").count - 1 == 3, "\(second.standardError)")
         let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: registry + "/current/gbdt-leafwise/manifest.json"))) as! [String: Any]
         #expect((manifest["metrics"] as! [String: Any])["tuning_trials"] as? Double == 3)
+
+        // v3 on another table into the same registry (a weekly retrain): every study starts
+        // afresh, says why, and its CV AUC is the new table's.
+        func studiedData() throws -> [String] {
+            let studies = URL(fileURLWithPath: registry).appendingPathComponent(".studies")
+            return try FileManager.default.contentsOfDirectory(atPath: studies.path).sorted().map { name in
+                let study = try JSONSerialization.jsonObject(with: Data(contentsOf: studies.appendingPathComponent(name))) as! [String: Any]
+                return (study["context"] as? [String: Any])?["data"] as? String ?? "none"
+            }
+        }
+        let before = try studiedData()
+        let other = directory.appendingPathComponent("other.csv")
+        var text = "x,c,y\n"
+        for i in 0..<400 { text += "\(i % 61),\(["a", "b", "c"][i % 3]),\(i % 4 == 0 || i % 61 < 9 ? 1 : 0)\n" }
+        try text.write(to: other, atomically: true, encoding: .utf8)
+        let third = try CommandRunner.run(["train-all", "--data", other.path, "--target", "y", "--cv", "2", "--resamples", "10", "--out", registry, "--trials", "3"])
+        #expect(third.status == 0, "\(third.standardError)")
+        #expect(third.standardError.components(separatedBy: "tuning afresh: the study stored there was made for other data").count - 1 == 3, "\(third.standardError)")
+        #expect(!third.standardError.contains("resuming") && third.standardError.components(separatedBy: "after 3 new trials").count - 1 == 3)
+        let after = try studiedData()
+        #expect(before.count == 3 && after.count == 3 && !before.contains("none") && zip(before, after).allSatisfy { $0 != $1 },
+                "each study records the data it was run on: \(before) then \(after)")
     }
 
     /// The same seed and SOURCE_DATE_EPOCH give the same bundles, byte for byte.

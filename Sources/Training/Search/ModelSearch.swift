@@ -31,11 +31,21 @@ public struct CrossValidation: Sendable {
     /// Validation rows of each fold.
     public let folds: [[Int]]
     public let metric: SearchMetric
+    /// The seed of the fold assignment.
+    public let seed: UInt64
 
     public init(data: Dataset, folds k: Int, metric: SearchMetric, seed: UInt64) {
         self.data = data
         self.folds = StratifiedSplit.kFold(labels: data.labels, k: k, seed: seed)
         self.metric = metric
+        self.seed = seed
+    }
+
+    /// What a search scored by this cross-validation is measured on, for its ``Study``:
+    /// the data's fingerprint, the metric and folds, and `fixed`, the settings the search
+    /// holds fixed (a study resumes only when all of these match).
+    public func studyContext(fixed: String) -> StudyContext {
+        StudyContext(data: data.fingerprint(), evaluation: "\(metric.rawValue), \(folds.count)-fold CV (seed \(seed)); \(fixed)")
     }
 
     /// Trains with `fit` on each fold's training rows and scores its validation rows; reports

@@ -30,6 +30,34 @@ public struct StudyError: Error, CustomStringConvertible, Sendable {
     public init(message: String) { self.message = message }
 }
 
+/// What a study's trials were measured on: its trials compare only with trials on the same
+/// data, scored the same way. Resuming a study on other data would reuse an old search's
+/// verdicts (and report its score) as if they were about the new table.
+public struct StudyContext: Codable, Equatable, Sendable {
+    /// The data's fingerprint (`Dataset.fingerprint()`: columns, values, labels, weights).
+    public var data: String
+    /// How a trial is scored and what is held fixed: metric, folds and their seed, the fixed
+    /// settings of the model being tuned.
+    public var evaluation: String
+
+    public init(data: String, evaluation: String) {
+        self.data = data
+        self.evaluation = evaluation
+    }
+}
+
+/// What to do with a stored study that was made for something else (another space,
+/// direction, seed, data or evaluation).
+public enum StudyResumption: Sendable {
+    /// Resume when everything matches; otherwise start fresh (and say why:
+    /// ``Study/startedFreshBecause``). The default.
+    case whenMatching
+    /// Resume, and fail when anything differs (`tune --resume`).
+    case required
+    /// Start fresh whatever is stored (`--fresh`).
+    case fresh
+}
+
 /// What the objective sees of its trial: the parameters, a random stream of its own, and a
 /// way to report intermediate values (and be pruned).
 public final class TrialContext: @unchecked Sendable {
@@ -105,18 +133,30 @@ public final class Study: @unchecked Sendable {
     public let pruner: Pruner?
     /// Where the study is persisted, if anywhere.
     public let storage: URL?
+    /// What the trials are measured on, if the caller said.
+    public let context: StudyContext?
     public private(set) var trials: [Trial]
+    /// Why a study stored at ``storage`` was not resumed (`nil` when there was none, or it
+    /// was resumed): for the caller to tell the user. Its file is replaced at the first save.
+    public private(set) var startedFreshBecause: String?
 
-    /// A new study, or the one stored at `storage` (which must have the same space and direction).
-    public init(space: SearchSpace, direction: Direction, sampler: Sampler, pruner: Pruner? = nil, seed: UInt64, storage: URL? = nil) throws {
+    /// A new study, or the one stored at `storage` when it was made for the same space,
+    /// direction, seed and `context` (see ``StudyResumption`` for the other cases).
+    public init(space: SearchSpace, direction: Direction, sampler: Sampler, pruner: Pruner? = nil, seed: UInt64, storage: URL? = nil,
+                context: StudyContext? = nil, resumption: StudyResumption = .whenMatching) throws {
         self.space = space
         self.direction = direction
         self.sampler = sampler
         self.pruner = pruner
         self.seed = seed
         self.storage = storage
+        self.context = context
         trials = []
         if let storage, FileManager.default.fileExists(atPath: storage.path) {
+            if resumption == .fresh {
+                startedFreshBecause = "--fresh discards the study stored there"
+                return
+            }
             let stored: StoredStudy
             do {
                 stored = try JSONCoding.decoder().decode(StoredStudy.self, from: Data(contentsOf: storage))
@@ -126,14 +166,32 @@ public final class Study: @unchecked Sendable {
             guard stored.format == StoredStudy.formatName, stored.formatVersion <= StoredStudy.currentVersion else {
                 throw StudyError(message: "\(storage.path): not an mlctl study file of a version this mlctl reads")
             }
-            guard stored.space == space, stored.direction == direction else {
-                throw StudyError(message: "\(storage.path): this study was made for another search space or direction; use another --study file")
-            }
-            guard stored.seed == seed else {
-                throw StudyError(message: "\(storage.path): this study was made with seed \(stored.seed), not \(seed)")
+            if let difference = Self.difference(stored, space: space, direction: direction, seed: seed, context: context) {
+                if resumption == .required {
+                    throw StudyError(message: "\(storage.path): cannot resume: the study was made for \(difference)")
+                }
+                startedFreshBecause = "the study stored there was made for \(difference)"
+                return
             }
             trials = stored.trials
         }
+    }
+
+    /// What differs between a stored study and this one, in words, or `nil`.
+    private static func difference(_ stored: StoredStudy, space: SearchSpace, direction: Direction, seed: UInt64,
+                                   context: StudyContext?) -> String? {
+        if stored.space != space { return "another search space" }
+        if stored.direction != direction { return "the opposite direction" }
+        if stored.seed != seed { return "seed \(stored.seed), not \(seed)" }
+        guard let context else { return nil }
+        guard let storedContext = stored.context else { return "data it did not record (a study file of an earlier mlctl)" }
+        if storedContext.data != context.data {
+            return "other data (fingerprint \(storedContext.data.prefix(12))…, this data \(context.data.prefix(12))…)"
+        }
+        if storedContext.evaluation != context.evaluation {
+            return "another evaluation (\(storedContext.evaluation); now \(context.evaluation))"
+        }
+        return nil
     }
 
     /// The best complete trial so far.
@@ -213,7 +271,8 @@ public final class Study: @unchecked Sendable {
     /// Writes the study to ``storage`` (temporary file, then rename).
     public func save() throws {
         guard let storage else { return }
-        let data = try JSONCoding.encoder(pretty: true).encode(StoredStudy(space: space, direction: direction, sampler: sampler.name, seed: seed, trials: trials))
+        let data = try JSONCoding.encoder(pretty: true).encode(StoredStudy(space: space, direction: direction, sampler: sampler.name, seed: seed,
+                                                                           context: context, trials: trials))
         let temporary = storage.deletingLastPathComponent().appendingPathComponent(".\(storage.lastPathComponent).tmp-\(getpid())")
         try data.write(to: temporary)
         guard rename(temporary.path, storage.path) == 0 else {
@@ -227,12 +286,14 @@ public final class Study: @unchecked Sendable {
 /// The JSON form of a study file.
 struct StoredStudy: Codable {
     static let formatName = "mlctl-study"
-    static let currentVersion = 1
+    /// 2 adds `context`; version 1 files read with none (and are not resumed where a context is given).
+    static let currentVersion = 2
     var format = StoredStudy.formatName
     var formatVersion = StoredStudy.currentVersion
     var space: SearchSpace
     var direction: Direction
     var sampler: String
     var seed: UInt64
+    var context: StudyContext?
     var trials: [Trial]
 }

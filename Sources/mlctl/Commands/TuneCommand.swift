@@ -27,7 +27,9 @@ enum TuneCommand {
                 .flag("smote", "logistic: SMOTE inside each training fold"),
                 .flag("balanced", "weight classes inversely to their frequency"),
                 .value("parallel-trials", "N", "trials evaluated at once (each gets all threads; 1 suits gbdt)", default: "1"),
-                .value("study", "FILE", "study file, written after every trial; an existing one is resumed (default: OUT.study.json)"),
+                .value("study", "FILE", "study file, written after every trial; an existing one is resumed when it was made on the same data, space, metric, folds and seed, and replaced otherwise (default: OUT.study.json)"),
+                .flag("resume", "resume the stored study, and fail if it was made on other data or settings"),
+                .flag("fresh", "discard the stored study and start a fresh one"),
                 .value("threads", "N", "worker threads (default: all cores)"),
                 .value("seed", "N", "random seed (folds, sampler, models)", default: "0"),
                 .value("out", "DIR", "bundle of the best model, refitted on all rows, with the trial history (tuning.json)", required: true),
@@ -35,7 +37,9 @@ enum TuneCommand {
             discussion: """
                 Prints one line per trial with its cross-validated metric and the best so far. Each trial's folds, sampler draws
                 and model seeds derive from --seed and the trial number: the same command gives the same trials. Interrupted,
-                the same command resumes from the study file. GBDT searches num_leaves, learning_rate, min_data_in_leaf,
+                the same command resumes from the study file. A study file records the data's fingerprint, the metric, the
+                folds, the seed and the fixed settings; run on other data or settings, tune starts a fresh study and says why
+                (--resume fails instead, --fresh always starts afresh). GBDT searches num_leaves, learning_rate, min_data_in_leaf,
                 feature_fraction, bagging_fraction, lambda_l1 and lambda_l2, with the number of trees from early stopping;
                 logistic searches C, penalty and (for elasticnet) l1_ratio.
                 """),
@@ -95,10 +99,18 @@ enum TuneCommand {
         logisticBase.threads = threads
         if algorithm == "gbdt" && options.flag("smote") { throw UsageError(message: "--smote applies to --algorithm logistic only") }
 
-        let space = algorithm == "gbdt" ? ModelSearch.gbdtSpace : ModelSearch.logisticSpace
-        let study = try Study(space: space, direction: metric.direction, sampler: sampler, pruner: pruner, seed: seed, storage: studyURL)
+        let isGBDT = algorithm == "gbdt"
+        let space = isGBDT ? ModelSearch.gbdtSpace : ModelSearch.logisticSpace
+        if options.flag("resume") && options.flag("fresh") { throw UsageError(message: "give --resume or --fresh, not both") }
+        let fixed = isGBDT
+            ? "gbdt \(gbdtBase.growth.rawValue), at most \(gbdtBase.trees) rounds, early stopping \(gbdtBase.earlyStoppingRounds), balanced \(gbdtBase.balanced)"
+            : "logistic, smote \(logisticBase.smote), balanced \(logisticBase.balanced)"
+        let study = try Study(space: space, direction: metric.direction, sampler: sampler, pruner: pruner, seed: seed, storage: studyURL,
+                              context: cv.studyContext(fixed: fixed),
+                              resumption: options.flag("resume") ? .required : options.flag("fresh") ? .fresh : .whenMatching)
         if !study.trials.isEmpty { Console.error("tune: resuming \(studyURL.path) with \(study.trials.count) trials done") }
-        let gbdt = gbdtBase, logistic = logisticBase, isGBDT = algorithm == "gbdt"
+        if let reason = study.startedFreshBecause { Console.error("tune: starting a fresh study in \(studyURL.path): \(reason)") }
+        let gbdt = gbdtBase, logistic = logisticBase
         let objective: @Sendable (TrialContext) throws -> Double = { trial in
             isGBDT ? try ModelSearch.crossValidateGBDT(trial, base: gbdt, cv: cv) : try ModelSearch.crossValidateLogistic(trial, base: logistic, cv: cv)
         }
