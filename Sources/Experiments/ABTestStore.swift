@@ -174,6 +174,6 @@ public struct ABTestStore {
     public func results(of name: String) throws -> (test: ABTest, analysis: ExperimentAnalysis) {
         let test = try test(named: name)
         let (control, treatment, looks) = try outcomes(of: test)
-        return (test, ExperimentAnalysis(plan: test.plan, control: control, treatment: treatment, looks: looks))
+        return (test, ExperimentAnalysis(plan: test.plan, control: control, treatment: treatment, looks: looks, stopped: test.status == .stopped))
     }
 }

@@ -146,6 +146,8 @@ public struct ExperimentAnalysis: Sendable {
     public var requiredControlLeads: Int
     public var requiredTreatmentLeads: Int
     public var recommendation: ExperimentAction = .keepRunning
+    /// Whether the test was stopped (it can no longer gather data).
+    public var stopped: Bool
     public var reasons: [String] = []
 
     public var relativeLift: Double { primaryTreatment / primaryControl - 1 }
@@ -153,8 +155,12 @@ public struct ExperimentAnalysis: Sendable {
     /// Analyses the test from each variant's final `control`/`treatment` outcome and the running
     /// totals at the end of each day, `looks` (oldest first; the last should equal the final
     /// totals). Without looks the final totals count as a single look.
+    ///
+    /// A `stopped` test is never told to keep running: where more data would have been the
+    /// answer, it is told that it stopped short and what its data do support.
     public init(plan: ExperimentPlan, control: VariantOutcome, treatment: VariantOutcome,
-                looks: [(control: VariantTotals, treatment: VariantTotals)] = []) {
+                looks: [(control: VariantTotals, treatment: VariantTotals)] = [], stopped: Bool = false) {
+        self.stopped = stopped
         self.plan = plan
         self.control = control
         self.treatment = treatment
@@ -240,6 +246,22 @@ public struct ExperimentAnalysis: Sendable {
     /// The recommendation, decided on the always-valid test (the results may have been looked
     /// at daily), with one sentence per fact that decided it.
     static func recommend(_ a: ExperimentAnalysis) -> (ExperimentAction, [String]) {
+        let (action, reasons) = recommendWhileRunning(a)
+        guard a.stopped, action == .keepRunning else { return (action, reasons) }
+        let metric = a.plan.primaryMetric.rawValue.replacingOccurrences(of: "_", with: " ")
+        let gathered = a.control.totals.leads + a.treatment.totals.leads
+        var stoppedReasons = reasons
+        stoppedReasons.append("The test was stopped with \(gathered) leads of the \(sum(a.requiredControlLeads, a.requiredTreatmentLeads)) planned, so it cannot run on.")
+        if a.control.totals.leads > 0 && a.treatment.totals.leads > 0 {
+            stoppedReasons.append("Its data support no conclusion about the \(metric): the relative lift could be anywhere from \(percent(a.relativeLiftInterval.lower, signed: true)) to \(percent(a.relativeLiftInterval.upper, signed: true)). Start a new test to reach the planned sample size; until then keep control.")
+        } else {
+            stoppedReasons.append("A variant got no leads, so its data support nothing: start a new test; until then keep control.")
+        }
+        return (.iterate, stoppedReasons)
+    }
+
+    /// The recommendation for a test that can still gather data.
+    private static func recommendWhileRunning(_ a: ExperimentAnalysis) -> (ExperimentAction, [String]) {
         let metric = a.plan.primaryMetric.rawValue.replacingOccurrences(of: "_", with: " ")
         let alpha = a.plan.alpha
         let lift = a.relativeLift

@@ -48,12 +48,14 @@ import Testing
         return looks
     }
 
-    static func analyse(_ looks: [(control: VariantTotals, treatment: VariantTotals)], plan: ExperimentPlan = ExperimentPlan()) -> ExperimentAnalysis {
+    static func analyse(_ looks: [(control: VariantTotals, treatment: VariantTotals)], plan: ExperimentPlan = ExperimentPlan(),
+                        stopped: Bool = false) -> ExperimentAnalysis {
         let last = looks.last!
         func outcome(_ name: String, _ totals: VariantTotals) -> VariantOutcome {
             VariantOutcome(name: name, totals: totals, timeToConversionHours: MeanSample([]), medianTimeToConversionHours: nil)
         }
-        return ExperimentAnalysis(plan: plan, control: outcome("control", last.control), treatment: outcome("treatment", last.treatment), looks: looks)
+        return ExperimentAnalysis(plan: plan, control: outcome("control", last.control), treatment: outcome("treatment", last.treatment), looks: looks,
+                                  stopped: stopped)
     }
 
     static func zTest(_ look: (control: VariantTotals, treatment: VariantTotals)) -> TwoProportionZTest {
@@ -102,6 +104,21 @@ import Testing
         var generator = Generator(state: 8)
         let analysis = Self.analyse(Self.simulate(days: 28, leadsPerDay: 1200, controlRate: 0.10, treatmentRate: 0.08, generator: &generator))
         #expect(analysis.recommendation == .rollBack, "\(analysis.recommendation): \(analysis.reasons)")
+    }
+
+    /// A stopped test cannot keep running (issue #23: `ab results` said so of a stopped test):
+    /// it is told it stopped short of its planned sample and what its data support; a stopped
+    /// test with a clear result keeps that result.
+    @Test func aStoppedTestIsNeverToldToKeepRunning() {
+        var generator = Generator(state: 9)
+        let looks = Self.simulate(days: 3, leadsPerDay: 400, controlRate: 0.10, treatmentRate: 0.10, generator: &generator)
+        #expect(Self.analyse(looks).recommendation == .keepRunning)
+        let stopped = Self.analyse(looks, stopped: true)
+        #expect(stopped.recommendation == .iterate, "\(stopped.reasons)")
+        #expect(stopped.reasons.contains { $0.contains("was stopped with 1200 leads of the") }, "\(stopped.reasons)")
+        #expect(stopped.reasons.contains { $0.contains("support no conclusion") && $0.contains("keep control") }, "\(stopped.reasons)")
+        let clear = Self.simulate(days: 28, leadsPerDay: 1200, controlRate: 0.10, treatmentRate: 0.08, generator: &generator)
+        #expect(Self.analyse(clear, stopped: true).recommendation == .rollBack)
     }
 
     @Test func withTooFewLeadsTheTestKeepsRunningAndAtFullSizeItSaysIterate() {
