@@ -25,6 +25,8 @@ public struct TrainAllConfiguration: Sendable {
     /// test) instead of a stratified one. Leads take `created_at` only; a CSV table any column,
     /// which is then not a feature.
     public var splitBy: String?
+    /// Columns of a CSV source that are never features (ids, leaked outcomes).
+    public var ignoredColumns: Set<String> = []
     /// Tuning trials per tree variant.
     public var trials = 12
     /// Cross-validation folds while tuning.

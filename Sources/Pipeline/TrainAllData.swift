@@ -33,7 +33,8 @@ public struct TrainAllData: Sendable {
         var timeKeys: [Double]?
         switch configuration.source {
         case .csv(let path, let target):
-            dataset = try CSVReader.read(contentsOf: URL(fileURLWithPath: path), options: CSVReadOptions(target: target, threads: threads))
+            dataset = try CSVReader.read(contentsOf: URL(fileURLWithPath: path),
+                                         options: CSVReadOptions(target: target, ignoredColumns: configuration.ignoredColumns, threads: threads))
             source = path
             if let splitBy {
                 (dataset, timeKeys) = try orderingColumn(splitBy, of: dataset, file: path)

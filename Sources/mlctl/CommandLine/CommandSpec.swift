@@ -52,6 +52,12 @@ struct OptionSpec: Sendable {
     /// Shown in `--help`; the command applies defaults itself.
     var defaultValue: String?
 
+    /// `--id-column` and `--ignore-columns`, which every command reading a table for a model takes.
+    static let columnExclusions: [OptionSpec] = [
+        .value("id-column", "NAME", "a row id: never a feature (predict writes it first in its output)"),
+        .value("ignore-columns", "A,B", "columns that are never features (ids, leaked outcomes)"),
+    ]
+
     static func flag(_ name: String, _ help: String) -> OptionSpec {
         OptionSpec(name: name, valueName: nil, help: help)
     }

@@ -107,6 +107,16 @@ struct ParsedOptions {
         return text
     }
 
+    /// A comma-separated list (`--ignore-columns a,b`), trimmed, empty items dropped.
+    func list(_ name: String) -> [String] {
+        (values[name] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    /// The columns a command must never use as features: `--id-column` and `--ignore-columns`.
+    var excludedColumns: Set<String> {
+        Set(list("ignore-columns") + [values["id-column"]].compactMap { $0 })
+    }
+
     /// The file a `--data`-like option names: `-` is standard input.
     func inputURL(_ name: String) throws(UsageError) -> URL {
         let path = try required(name)

@@ -20,7 +20,7 @@ enum EvaluateCommand {
                 .value("resamples", "N", "bootstrap resamples for the intervals", default: "1000"),
                 .value("seed", "N", "seed of the bootstrap", default: "0"),
                 .value("threads", "N", "worker threads (default: all cores)"),
-            ]),
+            ] + OptionSpec.columnExclusions),
         run: run)
 
     private static func run(_ options: ParsedOptions) throws -> Int32 {
@@ -46,7 +46,7 @@ enum EvaluateCommand {
         var contributions: ContributionSummary?
         for (index, path) in bundles.enumerated() {
             let (manifest, model) = try ModelBundle.read(from: URL(fileURLWithPath: path))
-            let data = try ModelCommands.readData(dataURL, for: manifest, target: target, threads: threads)
+            let data = try ModelCommands.readData(dataURL, for: manifest, target: target, excluded: options.excludedColumns, threads: threads)
             let scores = manifest.probabilities(rawScores: try model.rawScores(data, threads: threads))
             var bootstrapStream = SeededGenerator(seed: seed).derived(UInt64(index))
             let bootstrapSeed = bootstrapStream.next()

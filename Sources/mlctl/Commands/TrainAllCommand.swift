@@ -24,7 +24,7 @@ enum TrainAllCommand {
                 .value("seed", "N", "random seed of the whole run", default: "42"),
                 .value("out", "DIR", "model registry directory", default: "models"),
                 .flag("no-promote", "add the version without making it current"),
-            ],
+            ] + OptionSpec.columnExclusions,
             discussion: """
                 Writes models/versions/vN/ (one bundle per model: global (the ensemble), baseline, gbdt-leafwise,
                 gbdt-depthwise, gbdt-oblivious, ensemble, and pc/health/commercial where a vertical earns its own model;
@@ -43,6 +43,7 @@ enum TrainAllCommand {
         configuration.seed = UInt64(try options.int("seed", default: 42, in: 0...Int.max)!)
         configuration.threads = try options.int("threads", default: defaultThreadCount, in: 1...256)!
         configuration.splitBy = options.string("split-by")
+        configuration.ignoredColumns = options.excludedColumns
         if let path = options.string("data") {
             configuration.source = .csv(path: path == "-" ? "/dev/stdin" : path, target: options.string("target") ?? "converted")
         } else if let url = options.string("database-url") {
@@ -52,6 +53,7 @@ enum TrainAllCommand {
         do {
             let data = try TrainAllData.load(configuration)
             Console.out(data.description)
+            warnAboutIdentifierColumns(data.train, command: "train-all")
             configuration.trials = try options.int("trials", default: 12, in: 1...10_000)!
             configuration.folds = try options.int("cv", default: 3, in: 2...20)!
             configuration.resamples = try options.int("resamples", default: 200, in: 1...100_000)!

@@ -50,7 +50,7 @@ enum TrainCommand {
                 .value("threads", "N", "worker threads (default: all cores; the model does not depend on it)"),
                 .value("seed", "N", "random seed", default: "0"),
                 .value("out", "DIR", "model bundle directory (replaced atomically if it exists)", required: true),
-            ],
+            ] + OptionSpec.columnExclusions,
             discussion: """
                 Options marked 'logistic:' apply to --algorithm logistic only; the tree options (--trees, --growth, …) to gbdt only.
                 Early stopping (--valid, --early-stopping, --metric) is for gbdt; with logistic, --valid is scored and reported.
@@ -141,7 +141,9 @@ enum TrainCommand {
             }
         }
         let train = try CSVReader.read(contentsOf: try options.inputURL("data"),
-                                       options: CSVReadOptions(target: target, weightColumn: options.string("weight"), columnKinds: kinds, threads: threads))
+                                       options: CSVReadOptions(target: target, weightColumn: options.string("weight"),
+                                                               ignoredColumns: options.excludedColumns, columnKinds: kinds, threads: threads))
+        warnAboutIdentifierColumns(train, command: "train")
         var validation: Dataset?
         if let validPath = options.string("valid") {
             var validKinds: [String: ColumnKind] = [:]
@@ -149,7 +151,8 @@ enum TrainCommand {
             let validURL = URL(fileURLWithPath: validPath)
             let present = Set(try CSVReader.header(of: validURL))
             validation = try CSVReader.read(contentsOf: validURL, options: CSVReadOptions(
-                target: target, weightColumn: options.string("weight"), columnKinds: validKinds.filter { present.contains($0.key) }, threads: threads))
+                target: target, weightColumn: options.string("weight"), ignoredColumns: options.excludedColumns,
+                columnKinds: validKinds.filter { present.contains($0.key) }, threads: threads))
         }
         Console.error("train: read \(formatCount(train.rowCount)) rows × \(train.columns.count) features in \(formatDuration(Date().timeIntervalSince(started)))")
         return (train, validation)

@@ -33,7 +33,7 @@ enum TuneCommand {
                 .value("threads", "N", "worker threads (default: all cores)"),
                 .value("seed", "N", "random seed (folds, sampler, models)", default: "0"),
                 .value("out", "DIR", "bundle of the best model, refitted on all rows, with the trial history (tuning.json)", required: true),
-            ],
+            ] + OptionSpec.columnExclusions,
             discussion: """
                 Prints one line per trial with its cross-validated metric and the best so far. Each trial's folds, sampler draws
                 and model seeds derive from --seed and the trial number: the same command gives the same trials. Interrupted,
@@ -82,9 +82,10 @@ enum TuneCommand {
 
         let started = Date()
         let data = try CSVReader.read(contentsOf: try options.inputURL("data"),
-                                      options: CSVReadOptions(target: target, weightColumn: options.string("weight"),
+                                      options: CSVReadOptions(target: target, weightColumn: options.string("weight"), ignoredColumns: options.excludedColumns,
                                                               threads: threads > 0 ? threads : defaultThreadCount))
         Console.error("tune: read \(formatCount(data.rowCount)) rows × \(data.columns.count) features in \(formatDuration(Date().timeIntervalSince(started)))")
+        warnAboutIdentifierColumns(data, command: "tune")
         let cv = CrossValidation(data: data, folds: folds, metric: metric, seed: seed)
 
         var gbdtBase = GBDTParameters()
