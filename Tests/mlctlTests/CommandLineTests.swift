@@ -138,9 +138,17 @@ struct DatabaseCommandTests {
             let table = try String(contentsOf: out, encoding: .utf8)
             let rows = table.split(separator: "\n").count - 1
             #expect(rows > 100 && rows < 1500)
-            #expect(table.hasPrefix("has_email,email_valid,"))
+            #expect(table.hasPrefix("id,has_email,email_valid,"), "the lead id first")
+            let ids = table.split(separator: "\n").dropFirst().map { Int($0.prefix { $0 != "," })! }
+            #expect(ids == ids.sorted() && Set(ids).count == ids.count && ids.allSatisfy { (1...4000).contains($0) })
+            // Trained from, the id is left out with --id-column; without it, training warns.
+            let model = directory.appendingPathComponent("m").path
+            let warned = try CommandRunner.run(["train", "--data", out.path, "--target", "converted", "--trees", "3", "--out", model])
+            #expect(warned.status == 0 && warned.standardError.contains("column 'id' has a distinct value"), "\(warned.standardError)")
+            let clean = try CommandRunner.run(["train", "--data", out.path, "--target", "converted", "--trees", "3", "--id-column", "id", "--out", model])
+            #expect(clean.status == 0 && !clean.standardError.contains("warning"), "\(clean.standardError)")
             // Nothing is left behind beside the output.
-            #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["features.csv"])
+            #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == ["features.csv", "m"])
         }
     }
 }

@@ -11,7 +11,7 @@ enum DataCommands {
             path: ["extract"], summary: "Extract a feature table (CSV) from the leads in PostgreSQL",
             options: [
                 .value("database-url", "URL", "PostgreSQL URL", required: true),
-                .value("out", "FILE", "output CSV (features plus the 'converted' label)", required: true),
+                .value("out", "FILE", "output CSV: the lead's id, its features and the 'converted' label (train with --id-column id)", required: true),
                 .value("vertical", "V", "only this vertical: pc, health or commercial"),
                 .value("days", "N", "only leads created in the last N days"),
             ]),
@@ -22,7 +22,10 @@ enum DataCommands {
             let db = try PostgresConnection(url: try options.required("database-url"))
             let progress = TerminalProgress("extract", total: nil, unit: "leads")
             let (leads, agents) = try LeadStore.loadLeads(from: db, filter: LeadFilter(vertical: vertical, days: days)) { progress.update($0) }
-            let dataset = LeadDataset.make(leads: leads, agents: agents)
+            // The lead id first (as text: ids pass 2^24, where a Float column would round
+            // them), so that scores computed from the table join back to their leads.
+            var dataset = LeadDataset.make(leads: leads, agents: agents)
+            dataset.columns.insert(.categorical(CategoricalColumn(name: "id", texts: leads.map { String($0.id) })), at: 0)
             try CSVWriter.write(dataset, labelName: LeadDataset.targetName, to: out)
             progress.finish("wrote \(formatCount(leads.count)) leads × \(dataset.columns.count) features to \(out.path)")
             return 0
