@@ -63,6 +63,16 @@ import TestSupport
         #expect(weak.status == 2 && weak.standardError.contains("at least 16 characters"))
     }
 
+    /// A second `serve` on a port in use exits 1 saying so, instead of sharing the port
+    /// (SO_REUSEPORT) and taking half the traffic (issue #22).
+    @Test func serveOnAPortInUseExitsWithAClearError() throws {
+        let model = TestPaths.repositoryRoot.appendingPathComponent("Tests/Fixtures/golden/gbdt-v1").path
+        let first = try ServeProcess(["serve", "--models", model, "--port", "0", "--quiet"])
+        defer { _ = first.terminate() }
+        let second = try CommandRunner.run(["serve", "--models", model, "--port", String(first.port), "--quiet"])
+        #expect(second.status == 1 && second.standardError.contains("the port is in use by another process"), "\(second.standardError)")
+    }
+
     @Test func trainAllOnATinyCSVWritesARegistryVersion() throws {
         let directory = TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
