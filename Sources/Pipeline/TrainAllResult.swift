@@ -44,10 +44,13 @@ public struct TrainAllResult {
         }
         let rows = comparisons.compactMap { c in c.test.map { (model: candidates[c.index].name, difference: $0.aucA - $0.aucB, z: $0.z, pValue: $0.pValue) } }
         let global = candidates[globalIndex]
+        // The plots about one model are about the served one: the global model, calibrated.
+        let served = try ScoredRows(scores: global.testRaw.map { calibration.probability($0) }, labels: testLabels)
         return HTMLReport.render(title: "train-all \(source)", generator: "mlctl \(MLCTLVersion.current)", entries: entries,
                                  importance: Array(zip(global.model.features.map(\.name), global.model.featureImportance)),
                                  importanceMeasure: "weighted share of each member's importance",
-                                 contributions: contributions.plotData, comparisons: rows, tables: reportTables)
+                                 contributions: contributions.plotData, comparisons: rows,
+                                 featured: ("served model: global = \(global.name), calibrated", served), tables: reportTables)
     }
 
     /// The report's sections on the deployed model's calibration and on the per-vertical models.

@@ -42,6 +42,12 @@ import Serving
         #expect((summary["models"] as! [Any]).count == 5 && (summary["stages"] as! [Any]).count >= 6 && summary["global"] as? String == "ensemble")
         let html = try String(contentsOf: version.appendingPathComponent("report.html"), encoding: .utf8)
         #expect(html.contains("<svg") && html.contains("baseline") && html.contains("SHAP summary"))
+        // The plots about one model are the served model's, and say so (they were titled with
+        // the baseline's name, and the score distribution was the baseline's).
+        for title in ["SHAP summary (served model: global = ensemble, calibrated, ", "Score distribution by class (served model: global = ensemble, calibrated)",
+                      "Feature importance (served model: global = ensemble, calibrated, "] {
+            #expect(html.contains(title), "\(title)")
+        }
 
         // The current global model predicts like any bundle.
         let predictAll = try CommandRunner.run(["predict", "--model", registry + "/current/global", "--data", data])

@@ -16,10 +16,12 @@ public enum HTMLReport {
     }
 
     /// Renders the page. `generator` names the program in the footer (e.g. "mlctl 0.1.0");
-    /// `importance` (feature, value) is shown for the first model, titled with its
+    /// `importance` (feature, value) is shown for the featured model, titled with its
     /// `importanceMeasure` (e.g. "total gain"); `contributions` (per-row contributions of the
     /// top features on a sample of rows) adds a SHAP summary plot;
-    /// `comparisons` are rows of (model, AUC − first, z, p-value).
+    /// `comparisons` are rows of (model, AUC − first, z, p-value). `featured` names the model
+    /// the score distribution, importance and SHAP summary are about, with its scored rows
+    /// (train-all: the served model, calibrated); without it, the first entry.
     /// A further section of plain text cells (escaped), e.g. train-all's calibration and
     /// per-vertical decisions.
     public struct Table: Sendable {
@@ -39,7 +41,8 @@ public enum HTMLReport {
                               importanceMeasure: String = "total gain",
                               contributions: (rows: Int, features: [(name: String, contributions: [Double], valueRanks: [Double?])])? = nil,
                               comparisons: [(model: String, difference: Double, z: Double, pValue: Double)] = [],
-                              tables: [Table] = []) -> String {
+                              featured: (name: String, rows: ScoredRows)? = nil, tables: [Table] = []) -> String {
+        let featured = featured ?? entries.first.map { ($0.report.model, $0.rows) }
         var sections: [String] = []
         // Tables.
         var table = "<table><tr><th>metric</th>" + entries.map { "<th>\(SVGChart.escape($0.report.model))</th>" }.joined() + "</tr>"
@@ -78,20 +81,20 @@ public enum HTMLReport {
         let lifts = series { Curves.gainAndLift($0, steps: 20).map { ($0.share, $0.lift) } }
         let maxLift = max(1, lifts.flatMap { $0.points.map(\.y) }.filter(\.isFinite).max() ?? 1)
         plots.append(SVGChart.lines(lifts, title: "Lift", xLabel: "share of rows, by score", yLabel: "lift", xRange: 0...1, yRange: 0...SVGChart.niceMaximum(maxLift * 1.05)))
-        if let first = entries.first {
-            let distribution = Curves.scoreDistribution(first.rows, bins: 20)
+        if let featured {
+            let distribution = Curves.scoreDistribution(featured.rows, bins: 20)
             let labels = (0..<20).map { SVGChart.format(distribution.edges[$0]) }
             let total = (negative: max(1e-12, distribution.negatives.reduce(0, +)), positive: max(1e-12, distribution.positives.reduce(0, +)))
             plots.append(SVGChart.bars(labels: labels, series: [("label 0", distribution.negatives.map { $0 / total.negative }),
                                                                ("label 1", distribution.positives.map { $0 / total.positive })],
-                                       title: "Score distribution by class (\(first.report.model))", yLabel: "share of class"))
+                                       title: "Score distribution by class (\(featured.name))", yLabel: "share of class"))
         }
         if let importance, !importance.isEmpty {
             let top = importance.sorted { $0.1 > $1.1 }.prefix(20)
-            plots.append(SVGChart.bars(labels: top.map(\.0), series: [(importanceMeasure, top.map(\.1))], title: "Feature importance (\(importanceMeasure))", yLabel: "", horizontal: true, width: 520))
+            plots.append(SVGChart.bars(labels: top.map(\.0), series: [(importanceMeasure, top.map(\.1))], title: "Feature importance (\(featured.map { $0.name + ", " } ?? "")\(importanceMeasure))", yLabel: "", horizontal: true, width: 520))
         }
         if let contributions, !contributions.features.isEmpty {
-            plots.append(SVGChart.contributionStrips(contributions.features, title: "SHAP summary (\(entries.first?.report.model ?? ""), \(contributions.rows) rows)"))
+            plots.append(SVGChart.contributionStrips(contributions.features, title: "SHAP summary (\(featured?.name ?? ""), \(contributions.rows) rows)"))
         }
         sections.append("<h2>Plots</h2><div class=\"plots\">" + plots.map { "<figure>\($0)</figure>" }.joined() + "</div>")
         for extra in tables {
