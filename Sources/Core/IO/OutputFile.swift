@@ -46,18 +46,20 @@ public final class OutputFile: @unchecked Sendable {
 
     /// Writes all of `bytes`, retrying short writes and interruptions.
     public func write(_ bytes: UnsafeRawBufferPointer) throws(FileWriteError) {
-        let failure = writeAll(bytes)
-        if failure != 0 { throw FileWriteError(destination: name, reason: failure < 0 ? "nothing was written" : String(cString: strerror(failure))) }
+        try check(writeAll(bytes))
     }
 
     public func write(_ bytes: [UInt8]) throws(FileWriteError) {
-        let failure = bytes.withUnsafeBytes { writeAll($0) }
-        if failure != 0 { throw FileWriteError(destination: name, reason: failure < 0 ? "nothing was written" : String(cString: strerror(failure))) }
+        try check(bytes.withUnsafeBytes { writeAll($0) })
     }
 
     public func write(_ text: String) throws(FileWriteError) {
         var text = text
-        let failure = text.withUTF8 { writeAll(UnsafeRawBufferPointer($0)) }
+        try check(text.withUTF8 { writeAll(UnsafeRawBufferPointer($0)) })
+    }
+
+    /// Throws for a ``writeAll(_:)`` result other than 0.
+    private func check(_ failure: Int32) throws(FileWriteError) {
         if failure != 0 { throw FileWriteError(destination: name, reason: failure < 0 ? "nothing was written" : String(cString: strerror(failure))) }
     }
 

@@ -72,7 +72,7 @@ public enum Timestamp {
     /// outside ``postgreSQLRange`` (`-1e300` is not an instant, and would trap the calendar
     /// arithmetic). Numbers follow JSON's grammar (``JSONParser/number(_:)``).
     public static func parse(_ text: String) -> Double? {
-        if let first = text.utf8.first, first == UInt8(ascii: "-") || (first >= 0x30 && first <= 0x39), let number = JSONParser.number(text) {
+        if let number = JSONParser.number(text) {
             return postgreSQLRange.contains(number) ? number : nil
         }
         let bytes = Array(text.utf8)

@@ -77,12 +77,6 @@ public enum CSVWriter {
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
-    /// Writes a command's output to `path`: standard output for `-`, otherwise as
-    /// ``writeAtomically(to:_:)``.
-    public static func write(toPath path: String, _ body: (OutputFile) throws -> Void) throws {
-        try writeAtomically(to: path == "-" ? standardOutputURL : URL(fileURLWithPath: path), body)
-    }
-
     /// The destination that means this process's standard output (the CLI's `--out -`): its
     /// descriptor is written, even when the shell redirected it to a regular file (renaming
     /// over that file would lose the output).

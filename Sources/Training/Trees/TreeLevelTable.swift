@@ -52,10 +52,10 @@ struct TreeLevelTable: Sendable {
         var features: [Int32] = []
         for test in tests where !features.contains(test.feature) { features.append(test.feature) }
         // For each feature, a value for every way its levels can go that some candidate takes.
-        let width = Int(features.map { $0 }.max()!) + 1
+        let width = Int(features.max()!) + 1
+        let levelsOf = features.map { feature in (0..<depth).filter { tests[$0].feature == feature } }
         var valueOf: [[Int: Float]] = []
-        for feature in features {
-            let levels = (0..<depth).filter { tests[$0].feature == feature }
+        for levels in levelsOf {
             var found: [Int: Float] = [:]
             for candidate in candidates(for: levels.map { tests[$0] }, categoryWords) {
                 var pattern = 0
@@ -74,7 +74,7 @@ struct TreeLevelTable: Sendable {
                 let phi = scratch.baseAddress! + scratchVectors
                 patterns: for pattern in 0..<(1 << depth) {
                     for (k, feature) in features.enumerated() {
-                        let own = (0..<depth).filter { tests[$0].feature == feature }.reduce(0) { $0 | (pattern & (1 << $1)) }
+                        let own = levelsOf[k].reduce(0) { $0 | (pattern & (1 << $1)) }
                         guard let value = valueOf[k][own] else { continue patterns }
                         row[Int(feature)] = value
                     }

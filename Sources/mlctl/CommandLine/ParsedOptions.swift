@@ -123,9 +123,11 @@ struct ParsedOptions {
         return URL(fileURLWithPath: path == "-" ? "/dev/stdin" : path)
     }
 
-    /// The file an `--out`-like option names: `-` is standard output.
-    func outputURL(_ name: String) throws(UsageError) -> URL {
-        let path = try required(name)
+    /// The file an `--out`-like option names (`defaultPath` when absent, required without
+    /// one): `-` is standard output.
+    func outputURL(_ name: String, default defaultPath: String? = nil) throws(UsageError) -> URL {
+        let path: String
+        if let given = values[name] ?? defaultPath { path = given } else { path = try required(name) }
         return path == "-" ? CSVWriter.standardOutputURL : URL(fileURLWithPath: path)
     }
 

@@ -90,7 +90,7 @@ enum EvaluateCommand {
                 }
             }
         }
-        try CSVWriter.write(toPath: options.string("out") ?? "-") { try $0.write(text) }
+        try CSVWriter.writeAtomically(to: try options.outputURL("out", default: "-")) { try $0.write(text) }
         return 0
     }
 

@@ -67,9 +67,9 @@ enum ModelCommands {
                 text += prefix + (quality.map { "\(score),\(CSVWriter.field($0[row]))\n" } ?? "\(score)\n")
             }
         }
-        let out = options.string("out") ?? "-"
-        try CSVWriter.write(toPath: out) { try $0.write(text) }
-        if out != "-" { Console.error("predict: wrote \(formatCount(scores.count)) scores to \(out)") }
+        let out = try options.outputURL("out", default: "-")
+        try CSVWriter.writeAtomically(to: out) { try $0.write(text) }
+        if out != CSVWriter.standardOutputURL { Console.error("predict: wrote \(formatCount(scores.count)) scores to \(out.path)") }
         return 0
     }
 }

@@ -44,8 +44,8 @@ enum TrainAllCommand {
         configuration.threads = try options.int("threads", default: defaultThreadCount, in: 1...256)!
         configuration.splitBy = options.string("split-by")
         configuration.ignoredColumns = options.excludedColumns
-        if let path = options.string("data") {
-            configuration.source = .csv(path: path == "-" ? "/dev/stdin" : path, target: options.string("target") ?? "converted")
+        if options.string("data") != nil {
+            configuration.source = .csv(path: try options.inputURL("data").path, target: options.string("target") ?? "converted")
         } else if let url = options.string("database-url") {
             configuration.source = .database(url: url, vertical: try options.choice("vertical", Vertical.allCases.map(\.rawValue)),
                                              days: try options.int("days", in: 1...36_500))
