@@ -9,8 +9,9 @@ import Tuning
 /// with cross-validation and pruning on the training rows; their ensemble, weighted on the
 /// validation rows, becomes the `global` model; every model is evaluated on the test rows with
 /// bootstrap intervals and compared with the baseline by DeLong's test. The global model gets
-/// Platt scaling and quality levels from the validation rows; each vertical gets its own model
-/// where it has enough data and beats the global one.
+/// quality levels from the validation rows, and Platt scaling where it lowers their log loss out
+/// of sample (``CalibrationChoice``); each vertical gets its own model where it has enough data
+/// and beats the global one by more than the noise (``VerticalChoice``).
 ///
 /// Nothing reaches the registry before the 'write registry' stage, which writes a hidden
 /// staging directory and renames it, so a failure leaves the registry as it was. Progress goes
@@ -67,16 +68,17 @@ public enum TrainAllPipeline {
         }
         stageTimes.append(("evaluation", Date().timeIntervalSince(evaluationStarted)))
 
-        // Calibration (Platt scaling, so explanations stay exact) and quality levels for the
-        // global model, both from its validation scores.
-        let globalValidRaw = candidates[globalIndex].validRaw
-        let calibration = PlattScaling.fit(scores: globalValidRaw, labels: valid.labels, weights: valid.weights?.map(Double.init))
-        let calibratedValid = globalValidRaw.map { calibration.probability($0) }
+        // Calibration and quality levels for the global model, from its validation scores.
+        // Platt scaling (affine in log-odds, so explanations stay exact) is kept only if it
+        // lowers the validation log loss out of sample (cross-fitted); the test rows then check
+        // the decision: both maps' calibration error and log loss are reported.
+        let globalValidRaw = candidates[globalIndex].validRaw, globalTestRaw = candidates[globalIndex].testRaw
+        let calibration = CalibrationChoice.choose(rawScores: globalValidRaw, labels: valid.labels, weights: valid.weights,
+                                                   seed: SeededGenerator(seed: seed).derived(0xCA1B).seed)
+        let calibratedValid = globalValidRaw.map { calibration.probability(rawScore: $0) }
         let qualityLevels = QualityLevels.fit(try ScoredRows(scores: calibratedValid, labels: valid.labels))
-        let calibratedTest = candidates[globalIndex].testRaw.map { calibration.probability($0) }
-        let eceBefore = ClassificationMetrics.expectedCalibrationError(try ScoredRows(scores: candidates[globalIndex].testProbabilities, labels: test.labels))
-        let eceAfter = ClassificationMetrics.expectedCalibrationError(try ScoredRows(scores: calibratedTest, labels: test.labels))
-
+        let calibratedTest = globalTestRaw.map { calibration.probability(rawScore: $0) }
+        let calibrationCheck = try TrainAllResult.CalibrationCheck(testRaw: globalTestRaw, labels: test.labels, platt: calibration.platt)
         // Per-vertical models, compared with the global model on each vertical's rows.
         let verticalStarted = Date()
         let bestTrees = (1..<(candidates.count - 1)).max { validAUC[$0] < validAUC[$1] }!
@@ -90,7 +92,7 @@ public enum TrainAllPipeline {
 
         var result = TrainAllResult(source: data.source, seed: seed, split: data.split, testRows: test.rowCount, resamples: configuration.resamples,
                                     candidates: candidates, reports: reports, validAUC: validAUC, globalIndex: globalIndex,
-                                    comparisons: comparisons, calibration: calibration, eceBefore: eceBefore, eceAfter: eceAfter,
+                                    comparisons: comparisons, calibration: calibration, calibrationCheck: calibrationCheck,
                                     qualityLevels: qualityLevels, verticals: verticals, stageTimes: stageTimes,
                                     version: "", versionDirectory: registry.root, promoted: configuration.promote, seconds: 0)
 
@@ -111,8 +113,8 @@ public enum TrainAllPipeline {
                 }
                 try ModelBundle.write(candidate.model, manifest: manifest, to: directory.appendingPathComponent(candidate.name))
                 if index == globalIndex {
-                    // The deployed model: Platt scaling and quality levels fitted on the validation rows.
-                    manifest.calibration = .platt(calibration)
+                    // The deployed model: its calibration (when kept) and quality levels, from the validation rows.
+                    manifest.calibration = calibration.calibration
                     manifest.qualityLevels = qualityLevels
                     try ModelBundle.write(candidate.model, manifest: manifest, to: directory.appendingPathComponent("global"))
                 }

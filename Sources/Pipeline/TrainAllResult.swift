@@ -21,10 +21,10 @@ public struct TrainAllResult {
     public var globalIndex: Int
     /// DeLong's test of each candidate after the baseline against the baseline, on the test rows.
     public var comparisons: [(index: Int, test: DeLongTest?)]
-    public var calibration: PlattScaling
-    /// Expected calibration error of the global model on the test rows, before and after calibration.
-    public var eceBefore: Double
-    public var eceAfter: Double
+    /// The global model's calibration, decided on the validation rows.
+    public var calibration: CalibrationChoice
+    /// The decision checked on the test rows.
+    public var calibrationCheck: CalibrationCheck
     public var qualityLevels: QualityLevels
     public var verticals: [TrainAllStages.VerticalOutcome]
     /// (stage, seconds), in the order the stages ran.
@@ -45,29 +45,57 @@ public struct TrainAllResult {
         let rows = comparisons.compactMap { c in c.test.map { (model: candidates[c.index].name, difference: $0.aucA - $0.aucB, z: $0.z, pValue: $0.pValue) } }
         let global = candidates[globalIndex]
         // The plots about one model are about the served one: the global model, calibrated.
-        let served = try ScoredRows(scores: global.testRaw.map { calibration.probability($0) }, labels: testLabels)
+        let served = try ScoredRows(scores: global.testRaw.map { calibration.probability(rawScore: $0) }, labels: testLabels)
         return HTMLReport.render(title: "train-all \(source)", generator: "mlctl \(MLCTLVersion.current)", entries: entries,
                                  importance: Array(zip(global.model.features.map(\.name), global.model.featureImportance)),
                                  importanceMeasure: "weighted share of each member's importance",
                                  contributions: contributions.plotData, comparisons: rows,
-                                 featured: ("served model: global = \(global.name), calibrated", served), tables: reportTables)
+                                 featured: ("served model: \(servedModelName)", served), tables: reportTables)
+    }
+
+    /// What serves by default, in words: `global = ensemble, calibrated` (or `uncalibrated`).
+    var servedModelName: String {
+        "global = \(candidates[globalIndex].name), \(calibration.kept ? "calibrated" : "uncalibrated")"
+    }
+
+    /// The global model's calibration checked on the test rows, which the decision did not
+    /// see: expected calibration error and log loss of σ(raw) and of the Platt map fitted on
+    /// the validation rows (whether or not it was kept).
+    public struct CalibrationCheck: Sendable {
+        public var uncalibratedECE, plattECE, uncalibratedLogLoss, plattLogLoss: Double
+
+        init(testRaw: [Double], labels: [UInt8], platt: PlattScaling) throws {
+            let uncalibrated = try ScoredRows(scores: testRaw.map(stableLogistic), labels: labels)
+            let calibrated = try ScoredRows(scores: testRaw.map { platt.probability($0) }, labels: labels)
+            uncalibratedECE = ClassificationMetrics.expectedCalibrationError(uncalibrated)
+            plattECE = ClassificationMetrics.expectedCalibrationError(calibrated)
+            uncalibratedLogLoss = ProbabilityMetrics.logLoss(uncalibrated)
+            plattLogLoss = ProbabilityMetrics.logLoss(calibrated)
+        }
     }
 
     /// The report's sections on the deployed model's calibration and on the per-vertical models.
     private var reportTables: [HTMLReport.Table] {
         let number = { (x: Double) in String(format: "%.4f", x) }
+        let check = calibrationCheck
         let calibrationTable = HTMLReport.Table(
             title: "Calibration and quality levels of the global model",
-            note: "Platt scaling p = σ(a·raw + b), fitted on the validation rows; expected calibration error on the test rows. Quality levels are cut-offs on the calibrated probability, chosen on the validation rows (top 10 %, next 20 %, next 30 %, the rest).",
-            header: ["a", "b", "test ECE before", "test ECE after"] + QualityLevels.names.prefix(3).map { "\($0) ≥" },
-            rows: [[number(calibration.a), number(calibration.b), number(eceBefore), number(eceAfter)] + qualityLevels.cutoffs.map(number)])
+            note: "Platt scaling p = σ(a·raw + b) is fitted on the validation rows and kept only if it lowers their log loss out of sample (\(calibration.folds)-fold cross-fitted, against the uncalibrated σ(raw)): \(calibration.explanation). The test rows, which the decision did not see, check it. Quality levels are cut-offs on the served probability, chosen on the validation rows (top 10 %, next 20 %, next 30 %, the rest).",
+            header: ["served", "a", "b", "valid log loss uncalibrated", "valid log loss Platt (cross-fitted)",
+                     "test log loss uncalibrated", "test log loss Platt", "test ECE uncalibrated", "test ECE Platt"] + QualityLevels.names.prefix(3).map { "\($0) ≥" },
+            rows: [[calibration.kept ? "Platt" : "uncalibrated", number(calibration.platt.a), number(calibration.platt.b),
+                    number(calibration.uncalibratedLogLoss), number(calibration.crossFittedLogLoss),
+                    number(check.uncalibratedLogLoss), number(check.plattLogLoss), number(check.uncalibratedECE), number(check.plattECE)]
+                   + qualityLevels.cutoffs.map(number)])
         let verticalTable = HTMLReport.Table(
             title: "Per-vertical models",
-            note: "A vertical keeps a model of its own only when it beats the global model on that vertical's validation rows; otherwise the global model serves it.",
-            header: ["vertical", "train rows", "positives", "served by", "valid AUC own", "valid AUC global", "test AUC own", "test AUC global", "decision"],
+            note: "A vertical keeps a model of its own only when it beats the global model on that vertical's validation rows by more than the noise: DeLong's paired test of the two AUCs, one-sided, p < \(VerticalChoice.level). Otherwise the global model serves it. The test AUCs check the decision.",
+            header: ["vertical", "train rows", "positives", "served by", "valid AUC own", "valid AUC global", "DeLong z", "one-sided p",
+                     "test AUC own", "test AUC global", "decision"],
             rows: verticals.map { v in
                 [v.vertical, String(v.trainRows), String(v.trainPositives), v.candidate == nil ? "global" : v.vertical,
-                 v.validAUC.map { number($0.own) } ?? "-", v.validAUC.map { number($0.global) } ?? "-",
+                 v.choice.map { number($0.ownAUC) } ?? "-", v.choice.map { number($0.globalAUC) } ?? "-",
+                 v.choice.map { String(format: "%.2f", $0.z) } ?? "-", v.choice.map { String(format: "%.3g", $0.oneSidedPValue) } ?? "-",
                  v.testAUC.map { number($0.own) } ?? "-", v.testAUC.map { number($0.global) } ?? "-", v.decision]
             })
         return [calibrationTable, verticalTable]
@@ -97,11 +125,15 @@ public struct TrainAllResult {
         let promotedNote = promoted ? "(now current)" : "(not promoted)"
         let verticalBundles = verticals.compactMap { $0.candidate?.name }
         lines.append("wrote \(versionDirectory.path) \(promotedNote): \((candidates.map(\.name) + ["global"] + verticalBundles).joined(separator: ", ")), summary.json, report.html")
-        lines.append(String(format: "global model calibrated (Platt scaling on validation): test ECE %.4f → %.4f; quality cut-offs High ≥ %.4f, Medium ≥ %.4f, Low ≥ %.4f",
-                            eceBefore, eceAfter, qualityLevels.cutoffs[0], qualityLevels.cutoffs[1], qualityLevels.cutoffs[2]))
+        lines.append("global model calibration: \(calibration.explanation)")
+        lines.append(String(format: "  checked on the test rows: log loss %.5f uncalibrated, %.5f Platt; ECE %.4f uncalibrated, %.4f Platt",
+                            calibrationCheck.uncalibratedLogLoss, calibrationCheck.plattLogLoss, calibrationCheck.uncalibratedECE, calibrationCheck.plattECE))
+        lines.append(String(format: "quality cut-offs on the served probability: High ≥ %.4f, Medium ≥ %.4f, Low ≥ %.4f",
+                            qualityLevels.cutoffs[0], qualityLevels.cutoffs[1], qualityLevels.cutoffs[2]))
         for outcome in verticals {
-            let test = outcome.testAUC.map { String(format: " (test AUC own %.4f, global %.4f)", $0.own, $0.global) } ?? ""
-            lines.append("vertical \(outcome.vertical): \(outcome.decision)\(test)")
+            let test = outcome.testAUC.map { String(format: "; checked on test: AUC own %.4f, global %.4f", $0.own, $0.global) } ?? ""
+            let calibration = outcome.calibration.map { "; its calibration: \($0.explanation)" } ?? ""
+            lines.append("vertical \(outcome.vertical): \(outcome.decision)\(test)\(calibration)")
         }
         if verticals.isEmpty { lines.append("no per-vertical models: the data has no categorical 'vertical' column") }
         return lines.joined(separator: "\n")

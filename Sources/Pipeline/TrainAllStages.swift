@@ -99,10 +99,12 @@ public enum TrainAllStages {
         public var trainRows: Int
         public var trainPositives: Int
         /// The vertical's own model, when it had enough data and beat the global model on the
-        /// vertical's validation rows.
+        /// vertical's validation rows by more than the noise (``VerticalChoice``).
         public var candidate: CandidateModel?
-        public var calibration: PlattScaling?
-        public var validAUC: (own: Double, global: Double)?
+        /// The own model's calibration, decided as the global model's is.
+        public var calibration: CalibrationChoice?
+        /// The comparison with the global model on the vertical's validation rows.
+        public var choice: VerticalChoice?
         public var testAUC: (own: Double, global: Double)?
         public var decision: String
     }
@@ -111,8 +113,9 @@ public enum TrainAllStages {
     /// with the best tuned variant's parameters, trained on that vertical's training rows with
     /// early stopping on its validation rows. It is kept only if the vertical has enough data
     /// (≥ 1,000 training rows, ≥ 50 positive training and ≥ 20 positive validation rows) and it
-    /// beats the global model's AUC on the vertical's validation rows; otherwise the vertical
-    /// falls back to the global model, and the reason is reported.
+    /// beats the global model's AUC on the vertical's validation rows by more than the noise
+    /// (``VerticalChoice``: DeLong's paired test, one-sided, p < 0.05); otherwise the vertical
+    /// falls back to the global model, and the reason is reported with its numbers.
     static func perVertical(dataset: Dataset, split: TrainValidTestSplit, global: CandidateModel, globalValid: [Double], globalTest: [Double],
                             best: CandidateModel, target: String, seed: UInt64, threads: Int) throws -> [VerticalOutcome] {
         guard let index = dataset.columnIndex(named: "vertical"), case .categorical(let column) = dataset.columns[index],
@@ -138,29 +141,32 @@ public enum TrainAllStages {
             parameters.seed = seed
             let model = try GBDTTrainer.train(train, parameters: parameters, validation: valid, metric: .auc)
             let validRaw = try model.rawScores(valid, threads: threads)
-            let ownValid = RankingMetrics.rocAUC(scores: validRaw, labels: valid.labels)
-            let globalValidAUC = RankingMetrics.rocAUC(scores: validRows.map { globalValid[validPosition[$0]!] }, labels: valid.labels)
             let testRaw = try model.rawScores(test, threads: threads)
             let ownTest = RankingMetrics.rocAUC(scores: testRaw, labels: test.labels)
             let globalTestAUC = RankingMetrics.rocAUC(scores: testRows.map { globalTest[testPosition[$0]!] }, labels: test.labels)
-            outcome.validAUC = (ownValid, globalValidAUC)
             outcome.testAUC = (ownTest, globalTestAUC)
-            guard ownValid > globalValidAUC else {
-                outcome.decision = String(format: "own model %.4f ≤ global %.4f on validation: global model", ownValid, globalValidAUC)
+            guard let choice = VerticalChoice.decide(own: validRaw, global: validRows.map { globalValid[validPosition[$0]!] }, labels: valid.labels) else {
+                outcome.decision = "a class is missing from the validation rows: global model"
                 outcomes.append(outcome)
                 continue
             }
-            let calibration = PlattScaling.fit(scores: validRaw, labels: valid.labels)
+            outcome.choice = choice
+            outcome.decision = choice.explanation
+            guard choice.kept else {
+                outcomes.append(outcome)
+                continue
+            }
+            let calibration = CalibrationChoice.choose(rawScores: validRaw, labels: valid.labels, weights: valid.weights,
+                                                       seed: SeededGenerator(seed: seed).derived(0xCA1 + UInt64(code)).seed)
             var manifest = BundleManifest(modelKind: "gbdt", target: target, inputSchema: model.features, parameters: parameters, seed: seed,
                                           dataFingerprint: train.fingerprint(), trainingRows: train.rowCount,
-                                          metrics: ["valid_roc_auc": ownValid, "test_roc_auc": ownTest, "global_valid_roc_auc": globalValidAUC])
+                                          metrics: ["valid_roc_auc": choice.ownAUC, "test_roc_auc": ownTest, "global_valid_roc_auc": choice.globalAUC])
             manifest.inputProfile = InputProfile.make(train)
-            manifest.calibration = .platt(calibration)
-            manifest.qualityLevels = QualityLevels.fit(try ScoredRows(scores: validRaw.map { calibration.probability($0) }, labels: valid.labels))
+            manifest.calibration = calibration.calibration
+            manifest.qualityLevels = QualityLevels.fit(try ScoredRows(scores: validRaw.map { calibration.probability(rawScore: $0) }, labels: valid.labels))
             outcome.candidate = CandidateModel(name: vertical, model: .gbdt(model), manifest: manifest, validRaw: validRaw, testRaw: testRaw,
                                                seconds: Date().timeIntervalSince(started), detail: "\(model.trees.count) trees on \(train.rowCount) rows")
             outcome.calibration = calibration
-            outcome.decision = String(format: "own model %.4f > global %.4f on validation: kept", ownValid, globalValidAUC)
             outcomes.append(outcome)
         }
         return outcomes

@@ -33,14 +33,25 @@ public struct TrainAllSummary: Codable, Sendable {
         public var seconds: Double
     }
 
+    /// The global model's calibration and the numbers it was decided on. `method` is `platt`
+    /// when Platt scaling serves and `none` when the model serves σ(raw); `a` and `b` are the
+    /// Platt map fitted on the validation rows either way. (Summaries before format 2 lack the
+    /// optional fields and always served Platt scaling.)
     public struct Calibration: Codable, Sendable {
         public var method = "platt"
         public var a, b: Double
         public var fittedOn = "validation"
+        public var decision: String?
+        public var validLogLossUncalibrated, validLogLossCrossFitted: JSONNumber?
+        public var testLogLossUncalibrated, testLogLossPlatt: JSONNumber?
+        /// Test ECE of σ(raw), and of the probability served.
         public var testECEBefore, testECEAfter: JSONNumber
+        public var testECEPlatt: JSONNumber?
         enum CodingKeys: String, CodingKey {
-            case method, a, b
-            case fittedOn = "fitted_on", testECEBefore = "test_ece_before", testECEAfter = "test_ece_after"
+            case method, a, b, decision
+            case fittedOn = "fitted_on", testECEBefore = "test_ece_before", testECEAfter = "test_ece_after", testECEPlatt = "test_ece_platt"
+            case validLogLossUncalibrated = "valid_log_loss_uncalibrated", validLogLossCrossFitted = "valid_log_loss_platt_cross_fitted"
+            case testLogLossUncalibrated = "test_log_loss_uncalibrated", testLogLossPlatt = "test_log_loss_platt"
         }
     }
 
@@ -60,14 +71,19 @@ public struct TrainAllSummary: Codable, Sendable {
         public var model: String
         public var decision: String
         public var validROCAUC, testROCAUC: AUCPair?
+        /// DeLong's z and one-sided p-value of own − global on the validation rows (format 2).
+        public var delongZ, delongOneSidedPValue: JSONNumber?
+        /// The own model's calibration decision, when it has one (format 2).
+        public var calibration: String?
         enum CodingKeys: String, CodingKey {
-            case vertical, model, decision
+            case vertical, model, decision, calibration
             case trainRows = "train_rows", trainPositives = "train_positives", validROCAUC = "valid_roc_auc", testROCAUC = "test_roc_auc"
+            case delongZ = "delong_z", delongOneSidedPValue = "delong_one_sided_p_value"
         }
     }
 
     public var format = "mlctl-train-all-summary"
-    public var formatVersion = 1
+    public var formatVersion = 2
     public var mlctlVersion = MLCTLVersion.current
     public var createdAt: String
     public var source: String
@@ -112,14 +128,25 @@ extension TrainAllResult {
         let verticals = verticals.map { outcome in
             TrainAllSummary.Vertical(vertical: outcome.vertical, trainRows: outcome.trainRows, trainPositives: outcome.trainPositives,
                                      model: outcome.candidate == nil ? "global" : outcome.vertical, decision: outcome.decision,
-                                     validROCAUC: outcome.validAUC.map { .init(own: JSONNumber($0.own), global: JSONNumber($0.global)) },
-                                     testROCAUC: outcome.testAUC.map { .init(own: JSONNumber($0.own), global: JSONNumber($0.global)) })
+                                     validROCAUC: outcome.choice.map { .init(own: JSONNumber($0.ownAUC), global: JSONNumber($0.globalAUC)) },
+                                     testROCAUC: outcome.testAUC.map { .init(own: JSONNumber($0.own), global: JSONNumber($0.global)) },
+                                     delongZ: outcome.choice.map { JSONNumber($0.z) },
+                                     delongOneSidedPValue: outcome.choice.map { JSONNumber($0.oneSidedPValue) },
+                                     calibration: outcome.calibration?.explanation)
         }
         return TrainAllSummary(createdAt: BundleManifest.now(), source: source, seed: seed,
                                rows: .init(train: split.train.count, valid: split.valid.count, test: split.test.count),
                                global: candidates[globalIndex].name, models: models,
                                stages: stageTimes.map { TrainAllSummary.Stage(stage: $0.0, seconds: $0.1) },
-                               calibration: .init(a: calibration.a, b: calibration.b, testECEBefore: JSONNumber(eceBefore), testECEAfter: JSONNumber(eceAfter)),
+                               calibration: .init(method: calibration.kept ? "platt" : "none", a: calibration.platt.a, b: calibration.platt.b,
+                                                  decision: calibration.explanation,
+                                                  validLogLossUncalibrated: JSONNumber(calibration.uncalibratedLogLoss),
+                                                  validLogLossCrossFitted: JSONNumber(calibration.crossFittedLogLoss),
+                                                  testLogLossUncalibrated: JSONNumber(calibrationCheck.uncalibratedLogLoss),
+                                                  testLogLossPlatt: JSONNumber(calibrationCheck.plattLogLoss),
+                                                  testECEBefore: JSONNumber(calibrationCheck.uncalibratedECE),
+                                                  testECEAfter: JSONNumber(calibration.kept ? calibrationCheck.plattECE : calibrationCheck.uncalibratedECE),
+                                                  testECEPlatt: JSONNumber(calibrationCheck.plattECE)),
                                qualityLevels: .init(names: QualityLevels.names, cutoffs: qualityLevels.cutoffs), verticals: verticals)
     }
 }

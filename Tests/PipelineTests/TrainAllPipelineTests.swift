@@ -32,7 +32,7 @@ import Training
         return configuration
     }
 
-    @Test func aRunWritesEveryBundleAndTheGlobalModelIsTheCalibratedEnsemble() throws {
+    @Test func aRunWritesEveryBundleAndTheGlobalModelIsTheEnsembleWithItsCalibration() throws {
         let directory = TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         try Self.writeTable(to: directory.appendingPathComponent("table.csv"))
@@ -51,7 +51,7 @@ import Training
             #expect(FileManager.default.fileExists(atPath: bundle.appendingPathComponent("manifest.json").path), "\(name)")
         }
         let global = try ModelBundle.read(from: result.versionDirectory.appendingPathComponent("global"))
-        #expect(global.manifest.calibration == .platt(result.calibration))
+        #expect(global.manifest.calibration == result.calibration.calibration)
         #expect(global.manifest.qualityLevels == result.qualityLevels)
         // The informative columns make every model clearly better than chance on the test rows.
         #expect(result.reports.allSatisfy { ($0.metrics["roc_auc"] ?? 0) > 0.7 }, "\(result.reports.map { $0.metrics["roc_auc"] ?? .nan })")

@@ -27,6 +27,8 @@ import Training
             let name = vertical["vertical"] as! String
             let own = FileManager.default.fileExists(atPath: registry.appendingPathComponent("current/\(name)/manifest.json").path)
             #expect(own == (vertical["model"] as? String == name), "\(name): \(vertical["decision"]!)")
+            // Kept only past the noise: DeLong's one-sided p on the vertical's validation rows.
+            if let p = vertical["delong_one_sided_p_value"] as? Double { #expect(own == (p < 0.05), "\(name): \(vertical["decision"]!)") }
         }
         #expect((summary["verticals"] as! [Any]).count == 3)
 

@@ -44,8 +44,18 @@ import Serving
         #expect(html.contains("<svg") && html.contains("baseline") && html.contains("SHAP summary"))
         // The plots about one model are the served model's, and say so (they were titled with
         // the baseline's name, and the score distribution was the baseline's).
-        for title in ["SHAP summary (served model: global = ensemble, calibrated, ", "Score distribution by class (served model: global = ensemble, calibrated)",
-                      "Feature importance (served model: global = ensemble, calibrated, "] {
+        // Calibration is served only where it lowered the validation log loss out of sample,
+        // and the summary says so with the numbers.
+        let calibration = summary["calibration"] as! [String: Any]
+        let crossFitted = calibration["valid_log_loss_platt_cross_fitted"] as! Double, uncalibrated = calibration["valid_log_loss_uncalibrated"] as! Double
+        #expect((calibration["method"] as? String == "platt") == (crossFitted < uncalibrated), "\(calibration)")
+        #expect((calibration["decision"] as! String).contains(String(format: "%.5f vs %.5f uncalibrated", crossFitted, uncalibrated)))
+        for key in ["test_log_loss_uncalibrated", "test_log_loss_platt", "test_ece_platt", "test_ece_before", "test_ece_after"] {
+            #expect(calibration[key] is Double, "\(key)")
+        }
+        let served = "global = ensemble, \(calibration["method"] as? String == "platt" ? "calibrated" : "uncalibrated")"
+        for title in ["SHAP summary (served model: \(served), ", "Score distribution by class (served model: \(served))",
+                      "Feature importance (served model: \(served), "] {
             #expect(html.contains(title), "\(title)")
         }
 
