@@ -39,6 +39,9 @@ public struct TrainAllConfiguration: Sendable {
     public var threads = defaultThreadCount
     /// The seed of the whole run: the split, every stage's stream and the bootstrap.
     public var seed: UInt64 = 42
+    /// The most a served lead may cost, scored and explained, in microseconds on this machine
+    /// (``ServedModelChoice``); nil: no budget.
+    public var servingBudgetMicroseconds: Double?
     /// The model registry directory.
     public var registry = URL(fileURLWithPath: "models")
     /// Whether the new version becomes current.

@@ -7,8 +7,9 @@ import Tuning
 /// train-all as a library: from loaded, split rows (``TrainAllData``) to a new version in the
 /// model registry. The logistic baseline (SMOTE); the three tree variants, each tuned by TPE
 /// with cross-validation and pruning on the training rows; their ensemble, weighted on the
-/// validation rows, becomes the `global` model; every model is evaluated on the test rows with
-/// bootstrap intervals and compared with the baseline by DeLong's test. The global model gets
+/// validation rows; every model is evaluated on the test rows with
+/// bootstrap intervals and compared with the baseline by DeLong's test. The `global` model is the
+/// cheapest to serve within the noise of the best validation AUC (``ServedModelChoice``); it gets
 /// quality levels from the validation rows, and Platt scaling where it lowers their log loss out
 /// of sample (``CalibrationChoice``); each vertical gets its own model where it has enough data
 /// and beats the global one by more than the noise (``VerticalChoice``).
@@ -53,7 +54,6 @@ public enum TrainAllPipeline {
         stageTimes.append(("ensemble", Date().timeIntervalSince(ensembleStarted)))
         let evaluationStarted = Date()
         let validAUC = candidates.map { RankingMetrics.rocAUC(scores: $0.validProbabilities, labels: valid.labels) }
-        let globalIndex = candidates.count - 1
         var reports: [EvaluationReport] = []
         for (index, candidate) in candidates.enumerated() {
             var random = SeededGenerator(seed: seed).derived(0xE7A1 + UInt64(index))
@@ -67,6 +67,17 @@ public enum TrainAllPipeline {
             (index, DeLongTest.compare(candidates[index].testProbabilities, candidates[0].testProbabilities, labels: test.labels))
         }
         stageTimes.append(("evaluation", Date().timeIntervalSince(evaluationStarted)))
+
+        // The served model: the cheapest to explain among the candidates within the noise of
+        // the best validation AUC (each candidate's cost measured on the serving path).
+        let costStarted = Date()
+        let finalists = candidates
+        let costs = try inStage("serving cost") { try finalists.map { try ServingCost.measure($0.model, on: valid) } }
+        let served = ServedModelChoice.choose(names: candidates.map(\.name), validScores: candidates.map(\.validRaw), labels: valid.labels,
+                                              costs: costs, budgetMicroseconds: configuration.servingBudgetMicroseconds)
+        let globalIndex = served.chosen
+        Console.error("train-all: served model: \(served.explanation)")
+        stageTimes.append(("serving cost", Date().timeIntervalSince(costStarted)))
 
         // Calibration and quality levels for the global model, from its validation scores.
         // Platt scaling (affine in log-odds, so explanations stay exact) is kept only if it
@@ -92,7 +103,7 @@ public enum TrainAllPipeline {
 
         var result = TrainAllResult(source: data.source, seed: seed, split: data.split, testRows: test.rowCount, resamples: configuration.resamples,
                                     candidates: candidates, reports: reports, validAUC: validAUC, globalIndex: globalIndex,
-                                    comparisons: comparisons, calibration: calibration, calibrationCheck: calibrationCheck,
+                                    comparisons: comparisons, served: served, calibration: calibration, calibrationCheck: calibrationCheck,
                                     qualityLevels: qualityLevels, verticals: verticals, stageTimes: stageTimes,
                                     version: "", versionDirectory: registry.root, promoted: configuration.promote, seconds: 0)
 

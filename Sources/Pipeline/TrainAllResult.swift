@@ -21,6 +21,8 @@ public struct TrainAllResult {
     public var globalIndex: Int
     /// DeLong's test of each candidate after the baseline against the baseline, on the test rows.
     public var comparisons: [(index: Int, test: DeLongTest?)]
+    /// Which candidate serves as `global`, and each candidate's serving cost.
+    public var served: ServedModelChoice
     /// The global model's calibration, decided on the validation rows.
     public var calibration: CalibrationChoice
     /// The decision checked on the test rows.
@@ -48,7 +50,7 @@ public struct TrainAllResult {
         let served = try ScoredRows(scores: global.testRaw.map { calibration.probability(rawScore: $0) }, labels: testLabels)
         return HTMLReport.render(title: "train-all \(source)", generator: "mlctl \(MLCTLVersion.current)", entries: entries,
                                  importance: Array(zip(global.model.features.map(\.name), global.model.featureImportance)),
-                                 importanceMeasure: "weighted share of each member's importance",
+                                 importanceMeasure: global.model.importanceMeasure,
                                  contributions: contributions.plotData, comparisons: rows,
                                  featured: ("served model: \(servedModelName)", served), tables: reportTables)
     }
@@ -98,7 +100,16 @@ public struct TrainAllResult {
                  v.choice.map { String(format: "%.2f", $0.z) } ?? "-", v.choice.map { String(format: "%.3g", $0.oneSidedPValue) } ?? "-",
                  v.testAUC.map { number($0.own) } ?? "-", v.testAUC.map { number($0.global) } ?? "-", v.decision]
             })
-        return [calibrationTable, verticalTable]
+        let servedTable = HTMLReport.Table(
+            title: "Serving cost and the served model",
+            note: "The global model is \(ServedModelChoice.rule). Explanation work is machine-independent (so a seed always gives the same choice); the times were measured on this machine, one thread, on \(ServingCost.defaultRows) validation rows. \(served.explanation).",
+            header: ["candidate", "valid AUC", "gap to best", "± 1 SE", "within noise", "µs scored", "µs scored + explained", "explanation work", "served"],
+            rows: served.candidates.enumerated().map { index, c in
+                [c.name, number(c.validAUC), number(c.gap), number(c.gapStandardError), c.withinNoise ? "yes" : "no",
+                 String(format: "%.1f", c.cost.scoreMicroseconds), String(format: "%.1f", c.cost.explainMicroseconds), String(c.cost.explanationWork),
+                 index == served.chosen ? "global" : ""]
+            })
+        return [servedTable, calibrationTable, verticalTable]
     }
 
     /// The run's closing text for people: the test-set table with DeLong's comparisons, the
@@ -119,7 +130,15 @@ public struct TrainAllResult {
                                 validAUC[index], ci.padding(toLength: 26, withPad: " ", startingAt: 0), report.metrics["log_loss"] ?? .nan,
                                 comparison, formatDuration(candidate.seconds)))
         }
-        lines.append("  * global model: the ensemble (its weights were fitted on the validation rows, so its validation AUC is optimistic)")
+        lines.append("  * served as global (the ensemble's weights were fitted on the validation rows, so its validation AUC is optimistic)")
+        lines.append("")
+        lines.append("serving cost per lead on this machine (one thread, \(ServingCost.defaultRows) validation rows): scored / scored and explained, explanation work")
+        for candidate in served.candidates {
+            let noise = candidate.gapStandardError > 0 ? String(format: "   gap to best %.4f ± %.4f", candidate.gap, candidate.gapStandardError) : ""
+            lines.append(String(format: "  %@ %8.1f µs / %8.1f µs   %9d%@", candidate.name.padding(toLength: 18, withPad: " ", startingAt: 0),
+                                candidate.cost.scoreMicroseconds, candidate.cost.explainMicroseconds, candidate.cost.explanationWork, noise))
+        }
+        lines.append("served model: \(served.explanation)")
         lines.append("")
         lines.append("stages: " + stageTimes.map { "\($0.0) \(formatDuration($0.1))" }.joined(separator: ", ") + "; total \(formatDuration(seconds))")
         let promotedNote = promoted ? "(now current)" : "(not promoted)"

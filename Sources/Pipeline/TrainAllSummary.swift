@@ -55,6 +55,31 @@ public struct TrainAllSummary: Codable, Sendable {
         }
     }
 
+    /// Which candidate serves as `global` and why (format 2): the rule, the decision in words,
+    /// and each candidate's validation AUC gap to the best with its standard error and its
+    /// serving cost.
+    public struct Served: Codable, Sendable {
+        public struct Candidate: Codable, Sendable {
+            public var name: String
+            public var validROCAUC, gap, gapStandardError: JSONNumber
+            public var withinNoise, withinBudget: Bool
+            /// Measured on this machine, one thread: microseconds per lead.
+            public var scoreMicroseconds, explainMicroseconds: JSONNumber
+            public var explanationWork: Int
+            enum CodingKeys: String, CodingKey {
+                case name, gap
+                case validROCAUC = "valid_roc_auc", gapStandardError = "gap_standard_error", withinNoise = "within_noise", withinBudget = "within_budget"
+                case scoreMicroseconds = "score_us", explainMicroseconds = "score_and_explain_us", explanationWork = "explanation_work"
+            }
+        }
+        public var model: String
+        public var rule: String
+        public var decision: String
+        public var budgetMicroseconds: Double?
+        public var candidates: [Candidate]
+        enum CodingKeys: String, CodingKey { case model, rule, decision, candidates, budgetMicroseconds = "budget_us" }
+    }
+
     public struct Quality: Codable, Sendable {
         public var names: [String]
         public var cutoffs: [Double]
@@ -93,12 +118,13 @@ public struct TrainAllSummary: Codable, Sendable {
     public var global: String
     public var models: [Model]
     public var stages: [Stage]
+    public var served: Served?
     public var calibration: Calibration
     public var qualityLevels: Quality
     public var verticals: [Vertical]
 
     enum CodingKeys: String, CodingKey {
-        case format, formatVersion, mlctlVersion, createdAt, source, seed, rows, global, models, stages, calibration, verticals
+        case format, formatVersion, mlctlVersion, createdAt, source, seed, rows, global, models, stages, served, calibration, verticals
         case qualityLevels = "quality_levels"
     }
 
@@ -138,6 +164,14 @@ extension TrainAllResult {
                                rows: .init(train: split.train.count, valid: split.valid.count, test: split.test.count),
                                global: candidates[globalIndex].name, models: models,
                                stages: stageTimes.map { TrainAllSummary.Stage(stage: $0.0, seconds: $0.1) },
+                               served: .init(model: candidates[globalIndex].name, rule: ServedModelChoice.rule, decision: served.explanation,
+                                             budgetMicroseconds: served.budgetMicroseconds,
+                                             candidates: served.candidates.map {
+                                                 .init(name: $0.name, validROCAUC: JSONNumber($0.validAUC), gap: JSONNumber($0.gap),
+                                                       gapStandardError: JSONNumber($0.gapStandardError), withinNoise: $0.withinNoise,
+                                                       withinBudget: $0.withinBudget, scoreMicroseconds: JSONNumber($0.cost.scoreMicroseconds),
+                                                       explainMicroseconds: JSONNumber($0.cost.explainMicroseconds), explanationWork: $0.cost.explanationWork)
+                                             }),
                                calibration: .init(method: calibration.kept ? "platt" : "none", a: calibration.platt.a, b: calibration.platt.b,
                                                   decision: calibration.explanation,
                                                   validLogLossUncalibrated: JSONNumber(calibration.uncalibratedLogLoss),

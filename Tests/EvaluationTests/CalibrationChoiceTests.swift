@@ -22,14 +22,15 @@ import Testing
 
     @Test func calibratedScoresStayUncalibrated() {
         // Over 20 samples, in-sample Platt scaling lowers the log loss every time (it contains
-        // the identity), so judged in sample it would always be kept. Cross-fitted, it is kept
-        // only by chance (6 of these 20 samples), and then it is close to the identity.
-        var kept = 0
+        // the identity), so judged in sample it would always be kept. Cross-fitted, it wins on
+        // about half the samples by chance (6 of these 20), but past the noise rarely.
+        var kept = 0, chanceWins = 0
         for seed in 0..<20 as Range<UInt64> {
             let (raw, labels) = Self.rows(3_000, seed: seed) { $0 }
             let choice = CalibrationChoice.choose(rawScores: raw, labels: labels, seed: seed)
             let inSample = ProbabilityMetrics.logLoss(probabilities: raw.map { choice.platt.probability($0) }, labels: labels)
             #expect(inSample <= choice.uncalibratedLogLoss)
+            if choice.crossFittedLogLoss < choice.uncalibratedLogLoss { chanceWins += 1 }
             if choice.kept {
                 kept += 1
                 let shift = raw.map { abs(choice.platt.probability($0) - stableLogistic($0)) }.max()!
@@ -41,7 +42,8 @@ import Testing
                 #expect(choice.explanation.hasPrefix("left uncalibrated: 5-fold cross-fitted Platt scaling gives validation log loss"), "\(choice.explanation)")
             }
         }
-        #expect(kept <= 8, "Platt scaling kept on \(kept) of 20 calibrated samples")
+        #expect(kept <= 3, "Platt scaling kept on \(kept) of 20 calibrated samples")
+        #expect(chanceWins >= 3, "the cross-fitted map won on \(chanceWins) of 20 samples: the margin is what refuses those")
     }
 
     @Test func overConfidentScoresArePlattScaled() {
@@ -52,7 +54,8 @@ import Testing
         #expect(choice.crossFittedLogLoss < choice.uncalibratedLogLoss - 0.05, "\(choice.explanation)")
         #expect(abs(choice.platt.a + 1.0 / 3) < 0.05 && abs(choice.platt.b) < 0.15, "\(choice.platt)")
         #expect(choice.probability(rawScore: 1.2) == choice.platt.probability(1.2))
-        #expect(choice.explanation.hasPrefix("Platt scaling kept: 5-fold cross-fitted"))
+        #expect(choice.explanation.hasPrefix("Platt scaling kept: 5-fold cross-fitted") && choice.explanation.hasSuffix(" < 0.05)"), "\(choice.explanation)")
+        #expect(choice.pValue < 1e-6)
     }
 
     @Test func shiftedScoresArePlattScaled() {

@@ -32,7 +32,7 @@ import Training
         return configuration
     }
 
-    @Test func aRunWritesEveryBundleAndTheGlobalModelIsTheEnsembleWithItsCalibration() throws {
+    @Test func aRunWritesEveryBundleAndTheGlobalModelIsTheServedCandidate() throws {
         let directory = TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         try Self.writeTable(to: directory.appendingPathComponent("table.csv"))
@@ -42,7 +42,16 @@ import Training
         #expect(data.description.contains("stratified split (seed 42)"))
         let result = try TrainAllPipeline.run(data, configuration)
         #expect(result.candidates.map(\.name) == ["baseline", "gbdt-leafwise", "gbdt-depthwise", "gbdt-oblivious", "ensemble"])
-        #expect(result.candidates[result.globalIndex].name == "ensemble")
+        // The served model follows the stated rule: within one standard error of the best
+        // validation AUC, the least explanation work; the global bundle is that candidate's.
+        let served = result.served
+        #expect(result.globalIndex == served.chosen && served.candidates[served.chosen].withinNoise)
+        for candidate in served.candidates where candidate.withinNoise {
+            #expect(candidate.cost.explanationWork >= served.candidates[served.chosen].cost.explanationWork)
+        }
+        #expect(served.candidates.allSatisfy { $0.withinNoise == ($0.gap <= $0.gapStandardError) })
+        #expect(served.candidates.allSatisfy { $0.cost.explainMicroseconds > 0 })
+        #expect(served.candidates[4].cost.explanationWork > served.candidates[1].cost.explanationWork)
         #expect(result.version == "v1" && result.promoted)
         // Two verticals of about 480 training rows each: too little data for models of their own.
         #expect(result.verticals.map(\.vertical) == ["a", "b"] && result.verticals.allSatisfy { $0.candidate == nil })

@@ -39,7 +39,16 @@ import Serving
             #expect(FileManager.default.fileExists(atPath: version.appendingPathComponent("\(name)/manifest.json").path), "\(name)")
         }
         let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: version.appendingPathComponent("summary.json"))) as! [String: Any]
-        #expect((summary["models"] as! [Any]).count == 5 && (summary["stages"] as! [Any]).count >= 6 && summary["global"] as? String == "ensemble")
+        #expect((summary["models"] as! [Any]).count == 5 && (summary["stages"] as! [Any]).count >= 6 )
+        // The served model and the numbers it was chosen on.
+        let servedModel = summary["global"] as! String
+        let servedSection = summary["served"] as! [String: Any]
+        #expect(servedSection["model"] as? String == servedModel && (servedSection["decision"] as! String).hasPrefix("\(servedModel) serves: "))
+        let servedCandidates = servedSection["candidates"] as! [[String: Any]]
+        #expect(servedCandidates.count == 5 && servedCandidates.allSatisfy { ($0["score_and_explain_us"] as! Double) > 0 && ($0["explanation_work"] as! Int) > 0 })
+        let chosen = servedCandidates.first { $0["name"] as? String == servedModel }!
+        #expect(chosen["within_noise"] as? Bool == true)
+        #expect(servedCandidates.filter { $0["within_noise"] as? Bool == true }.allSatisfy { ($0["explanation_work"] as! Int) >= (chosen["explanation_work"] as! Int) })
         let html = try String(contentsOf: version.appendingPathComponent("report.html"), encoding: .utf8)
         #expect(html.contains("<svg") && html.contains("baseline") && html.contains("SHAP summary"))
         // The plots about one model are the served model's, and say so (they were titled with
@@ -53,7 +62,7 @@ import Serving
         for key in ["test_log_loss_uncalibrated", "test_log_loss_platt", "test_ece_platt", "test_ece_before", "test_ece_after"] {
             #expect(calibration[key] is Double, "\(key)")
         }
-        let served = "global = ensemble, \(calibration["method"] as? String == "platt" ? "calibrated" : "uncalibrated")"
+        let served = "global = \(servedModel), \(calibration["method"] as? String == "platt" ? "calibrated" : "uncalibrated")"
         for title in ["SHAP summary (served model: \(served), ", "Score distribution by class (served model: \(served))",
                       "Feature importance (served model: \(served), "] {
             #expect(html.contains(title), "\(title)")

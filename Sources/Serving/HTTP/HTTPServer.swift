@@ -614,11 +614,3 @@ final class EventLoop: @unchecked Sendable {
         return dateCache.text
     }
 }
-
-/// Seconds on the monotonic clock (for timeouts and latencies).
-@inline(__always)
-func monotonicSeconds() -> Double {
-    var time = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &time)
-    return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
-}

@@ -222,6 +222,16 @@ public final class PreparedModel: Sendable {
         }
     }
 
+    /// What explaining one row costs, machine-independently (``TreeExplainer/workPerRow`` for
+    /// trees; for a linear model, its design width; for an ensemble, its members' sum).
+    public var explanationWorkPerRow: Int {
+        switch scorer {
+        case .trees(_, _, let explainer): explainer.workPerRow
+        case .logistic(_, let encoder, _): encoder.width
+        case .ensemble(_, let members, _): members.reduce(0) { $0 + $1.explanationWorkPerRow }
+        }
+    }
+
     /// Per-row, per-feature contributions (see ``TrainedModel/contributions(_:threads:)``).
     public func contributions(_ dataset: Dataset, threads: Int = 1) throws -> [[Double]] {
         try model.contributions(dataset, threads: threads)

@@ -74,6 +74,15 @@ public indirect enum TrainedModel: Sendable, Equatable {
         case .ensemble(let model): model.featureImportance
         }
     }
+
+    /// What ``featureImportance`` measures, in words for a report's axis.
+    public var importanceMeasure: String {
+        switch self {
+        case .gbdt: "total gain"
+        case .logistic: "|coefficient| × sd"
+        case .ensemble: "weighted share of each member's importance"
+        }
+    }
 }
 
 /// JSON form: `{"kind": "gbdt" | "logistic" | "ensemble", "model": {...}}` (used inside ensembles;

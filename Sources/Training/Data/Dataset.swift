@@ -43,6 +43,18 @@ public struct Dataset: Sendable {
     /// Number of rows whose label is 1.
     public var positiveCount: Int { labels.reduce(0) { $0 + Int($1) } }
 
+    /// Writes row `row` as the one-row scoring path reads it (``PreparedModel``): one value per
+    /// column, in column order — numbers as they are (NaN missing), categories as their codes.
+    /// Align the data to the model first (``aligned(to:)``) so the columns are its features.
+    public func writeRow(_ row: Int, to out: UnsafeMutablePointer<Float>) {
+        for (index, column) in columns.enumerated() {
+            switch column {
+            case .numeric(let c): out[index] = c.values[row]
+            case .categorical(let c): out[index] = Float(c.codes[row])
+            }
+        }
+    }
+
     /// A new dataset holding the given rows, in the given order (duplicates allowed, as for a
     /// bootstrap sample). Category dictionaries are kept whole, so codes stay comparable.
     public func rows(_ indices: [Int]) -> Dataset {

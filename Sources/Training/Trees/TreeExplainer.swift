@@ -58,6 +58,18 @@ public struct TreeExplainer: Sendable {
     let levelTables: [TreeLevelTable?]
     /// The feature count the contributions are indexed by (at least every split feature + 1).
     public let featureCount: Int
+    /// A machine-independent measure of what explaining one row costs, in vector operations:
+    /// per tree, 4 per internal node and quadrature chunk for the kernel's two passes, or for a
+    /// tabulated tree one per level test and per feature added. Unlike a timing it does not
+    /// depend on the machine or its load, so a choice made on it (``train-all``'s served model)
+    /// is the same on every run of a seed; ``ServingCost`` measures the time beside it.
+    public var workPerRow: Int {
+        layouts.indices.reduce(0) { total, tree in
+            if let table = levelTables[tree] { return total + 2 * table.features.count }
+            return total + 4 * (nodeStart[tree + 1] - nodeStart[tree]) * layouts[tree].chunks
+        }
+    }
+
     /// Vectors of scratch a row needs (4 per node and chunk, and 2 more), and flags (2 per node).
     let scratchVectors: Int
     let scratchSlots: Int

@@ -94,12 +94,7 @@ extension GBDTModel {
         let explainer = TreeExplainer(trees: trees, featureCount: featureCount)
         parallelFor(n, threads: n < 64 ? 1 : threads) { row in
             var values = [Float](repeating: 0, count: featureCount)
-            for (feature, column) in data.columns.enumerated() {
-                switch column {
-                case .numeric(let c): values[feature] = c.values[row]
-                case .categorical(let c): values[feature] = Float(c.codes[row])
-                }
-            }
+            values.withUnsafeMutableBufferPointer { data.writeRow(row, to: $0.baseAddress!) }
             var phi = [Double](repeating: 0, count: explainer.featureCount)
             values.withUnsafeBufferPointer { pointer in
                 phi.withUnsafeMutableBufferPointer { explainer.addContributions(row: pointer.baseAddress!, to: $0.baseAddress!) }

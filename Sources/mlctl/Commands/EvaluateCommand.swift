@@ -57,7 +57,7 @@ enum EvaluateCommand {
             if importance == nil {
                 importance = Array(zip(model.features.map(\.name), model.featureImportance))
                 if format == "html" { contributions = try ContributionSummary.make(model: model, data: data, sampleRows: 500, threads: threads) }
-                if model.gbdt == nil { importanceMeasure = "|coefficient| × sd" }
+                importanceMeasure = model.importanceMeasure
             }
         }
         var comparisons: [Comparison] = []

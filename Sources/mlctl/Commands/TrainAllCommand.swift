@@ -21,17 +21,22 @@ enum TrainAllCommand {
                 .value("resamples", "N", "bootstrap resamples for the test-set intervals", default: "200"),
                 .value("split-by", "COL", "time-ordered split instead of stratified: earliest 60 % train, next 20 % valid, latest 20 % test, by this column (leads: created_at; --data: any column, which is then not a feature)"),
                 .value("threads", "N", "worker threads (default: all cores)"),
+                .value("serving-budget", "US", "the most one served lead may cost, scored and explained, in microseconds on this machine: the global model is chosen among the candidates within it"),
                 .value("seed", "N", "random seed of the whole run", default: "42"),
                 .value("out", "DIR", "model registry directory", default: "models"),
                 .flag("no-promote", "add the version without making it current"),
             ] + OptionSpec.columnExclusions,
             discussion: """
-                Writes models/versions/vN/ (one bundle per model: global (the ensemble), baseline, gbdt-leafwise,
+                Writes models/versions/vN/ (one bundle per model: global (the served model), baseline, gbdt-leafwise,
                 gbdt-depthwise, gbdt-oblivious, ensemble, and pc/health/commercial where a vertical earns its own model;
                 tuning/ with the trial histories; summary.json; report.html) and points models/current at it.
                 With the same --seed and SOURCE_DATE_EPOCH the bundles are the same bit for bit (summary.json and
                 report.html also record run times). Tuning studies are kept in models/.studies/: an interrupted run,
                 started again with the same options, resumes its trials.
+                The served model (global) is the candidate with the least explanation work among those whose validation
+                AUC is within one standard error (DeLong, paired) of the best's; the summary and report give every
+                candidate's gap and measured cost per lead. Platt scaling is kept only where it lowers the validation log
+                loss out of sample, and a vertical keeps its own model only past DeLong's test (one-sided p < 0.05).
                 """),
         run: run)
 
@@ -58,6 +63,7 @@ enum TrainAllCommand {
             configuration.folds = try options.int("cv", default: 3, in: 2...20)!
             configuration.resamples = try options.int("resamples", default: 200, in: 1...100_000)!
             configuration.timeout = try options.string("timeout").map(TuneCommand.parseDuration)
+            configuration.servingBudgetMicroseconds = try options.double("serving-budget", in: 0.001...1e9)
             configuration.registry = URL(fileURLWithPath: options.string("out") ?? "models")
             configuration.promote = !options.flag("no-promote")
             let result = try TrainAllPipeline.run(data, configuration)
