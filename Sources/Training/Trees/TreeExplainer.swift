@@ -58,14 +58,17 @@ public struct TreeExplainer: Sendable {
     let levelTables: [TreeLevelTable?]
     /// The feature count the contributions are indexed by (at least every split feature + 1).
     public let featureCount: Int
-    /// A machine-independent measure of what explaining one row costs, in vector operations:
-    /// per tree, 4 per internal node and quadrature chunk for the kernel's two passes, or for a
-    /// tabulated tree one per level test and per feature added. Unlike a timing it does not
-    /// depend on the machine or its load, so a choice made on it (``train-all``'s served model)
-    /// is the same on every run of a seed; ``ServingCost`` measures the time beside it.
+    /// A machine-independent measure of what explaining one row costs, in units of one kernel
+    /// vector operation: per tree, 4 per internal node and quadrature chunk for the kernel's two
+    /// passes, or for a tabulated tree 4 · (its features + 2) — the level tests and the table's
+    /// additions, whose loads mostly miss the cache (calibrated on the bundled leads' registry:
+    /// about 3 ns per unit for kernel trees, tabulated trees and linear models alike). Unlike a
+    /// timing it does not depend on the machine or its load, so a choice made on it
+    /// (train-all's served model) is the same on every run of a seed; ``ServingCost`` measures
+    /// the time beside it.
     public var workPerRow: Int {
         layouts.indices.reduce(0) { total, tree in
-            if let table = levelTables[tree] { return total + 2 * table.features.count }
+            if let table = levelTables[tree] { return total + 4 * (table.features.count + 2) }
             return total + 4 * (nodeStart[tree + 1] - nodeStart[tree]) * layouts[tree].chunks
         }
     }
