@@ -42,6 +42,9 @@ public struct TrainAllConfiguration: Sendable {
     /// The most a served lead may cost, scored and explained, in microseconds on this machine
     /// (``ServedModelChoice``); nil: no budget.
     public var servingBudgetMicroseconds: Double?
+    /// Whether the shipped models are fitted again on all rows once every decision is made
+    /// (``TrainAllRefit``); the test figures are always those of the split.
+    public var refit = true
     /// The model registry directory.
     public var registry = URL(fileURLWithPath: "models")
     /// Whether the new version becomes current.

@@ -101,17 +101,35 @@ public enum TrainAllPipeline {
         for outcome in verticals { Console.error("train-all: vertical \(outcome.vertical): \(outcome.decision)") }
         stageTimes.append(("per-vertical models", Date().timeIntervalSince(verticalStarted)))
 
+        // Every decision is made: the shipped models are fitted again on all rows.
+        let refitStarted = Date()
+        var shipped = candidates, shippedVerticals = verticals
+        if configuration.refit {
+            let all = data.dataset
+            let verticalModels = verticals.filter { $0.candidate != nil }.count
+            let progress = TerminalProgress("train-all: refit on all \(formatCount(all.rowCount)) rows", total: candidates.count + verticalModels, unit: "models")
+            shipped = try inStage("refit") { try TrainAllRefit.refitAll(candidates, on: all, threads: threads, progress: progress) }
+            for index in shippedVerticals.indices {
+                guard let candidate = shippedVerticals[index].candidate else { continue }
+                let rows = all.rows(shippedVerticals[index].allRows)
+                shippedVerticals[index].candidate = try inStage("refit") { try TrainAllRefit.refit(candidate, on: rows, members: [:], threads: threads) }
+                progress.update(candidates.count + index + 1, note: candidate.name)
+            }
+            progress.finish("\(candidates.count + verticalModels) models in \(formatDuration(Date().timeIntervalSince(refitStarted)))")
+            stageTimes.append(("refit", Date().timeIntervalSince(refitStarted)))
+        }
+
         var result = TrainAllResult(source: data.source, seed: seed, split: data.split, testRows: test.rowCount, resamples: configuration.resamples,
                                     candidates: candidates, reports: reports, validAUC: validAUC, globalIndex: globalIndex,
                                     comparisons: comparisons, served: served, calibration: calibration, calibrationCheck: calibrationCheck,
-                                    qualityLevels: qualityLevels, verticals: verticals, stageTimes: stageTimes,
+                                    qualityLevels: qualityLevels, verticals: verticals, refitRows: configuration.refit ? data.dataset.rowCount : nil, stageTimes: stageTimes,
                                     version: "", versionDirectory: registry.root, promoted: configuration.promote, seconds: 0)
 
         // The registry version: every bundle, the summary and the report, renamed into place at once.
         let writeStarted = Date()
         let summary = result.summary
         let version = try inStage("write registry") { try registry.addVersion { directory in
-            for (index, candidate) in candidates.enumerated() {
+            for (index, candidate) in shipped.enumerated() {
                 var manifest = candidate.manifest
                 manifest.metrics["valid_roc_auc"] = validAUC[index]
                 manifest.metrics["test_roc_auc"] = reports[index].metrics["roc_auc"]
@@ -130,12 +148,12 @@ public enum TrainAllPipeline {
                     try ModelBundle.write(candidate.model, manifest: manifest, to: directory.appendingPathComponent("global"))
                 }
             }
-            for outcome in verticals {
+            for outcome in shippedVerticals {
                 guard let candidate = outcome.candidate else { continue }
                 try ModelBundle.write(candidate.model, manifest: candidate.manifest, to: directory.appendingPathComponent(candidate.name))
             }
             try JSONCoding.encoder(pretty: true).encode(summary).write(to: directory.appendingPathComponent(ModelRegistry.summaryFile))
-            let summaryPlot = try ContributionSummary.make(model: candidates[globalIndex].model, data: test, sampleRows: 500, threads: threads)
+            let summaryPlot = try ContributionSummary.make(model: shipped[globalIndex].model, data: test, sampleRows: 500, threads: threads)
             let html = try result.htmlReport(testLabels: test.labels, contributions: summaryPlot)
             try Data(html.utf8).write(to: directory.appendingPathComponent("report.html"))
         } }

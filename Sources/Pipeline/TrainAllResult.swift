@@ -29,6 +29,9 @@ public struct TrainAllResult {
     public var calibrationCheck: CalibrationCheck
     public var qualityLevels: QualityLevels
     public var verticals: [TrainAllStages.VerticalOutcome]
+    /// The rows every shipped model was fitted on again after the decisions; nil when the
+    /// models ship as fitted on the training rows (`--no-refit`).
+    public var refitRows: Int?
     /// (stage, seconds), in the order the stages ran.
     public var stageTimes: [(String, Double)]
     /// The registry version written (`v3`) and its directory.
@@ -102,7 +105,7 @@ public struct TrainAllResult {
             })
         let servedTable = HTMLReport.Table(
             title: "Serving cost and the served model",
-            note: "The global model is \(ServedModelChoice.rule). Explanation work is machine-independent (so a seed always gives the same choice); the times were measured on this machine, one thread, on \(ServingCost.defaultRows) validation rows. \(served.explanation).",
+            note: "The global model is \(ServedModelChoice.rule). Explanation work is machine-independent (so a seed always gives the same choice); the times were measured on this machine, one thread, on \(ServingCost.defaultRows) validation rows. \(served.explanation).\(refitRows.map { " After every decision, the shipped models were refitted on all \(formatCount($0)) rows (same parameters and rounds); the test figures in this report are from before the refit." } ?? "")",
             header: ["candidate", "valid AUC", "gap to best", "± 1 SE", "within noise", "µs scored", "µs scored + explained", "explanation work", "served"],
             rows: served.candidates.enumerated().map { index, c in
                 [c.name, number(c.validAUC), number(c.gap), number(c.gapStandardError), c.withinNoise ? "yes" : "no",
@@ -141,6 +144,9 @@ public struct TrainAllResult {
         lines.append("served model: \(served.explanation)")
         lines.append("")
         lines.append("stages: " + stageTimes.map { "\($0.0) \(formatDuration($0.1))" }.joined(separator: ", ") + "; total \(formatDuration(seconds))")
+        if let refitRows {
+            lines.append("shipped models refitted on all \(formatCount(refitRows)) rows after the decisions (the test figures above are from before the refit)")
+        }
         let promotedNote = promoted ? "(now current)" : "(not promoted)"
         let verticalBundles = verticals.compactMap { $0.candidate?.name }
         lines.append("wrote \(versionDirectory.path) \(promotedNote): \((candidates.map(\.name) + ["global"] + verticalBundles).joined(separator: ", ")), summary.json, report.html")

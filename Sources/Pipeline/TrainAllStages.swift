@@ -98,6 +98,8 @@ public enum TrainAllStages {
         public var vertical: String
         public var trainRows: Int
         public var trainPositives: Int
+        /// Every row of the vertical (train, validation and test), for the refit.
+        public var allRows: [Int] = []
         /// The vertical's own model, when it had enough data and beat the global model on the
         /// vertical's validation rows by more than the noise (``VerticalChoice``).
         public var candidate: CandidateModel?
@@ -130,7 +132,8 @@ public enum TrainAllStages {
             let trainRows = split.train.filter(inVertical), validRows = split.valid.filter(inVertical), testRows = split.test.filter(inVertical)
             let trainPositives = trainRows.reduce(0) { $0 + Int(dataset.labels[$1]) }
             let validPositives = validRows.reduce(0) { $0 + Int(dataset.labels[$1]) }
-            var outcome = VerticalOutcome(vertical: vertical, trainRows: trainRows.count, trainPositives: trainPositives, decision: "")
+            var outcome = VerticalOutcome(vertical: vertical, trainRows: trainRows.count, trainPositives: trainPositives,
+                                          allRows: (trainRows + validRows + testRows).sorted(), decision: "")
             guard trainRows.count >= 1000, trainPositives >= 50, validPositives >= 20, testRows.reduce(0, { $0 + Int(dataset.labels[$1]) }) > 0 else {
                 outcome.decision = "too little data (\(trainRows.count) training rows, \(trainPositives) positive; \(validPositives) positive validation rows): global model"
                 outcomes.append(outcome)

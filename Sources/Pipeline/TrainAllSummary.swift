@@ -119,12 +119,16 @@ public struct TrainAllSummary: Codable, Sendable {
     public var models: [Model]
     public var stages: [Stage]
     public var served: Served?
+    /// The rows the shipped models were refitted on after the decisions (format 2; nil: not
+    /// refitted). The models' test figures are from before the refit.
+    public var refitOnRows: Int?
     public var calibration: Calibration
     public var qualityLevels: Quality
     public var verticals: [Vertical]
 
     enum CodingKeys: String, CodingKey {
         case format, formatVersion, mlctlVersion, createdAt, source, seed, rows, global, models, stages, served, calibration, verticals
+        case refitOnRows = "refit_on_rows"
         case qualityLevels = "quality_levels"
     }
 
@@ -172,6 +176,7 @@ extension TrainAllResult {
                                                        withinBudget: $0.withinBudget, scoreMicroseconds: JSONNumber($0.cost.scoreMicroseconds),
                                                        explainMicroseconds: JSONNumber($0.cost.explainMicroseconds), explanationWork: $0.cost.explanationWork)
                                              }),
+                               refitOnRows: refitRows,
                                calibration: .init(method: calibration.kept ? "platt" : "none", a: calibration.platt.a, b: calibration.platt.b,
                                                   decision: calibration.explanation,
                                                   validLogLossUncalibrated: JSONNumber(calibration.uncalibratedLogLoss),

@@ -67,6 +67,41 @@ import Training
         #expect(result.description.contains("wrote \(result.versionDirectory.path) (now current)"))
     }
 
+    /// After the decisions, the shipped models are fitted again on all 1,200 rows with what was
+    /// chosen for them (parameters, rounds, ensemble weights); `refit = false` ships them as
+    /// fitted on the training rows. The test figures are the split's either way.
+    @Test func theShippedModelsAreRefittedOnAllRows() throws {
+        let directory = TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try Self.writeTable(to: directory.appendingPathComponent("table.csv"))
+        var configuration = Self.configuration(directory)
+        let data = try TrainAllData.load(configuration)
+        let refitted = try TrainAllPipeline.run(data, configuration)
+        configuration.refit = false
+        configuration.registry = directory.appendingPathComponent("split-models")
+        let asFitted = try TrainAllPipeline.run(data, configuration)
+        #expect(refitted.refitRows == 1_200 && asFitted.refitRows == nil)
+        #expect(refitted.reports.map { $0.metrics["roc_auc"] } == asFitted.reports.map { $0.metrics["roc_auc"] })
+        #expect(refitted.description.contains("shipped models refitted on all 1,200 rows after the decisions"))
+
+        let read = { (result: TrainAllResult, name: String) in try ModelBundle.read(from: result.versionDirectory.appendingPathComponent(name)) }
+        for name in ["baseline", "gbdt-leafwise", "gbdt-depthwise", "gbdt-oblivious", "ensemble", "global"] {
+            let shipped = try read(refitted, name), split = try read(asFitted, name)
+            #expect(shipped.manifest.trainingRows == 1_200 && shipped.manifest.metrics["refit_on_all_rows"] == 1, "\(name)")
+            #expect(split.manifest.trainingRows == data.split.train.count && split.manifest.metrics["refit_on_all_rows"] == nil, "\(name)")
+            #expect(shipped.manifest.dataFingerprint == data.dataset.fingerprint())
+            #expect(shipped.model != split.model, "\(name) was not refitted")
+            // Same rounds as chosen on the split, not re-chosen on the larger data.
+            if case .gbdt(let a) = shipped.model, case .gbdt(let b) = split.model { #expect(a.trees.count == b.trees.count, "\(name)") }
+            #expect(shipped.manifest.calibration == split.manifest.calibration && shipped.manifest.qualityLevels == split.manifest.qualityLevels)
+        }
+        // The ensemble keeps its weights over the refitted members, which are the member bundles.
+        guard case .ensemble(let ensemble) = try read(refitted, "ensemble").model,
+              case .ensemble(let before) = try read(asFitted, "ensemble").model else { Issue.record("not an ensemble"); return }
+        #expect(ensemble.members.map(\.weight) == before.members.map(\.weight))
+        for member in ensemble.members { #expect(member.model == (try read(refitted, member.name)).model, "\(member.name)") }
+    }
+
     @Test func aTimeSplitTakesTheColumnOutOfTheFeaturesAndOrdersTheRows() throws {
         let directory = TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

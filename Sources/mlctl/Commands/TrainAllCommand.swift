@@ -25,6 +25,7 @@ enum TrainAllCommand {
                 .value("seed", "N", "random seed of the whole run", default: "42"),
                 .value("out", "DIR", "model registry directory", default: "models"),
                 .flag("no-promote", "add the version without making it current"),
+                .flag("no-refit", "ship the models as fitted on the training rows, instead of refitting them on all rows after the decisions"),
             ] + OptionSpec.columnExclusions,
             discussion: """
                 Writes models/versions/vN/ (one bundle per model: global (the served model), baseline, gbdt-leafwise,
@@ -33,6 +34,8 @@ enum TrainAllCommand {
                 With the same --seed and SOURCE_DATE_EPOCH the bundles are the same bit for bit (summary.json and
                 report.html also record run times). Tuning studies are kept in models/.studies/: an interrupted run,
                 started again with the same options, resumes its trials.
+                Once every decision is made on the split, the shipped models are refitted on all rows (same parameters
+                and rounds; --no-refit keeps them as fitted on the training rows); the test figures are from before the refit.
                 The served model (global) is the candidate with the least explanation work among those whose validation
                 AUC is within one standard error (DeLong, paired) of the best's; the summary and report give every
                 candidate's gap and measured cost per lead. Platt scaling is kept only where it lowers the validation log
@@ -66,6 +69,7 @@ enum TrainAllCommand {
             configuration.servingBudgetMicroseconds = try options.double("serving-budget", in: 0.001...1e9)
             configuration.registry = URL(fileURLWithPath: options.string("out") ?? "models")
             configuration.promote = !options.flag("no-promote")
+            configuration.refit = !options.flag("no-refit")
             let result = try TrainAllPipeline.run(data, configuration)
             Console.out(result.description)
             return 0
