@@ -115,7 +115,7 @@ public enum TrainAllPipeline {
                 shippedVerticals[index].candidate = try inStage("refit") { try TrainAllRefit.refit(candidate, on: rows, members: [:], threads: threads) }
                 progress.update(candidates.count + index + 1, note: candidate.name)
             }
-            progress.finish("\(candidates.count + verticalModels) models in \(formatDuration(Date().timeIntervalSince(refitStarted)))")
+            progress.finish("\(candidates.count + verticalModels) models")
             stageTimes.append(("refit", Date().timeIntervalSince(refitStarted)))
         }
 
