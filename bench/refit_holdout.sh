@@ -28,5 +28,5 @@ for seed in "${seeds[@]}"; do
   done
   echo "== seed $seed: held-out rows, first = refitted on all 40,000 rows, second = as fitted on the 24,000 training rows"
   "$mlctl" evaluate --compare "$dir/models-refit-$seed/current/global,$dir/models-split-$seed/current/global" \
-    --data "$dir/holdout.csv" --target converted --resamples 200 | grep -E "roc_auc|log_loss|DeLong|p-value|\|" | head -20
+    --data "$dir/holdout.csv" --target converted --resamples 200 | grep -E "^## |^\| (roc_auc|log_loss) |^\| /|^\| model"
 done
