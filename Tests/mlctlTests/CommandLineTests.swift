@@ -51,6 +51,47 @@ import TestSupport
         #expect(down.status == 1 && down.standardError.contains("cannot connect to PostgreSQL"), "\(down.standardError)")
     }
 
+    /// Secrets stay off the command line (issue #26): the database URL comes from
+    /// --database-url, else the first line of --database-url-file, else DATABASE_URL; the admin
+    /// token from --admin-token-file, else the file MLCTL_ADMIN_TOKEN_FILE names. Errors name
+    /// the file, never the secret. Ports 1–3 refuse connections, so each message tells which
+    /// URL was used.
+    @Test func secretsComeFromFlagsFilesOrTheEnvironmentInThatOrder() throws {
+        let directory = TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let urlFile = directory.appendingPathComponent("db-url")
+        try "postgresql://me:s3cret-pw@127.0.0.1:3/db\n".write(to: urlFile, atomically: true, encoding: .utf8)
+        let environment = ["DATABASE_URL": "postgresql://me:s3cret-pw@127.0.0.1:1/db"]
+        let cases: [(arguments: [String], environment: [String: String], port: String)] = [
+            (["--database-url", "postgresql://me:s3cret-pw@127.0.0.1:2/db", "--database-url-file", urlFile.path], environment, "port 2"),
+            (["--database-url-file", urlFile.path], environment, "port 3"),
+            ([], environment, "port 1"),
+        ]
+        for (arguments, environment, port) in cases {
+            let outcome = try CommandRunner.run(["db", "migrate"] + arguments, environment: environment)
+            #expect(outcome.status == 1 && outcome.standardError.contains("cannot connect to PostgreSQL") && outcome.standardError.contains(port),
+                    "\(arguments): \(outcome.standardError)")
+            #expect(!outcome.standardError.contains("s3cret-pw") && !outcome.standardOutput.contains("s3cret-pw"))
+        }
+        let none = try CommandRunner.run(["score-batch", "--models", "m"], environment: ["DATABASE_URL": ""])
+        #expect(none.status == 2 && none.standardError.contains("missing the database: give --database-url or --database-url-file, or set DATABASE_URL"),
+                "\(none.standardError)")
+        let empty = directory.appendingPathComponent("empty")
+        try "\nsecond line\n".write(to: empty, atomically: true, encoding: .utf8)
+        let blank = try CommandRunner.run(["ab", "list", "--database-url-file", empty.path])
+        #expect(blank.status == 2 && blank.standardError.contains("\(empty.path): the first line, the database URL, is empty"), "\(blank.standardError)")
+        let missing = try CommandRunner.run(["extract", "--database-url-file", directory.appendingPathComponent("nope").path, "--out", "x.csv"])
+        #expect(missing.status == 2 && missing.standardError.contains("cannot read the database URL file"), "\(missing.standardError)")
+        let both = try CommandRunner.run(["train-all", "--data", "t.csv", "--database-url-file", urlFile.path])
+        #expect(both.status == 2 && both.standardError.contains("give either --data or --database-url, not both"))
+        // The admin token from the file the environment names.
+        let shortToken = directory.appendingPathComponent("token")
+        try "short\n".write(to: shortToken, atomically: true, encoding: .utf8)
+        let token = try CommandRunner.run(["serve", "--models", "/nonexistent/models"], environment: ["MLCTL_ADMIN_TOKEN_FILE": shortToken.path])
+        #expect(token.status == 2 && token.standardError.contains("\(shortToken.path): the admin token must have at least 16 characters"),
+                "\(token.standardError)")
+    }
+
     @Test func serveRefusesToStartWithoutModels() throws {
         let outcome = try CommandRunner.run(["serve", "--models", "/nonexistent/models"])
         #expect(outcome.status == 1)
@@ -81,8 +122,9 @@ import TestSupport
         for i in 0..<200 { text += "\(i),\(i % 3 == 0 ? "a" : "b"),\(i % 4 == 0 ? 1 : 0)\n" }
         try text.write(to: csv, atomically: true, encoding: .utf8)
         let registry = directory.appendingPathComponent("models")
+        // DATABASE_URL in the environment never changes what train-all trains on.
         let outcome = try CommandRunner.run(["train-all", "--data", csv.path, "--target", "y", "--trials", "1", "--cv", "2",
-                                             "--resamples", "10", "--out", registry.path])
+                                             "--resamples", "10", "--out", registry.path], environment: ["DATABASE_URL": "postgresql://x@127.0.0.1:1/db"])
         #expect(outcome.status == 0, "\(outcome.standardError)")
         #expect(outcome.standardOutput.contains("200 rows, 1 numeric + 1 categorical features"))
         #expect(FileManager.default.fileExists(atPath: registry.appendingPathComponent("current/global/manifest.json").path))

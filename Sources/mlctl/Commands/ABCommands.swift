@@ -9,14 +9,14 @@ import Training
 /// `mlctl ab create|list|assign|results|stop`: A/B tests of rule-based scoring (control)
 /// against the ML model (treatment), stored in PostgreSQL.
 enum ABCommands {
-    static let database = OptionSpec.value("database-url", "URL", "PostgreSQL URL", required: true)
+    static let database = OptionSpec.databaseURL("PostgreSQL URL")
     static let name = OptionSpec.value("name", "NAME", "test name", required: true)
 
     static let all = [create, list, assign, results, stop]
 
     /// The store on a migrated database (the A/B tables come with schema migration 2).
     static func store(_ options: ParsedOptions) throws -> ABTestStore {
-        let db = try PostgresConnection(url: try options.required("database-url"))
+        let db = try PostgresConnection(url: try options.requiredDatabaseURL())
         try ServiceSchema.migrate(db)
         return ABTestStore(db)
     }
@@ -24,8 +24,8 @@ enum ABCommands {
     static let create = Command(
         spec: CommandSpec(
             path: ["ab", "create"], summary: "Create and start an A/B test: rule-based scoring (control) vs the ML model (treatment)",
-            options: [
-                database, name,
+            options: database + [
+                name,
                 .value("description", "TEXT", "what the test is for"),
                 .value("split", "C/T", "control/treatment percentages, summing to 100", default: "50/50"),
                 .value("metric", "M", "primary metric: conversion_rate, acceptance_rate or revenue_per_lead", default: "conversion_rate"),
@@ -53,7 +53,7 @@ enum ABCommands {
         })
 
     static let list = Command(
-        spec: CommandSpec(path: ["ab", "list"], summary: "List A/B tests", options: [database, .flag("json", "print JSON")]),
+        spec: CommandSpec(path: ["ab", "list"], summary: "List A/B tests", options: database + [.flag("json", "print JSON")]),
         run: { options in
             let tests = try store(options).list()
             if options.flag("json") {
@@ -76,7 +76,7 @@ enum ABCommands {
 
     static let assign = Command(
         spec: CommandSpec(path: ["ab", "assign"], summary: "Assign a lead to a variant (stored on first assignment)",
-                          options: [database, name, .value("lead", "ID", "lead id", required: true)]),
+                          options: database + [name, .value("lead", "ID", "lead id", required: true)]),
         run: { options in
             let lead = try options.int("lead", in: 1...Int.max)!
             let name = try options.required("name")
@@ -87,7 +87,7 @@ enum ABCommands {
 
     static let results = Command(
         spec: CommandSpec(path: ["ab", "results"], summary: "Results of an A/B test, with a recommendation",
-                          options: [database, name, .flag("json", "print JSON (the document of GET /api/v1/ab-testing/tests/NAME/results)")]),
+                          options: database + [name, .flag("json", "print JSON (the document of GET /api/v1/ab-testing/tests/NAME/results)")]),
         run: { options in
             let (test, analysis) = try store(options).results(of: try options.required("name"))
             Console.out(options.flag("json") ? String(decoding: ABResultsReport.json(test, analysis), as: UTF8.self) : ABResultsReport.text(test, analysis))
@@ -95,7 +95,7 @@ enum ABCommands {
         })
 
     static let stop = Command(
-        spec: CommandSpec(path: ["ab", "stop"], summary: "Stop an A/B test (its assignments are kept)", options: [database, name]),
+        spec: CommandSpec(path: ["ab", "stop"], summary: "Stop an A/B test (its assignments are kept)", options: database + [name]),
         run: { options in
             let test = try store(options).stop(try options.required("name"))
             Console.out("stopped A/B test \(test.name); new leads get the control")

@@ -9,8 +9,7 @@ enum DataCommands {
     static let extract = Command(
         spec: CommandSpec(
             path: ["extract"], summary: "Extract a feature table (CSV) from the leads in PostgreSQL",
-            options: [
-                .value("database-url", "URL", "PostgreSQL URL", required: true),
+            options: OptionSpec.databaseURL("PostgreSQL URL") + [
                 .value("out", "FILE", "output CSV: the lead's id, its features and the 'converted' label (train with --id-column id)", required: true),
                 .value("vertical", "V", "only this vertical: pc, health or commercial"),
                 .value("days", "N", "only leads created in the last N days"),
@@ -19,7 +18,7 @@ enum DataCommands {
             let vertical = try options.choice("vertical", Vertical.allCases.map(\.rawValue))
             let days = try options.int("days", in: 1...36_500)
             let out = try options.outputURL("out")
-            let db = try PostgresConnection(url: try options.required("database-url"))
+            let db = try PostgresConnection(url: try options.requiredDatabaseURL())
             let progress = TerminalProgress("extract", total: nil, unit: "leads")
             let (leads, agents) = try LeadStore.loadLeads(from: db, filter: LeadFilter(vertical: vertical, days: days)) { progress.update($0) }
             // The lead id first (as text: ids pass 2^24, where a Float column would round

@@ -10,9 +10,9 @@ import Training
 enum DatabaseCommands {
     static let migrate = Command(
         spec: CommandSpec(path: ["db", "migrate"], summary: "Create or upgrade the lead schema (idempotent)",
-                          options: [.value("database-url", "URL", "PostgreSQL URL, e.g. postgresql://user@localhost/leads", required: true)]),
+                          options: OptionSpec.databaseURL("PostgreSQL URL, e.g. postgresql://user@localhost/leads")),
         run: { options in
-            let db = try PostgresConnection(url: try options.required("database-url"))
+            let db = try PostgresConnection(url: try options.requiredDatabaseURL())
             let applied = try ServiceSchema.migrate(db)
             Console.out(applied.isEmpty ? "schema is up to date (version \(ServiceSchema.latestVersion))"
                                         : "applied migrations \(applied.map(String.init).joined(separator: ", ")); schema version \(ServiceSchema.latestVersion)")
@@ -22,8 +22,7 @@ enum DatabaseCommands {
     static let seed = Command(
         spec: CommandSpec(
             path: ["db", "seed"], summary: "Fill the database with realistic synthetic leads",
-            options: [
-                .value("database-url", "URL", "PostgreSQL URL", required: true),
+            options: OptionSpec.databaseURL("PostgreSQL URL") + [
                 .value("leads", "N", "number of leads to add", default: "100000"),
                 .value("seed", "S", "random seed (the same seed gives the same leads)", default: "42"),
                 .value("days", "N", "leads arrive over the last N days", default: "365"),
@@ -42,7 +41,7 @@ enum DatabaseCommands {
             let count = try options.int("leads", default: 100_000, in: 0...100_000_000)!
             let seedValue = try options.int("seed", default: 42, in: 0...Int.max)!
             let days = try options.int("days", default: 365, in: 1...36_500)!
-            let db = try PostgresConnection(url: try options.required("database-url"))
+            let db = try PostgresConnection(url: try options.requiredDatabaseURL())
             try ServiceSchema.migrate(db)
             let firstID = try db.query("SELECT coalesce(max(id), 0) + 1 AS next_id FROM leads").first?.int64("next_id") ?? 1
             let generator = SyntheticLeadGenerator(seed: UInt64(seedValue), windowEnd: Date().timeIntervalSince1970, windowDays: days)

@@ -10,8 +10,7 @@ enum ScoreBatchCommand {
     static let command = Command(
         spec: CommandSpec(
             path: ["score-batch"], summary: "Score leads in PostgreSQL and write the scores back",
-            options: [
-                .value("database-url", "URL", "PostgreSQL URL", required: true),
+            options: OptionSpec.databaseURL("PostgreSQL URL") + [
                 .value("models", "DIR", "model registry (its current version) or bundle", required: true),
                 .flag("refresh-all", "rescore every lead, of any age, whatever scored it"),
                 .value("vertical", "V", "only pc, health or commercial"),
@@ -45,6 +44,7 @@ enum ScoreBatchCommand {
             }
             batch.shard = (k, n)
         }
+        let databaseURL = try options.requiredDatabaseURL()
         let catalog: ModelCatalog
         do {
             catalog = try ModelCatalog.load(from: URL(fileURLWithPath: try options.required("models")))
@@ -53,7 +53,7 @@ enum ScoreBatchCommand {
             return 1
         }
         var progress: TerminalProgress?
-        let summary = try BatchScorer.run(databaseURL: try options.required("database-url"), catalog: catalog, options: batch,
+        let summary = try BatchScorer.run(databaseURL: databaseURL, catalog: catalog, options: batch,
                                           total: { progress = TerminalProgress("score-batch", total: $0, unit: "leads") },
                                           progress: { scored, failed in progress?.update(scored + failed, note: failed > 0 ? "\(failed) failed" : nil) })
         let rate = formatCount(Int(summary.leadsPerSecond))

@@ -9,14 +9,13 @@ enum ServeCommand {
     static let command = Command(
         spec: CommandSpec(
             path: ["serve"], summary: "HTTP scoring service over a model registry or bundle",
-            options: [
+            options: OptionSpec.databaseURL("PostgreSQL URL for scoring leads by id (and writing the scores back)") + [
                 .value("models", "DIR", "registry (from train-all; its current version) or bundle (from train)", required: true),
                 .value("host", "ADDR", "IPv4 listen address (0.0.0.0 for every interface)", default: "127.0.0.1"),
                 .value("port", "N", "listen port (0: any free port, printed at start)", default: "8080"),
-                .value("database-url", "URL", "PostgreSQL URL for scoring leads by id (and writing the scores back)"),
                 .value("threads", "N", "event-loop threads (default: all cores)"),
                 .value("db-threads", "N", "threads (one database connection each) answering lead-by-id requests", default: "16"),
-                .value("admin-token-file", "FILE", "file holding the bearer token of the admin routes (without it they are disabled)"),
+                OptionSpec.adminTokenFile,
                 .value("max-batch", "N", "most leads or instances in one request", default: "1000"),
                 .value("max-body", "BYTES", "largest request body", default: "1048576"),
                 .value("max-connections", "N", "open connections before new ones get 503", default: "1024"),
@@ -29,18 +28,11 @@ enum ServeCommand {
     static func run(_ options: ParsedOptions) throws -> Int32 {
         let threads = try options.int("threads", default: defaultThreadCount, in: 1...256)!
         var serviceConfiguration = ScoringServiceConfiguration(modelsDirectory: URL(fileURLWithPath: try options.required("models")))
-        serviceConfiguration.databaseURL = options.string("database-url")
+        serviceConfiguration.databaseURL = try options.databaseURL()
         serviceConfiguration.workers = threads
         serviceConfiguration.databaseThreads = try options.int("db-threads", default: 16, in: 1...256)!
         serviceConfiguration.maxBatch = try options.int("max-batch", default: 1000, in: 1...1_000_000)!
-        if let tokenFile = options.string("admin-token-file") {
-            guard let text = try? String(contentsOfFile: tokenFile, encoding: .utf8) else {
-                throw UsageError(message: "cannot read the admin token file \(tokenFile)")
-            }
-            let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard token.count >= 16 else { throw UsageError(message: "\(tokenFile): the admin token must have at least 16 characters") }
-            serviceConfiguration.adminToken = token
-        }
+        serviceConfiguration.adminToken = try options.adminToken()
         let service: ScoringService
         do {
             service = try ScoringService(configuration: serviceConfiguration) { Console.error("serve: \($0)") }

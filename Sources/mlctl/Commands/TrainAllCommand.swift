@@ -12,7 +12,7 @@ enum TrainAllCommand {
             options: [
                 .value("data", "FILE", "a CSV table instead of the bundled leads"),
                 .value("target", "COL", "label column of --data", default: "converted"),
-                .value("database-url", "URL", "read leads from PostgreSQL instead of the bundled data"),
+            ] + OptionSpec.databaseURL("read leads from PostgreSQL instead of the bundled data (the environment's DATABASE_URL is not read: it never changes what train-all trains on)") + [
                 .value("vertical", "V", "with --database-url: only pc, health or commercial"),
                 .value("days", "N", "with --database-url: only leads of the last N days"),
                 .value("trials", "N", "tuning trials per tree variant", default: "12"),
@@ -44,7 +44,7 @@ enum TrainAllCommand {
         run: run)
 
     private static func run(_ options: ParsedOptions) throws -> Int32 {
-        if options.string("data") != nil && options.string("database-url") != nil {
+        if options.string("data") != nil && options.namesDatabase {
             throw UsageError(message: "give either --data or --database-url, not both")
         }
         var configuration = TrainAllConfiguration()
@@ -54,7 +54,7 @@ enum TrainAllCommand {
         configuration.ignoredColumns = options.excludedColumns
         if options.string("data") != nil {
             configuration.source = .csv(path: try options.inputURL("data").path, target: options.string("target") ?? "converted")
-        } else if let url = options.string("database-url") {
+        } else if options.namesDatabase, let url = try options.databaseURL(readingEnvironment: false) {
             configuration.source = .database(url: url, vertical: try options.choice("vertical", Vertical.allCases.map(\.rawValue)),
                                              days: try options.int("days", in: 1...36_500))
         }
