@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
+import Training
 
 /// The command line as a user meets it: exit statuses, messages, usage lines.
 @Suite struct CommandLineTests {
@@ -30,15 +31,28 @@ import TestSupport
         (["train", "--data", "x.csv", "--out", "m"], "missing required option '--target COL'"),
         (["train", "--data", "x.csv", "--target", "y", "--out", "m", "--learning-rate", "fast"], "option '--learning-rate' needs a number"),
         (["db"], "a subcommand is needed"),
+        (["trian-all"], "unknown command 'trian-all'; did you mean 'train-all'?"),
+        (["ab", "creat"], "unknown command 'ab creat'; did you mean 'ab create'?"),
+        (["train-all", "--sed", "1"], "unknown option '--sed'; did you mean '--seed'?"),
+        (["train-all", "--zzz"], "unknown option '--zzz'\nusage:"),
+        // LightGBM's underscore spelling names the same option.
+        (["train", "--data", "x.csv", "--target", "y", "--out", "m", "--learning_rate", "fast"], "option '--learning-rate' needs a number"),
         (["extract", "--database-url", "u", "--out", "f", "--vertical", "life"], "option '--vertical' must be one of pc, health, commercial"),
     ])
     func usageErrorsExitWithStatusTwo(_ arguments: [String], _ message: String) throws {
         let outcome = try CommandRunner.run(arguments)
         #expect(outcome.status == 2)
         #expect(outcome.standardError.contains(message), "stderr: \(outcome.standardError)")
-        if arguments.first != "bogus" && arguments != ["db"] {
+        if !["bogus", "trian-all", "ab", "db"].contains(arguments.first!) {
             #expect(outcome.standardError.contains("usage: mlctl"))
         }
+    }
+
+    @Test func versionAndHelpForACommand() throws {
+        let version = try CommandRunner.run(["--version"])
+        #expect(version.status == 0 && version.standardOutput == "mlctl \(MLCTLVersion.current)\n")
+        let help = try CommandRunner.run(["help", "ab", "create"]), direct = try CommandRunner.run(["ab", "create", "--help"])
+        #expect(help.status == 0 && help.standardOutput == direct.standardOutput && help.standardOutput.contains("usage: mlctl ab create"))
     }
 
     @Test func abCommandsRefuseABadSplitAndAnUnreachableDatabase() throws {

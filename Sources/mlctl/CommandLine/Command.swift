@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import Training
 
 /// A runnable subcommand: its spec and what it does. `run` returns the exit status.
 struct Command: Sendable {
@@ -13,6 +14,12 @@ struct Dispatcher {
     var commands: [Command]
 
     func run(_ arguments: [String]) -> Int32 {
+        if arguments == ["--version"] || arguments == ["version"] {
+            Console.out("mlctl \(MLCTLVersion.current)")
+            return 0
+        }
+        // `mlctl help train-all` is `mlctl train-all --help`.
+        if arguments.first == "help" { return run(Array(arguments.dropFirst()) + ["--help"]) }
         let words = Array(arguments.prefix { !$0.hasPrefix("-") })
         guard let command = commands.filter({ words.starts(with: $0.spec.path) }).max(by: { $0.spec.path.count < $1.spec.path.count }) else {
             return overview(for: words, arguments: arguments)
@@ -46,7 +53,9 @@ struct Dispatcher {
         let group = commands.filter { $0.spec.path.starts(with: words) }
         let asksHelp = arguments.contains("--help") || arguments.contains("-h")
         if group.isEmpty {
-            Console.error("mlctl: unknown command '\(words.joined(separator: " "))'\n\(listing(commands))")
+            let names = Set(commands.map { $0.spec.path.prefix(words.count).joined(separator: " ") }).sorted()
+            let typed = words.joined(separator: " ")
+            Console.error("mlctl: unknown command '\(typed)'\(Suggestion.hint(for: typed, among: names))\n\(listing(commands))")
             return 2
         }
         let text = (words.isEmpty ? "mlctl: train, tune, evaluate and serve lead-scoring models.\n\n" : "") + listing(group)

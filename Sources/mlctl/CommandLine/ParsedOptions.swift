@@ -29,8 +29,12 @@ struct ParsedOptions {
                 inlineValue = String(name[name.index(after: equals)...])
                 name = String(name[..<equals])
             }
+            // LightGBM's and XGBoost's underscore spellings (--learning_rate) name the same options.
+            if byName[name] == nil, name.contains("_"), byName[name.replacingOccurrences(of: "_", with: "-")] != nil {
+                name = name.replacingOccurrences(of: "_", with: "-")
+            }
             guard let option = byName[name] else {
-                throw UsageError(message: "unknown option '--\(name)'")
+                throw UsageError(message: "unknown option '--\(name)'" + Suggestion.hint(for: name, among: spec.options.map(\.name), prefix: "--"))
             }
             if option.valueName == nil {
                 if inlineValue != nil { throw UsageError(message: "option '--\(name)' takes no value") }
