@@ -30,6 +30,8 @@ extension Tree {
     ///   node), within ``maximumDepth`` levels, so walks end at a leaf;
     /// - row counts are not negative and a node's count is its children's sum (TreeSHAP's
     ///   cover shares, the expected value);
+    /// - covers are not negative in a tree explained by cover (``explainsByCover``: TreeSHAP
+    ///   divides by them);
     /// - values, covers and gains are finite and bounded (``ModelValidation/magnitudeLimit``);
     ///   numeric thresholds are not NaN. A threshold may be ±∞: training places one at −∞ when
     ///   the training values include −∞, and `x ≤ ±∞` is a well-defined test.
@@ -88,6 +90,9 @@ extension Tree {
         try ModelValidation.requireBounded(value[node], "value")
         try ModelValidation.requireBounded(cover[node], "cover")
         try ModelValidation.requireBounded(gain[node], "gain")
+        if explainsByCover == true && cover[node] < 0 {
+            throw ModelValidationError("cover \(cover[node]) is negative in a tree explained by cover")
+        }
         guard count[node] >= 0 else { throw ModelValidationError("row count \(count[node]) is negative") }
         guard feature[node] >= 0 else { return }
         let children = Int(count[Int(left[node])]) + Int(count[Int(right[node])])

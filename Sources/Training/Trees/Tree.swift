@@ -21,6 +21,12 @@ public struct Tree: Codable, Sendable, Equatable {
     public var count: [Int32] = []
     public var cover: [Double] = []
     public var gain: [Double] = []
+    /// What TreeSHAP weighs a node by when its feature is absent (the children's shares and
+    /// the expected output): `nil` or `false`, its row count (``count``, as LightGBM's
+    /// `pred_contrib`); `true`, its ``cover`` (the hessian sum, as XGBoost's `pred_contrib`,
+    /// which has no row counts). Trees mlctl trains leave it `nil`, so it is absent from their
+    /// JSON; trees imported from XGBoost set it (``ModelImport``).
+    public var explainsByCover: Bool?
 
     public var nodeCount: Int { feature.count }
     public var leafCount: Int { feature.filter { $0 < 0 }.count }
@@ -31,6 +37,12 @@ public struct Tree: Codable, Sendable, Equatable {
         left.append(-1); right.append(-1); self.value.append(value); self.count.append(Int32(count))
         self.cover.append(cover); gain.append(0)
         return feature.count - 1
+    }
+
+    /// The weight TreeSHAP gives `node` (see ``explainsByCover``).
+    @inline(__always)
+    func explanationWeight(_ node: Int) -> Double {
+        explainsByCover == true ? cover[node] : Double(count[node])
     }
 
     /// Whether a category code goes left at categorical node `node`.

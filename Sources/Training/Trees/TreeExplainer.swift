@@ -144,8 +144,8 @@ public struct TreeExplainer: Sendable {
             }
             let slot = Int32(nodes.count), ancestor = lastSplit[feature] ?? -1, earlier = zero[feature] ?? 1
             let left = Int(tree.left[node]), right = Int(tree.right[node])
-            let cover = Double(tree.count[left]) + Double(tree.count[right])
-            let leftShare = cover > 0 ? Double(tree.count[left]) / cover : 0.5
+            let leftWeight = tree.explanationWeight(left), weight = leftWeight + tree.explanationWeight(right)
+            let leftShare = weight > 0 ? leftWeight / weight : 0.5
             nodes.append(Node(feature: feature, categoryStart: start, categoryCount: count, ancestor: ancestor, left: 0, right: 0,
                               defaultLeft: tree.defaultLeft[node], threshold: tree.threshold[node],
                               leftValue: tree.feature[left] < 0 ? tree.value[left] : 0,

@@ -33,7 +33,12 @@ import Foundation
 /// Invariant (tested for every growth policy): Σ contributions + expected value = raw score.
 public enum TreeSHAP {
     /// The expected raw output of `tree` over its training rows: Σ leaf value · leaf share.
+    /// A tree weighed by cover (``Tree/explainsByCover``) takes each leaf's share as the
+    /// product of the child shares down its path, as the explainer does: hessian sums, unlike
+    /// row counts, need not add up exactly from children to parent, and the contributions add
+    /// up to the raw score only with the shares they were computed with.
     public static func expectedValue(_ tree: Tree) -> Double {
+        if tree.explainsByCover == true { return coverWeightedValue(tree, node: 0) }
         let total = Double(tree.count[0])
         guard total > 0 else { return tree.value[0] }
         var sum = 0.0
@@ -41,6 +46,16 @@ public enum TreeSHAP {
             sum += tree.value[node] * Double(tree.count[node]) / total
         }
         return sum
+    }
+
+    /// The output of the subtree at `node` averaged over its leaves by the explainer's child
+    /// shares (recursive: trees are at most ``Tree/maximumDepth`` levels deep).
+    private static func coverWeightedValue(_ tree: Tree, node: Int) -> Double {
+        guard tree.feature[node] >= 0 else { return tree.value[node] }
+        let left = Int(tree.left[node]), right = Int(tree.right[node])
+        let leftWeight = tree.explanationWeight(left), weight = leftWeight + tree.explanationWeight(right)
+        let leftShare = weight > 0 ? leftWeight / weight : 0.5
+        return leftShare * coverWeightedValue(tree, node: left) + (1 - leftShare) * coverWeightedValue(tree, node: right)
     }
 
     /// Adds `tree`'s contributions for `row` (features in model order; category codes as
