@@ -6,6 +6,7 @@ let allCommands: [Command] = [
     TrainCommand.train,
     TuneCommand.tune,
     ModelCommands.predict,
+    ImportCommand.command,
     EvaluateCommand.command,
     ServeCommand.command,
     ScoreBatchCommand.command,
