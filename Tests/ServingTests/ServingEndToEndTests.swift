@@ -304,6 +304,14 @@ import Training
         #expect(metrics.text.contains("mlctl_model_info{model=\"global\",version=\"v1/global\",kind=\"ensemble\"} 1"))
         #expect(metrics.text.contains("mlctl_feature_drift_psi{model=\"global\",feature=\"pages_visited\"}"))
         #expect(metrics.text.contains("mlctl_http_request_duration_seconds_bucket{route=\"/api/v1/lead-scoring-ml/score\",le=\"+Inf\"} 150"))
+        // What an operator needs beside the scores (issue #26): the build, the process, and how
+        // many inputs each PSI rests on.
+        #expect(metrics.text.contains("mlctl_build_info{version=\"\(MLCTLVersion.current)\"} 1"))
+        #expect(metrics.text.contains("mlctl_drift_observations{model=\"global\"} 150"))
+        for series in ["process_cpu_seconds_total", "process_resident_memory_bytes", "process_open_fds"] {
+            let line = metrics.text.split(separator: "\n").first { $0.hasPrefix(series + " ") }
+            #expect((line.flatMap { Double($0.split(separator: " ")[1]) } ?? 0) > 0, "\(series): \(String(describing: line))")
+        }
     }
 
     @Test func adminReloadSwapsModelsAndRefusesBadOnes() throws {

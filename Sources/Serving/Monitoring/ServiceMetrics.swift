@@ -1,4 +1,5 @@
 import Foundation
+import Training
 
 /// Counters and latency histograms of the scoring service, rendered in the Prometheus text
 /// exposition format (version 0.0.4).
@@ -58,6 +59,21 @@ public final class ServiceMetrics: @unchecked Sendable {
         let abScores = self.abScores
         lock.unlock()
         var out = ""
+        out += "# HELP mlctl_build_info The running mlctl (value 1).\n# TYPE mlctl_build_info gauge\n"
+        out += "mlctl_build_info{version=\"\(escape(MLCTLVersion.current))\"} 1\n"
+        let process = ProcessStatistics.current()
+        if let cpu = process.cpuSeconds {
+            out += "# HELP process_cpu_seconds_total User and system CPU time of the process.\n# TYPE process_cpu_seconds_total counter\n"
+            out += "process_cpu_seconds_total \(cpu)\n"
+        }
+        if let resident = process.residentBytes {
+            out += "# HELP process_resident_memory_bytes Resident memory of the process.\n# TYPE process_resident_memory_bytes gauge\n"
+            out += "process_resident_memory_bytes \(resident)\n"
+        }
+        if let descriptors = process.openFileDescriptors {
+            out += "# HELP process_open_fds Open file descriptors of the process.\n# TYPE process_open_fds gauge\n"
+            out += "process_open_fds \(descriptors)\n"
+        }
         out += "# HELP mlctl_http_requests_total HTTP requests answered, by route and status.\n# TYPE mlctl_http_requests_total counter\n"
         for (key, count) in requests.sorted(by: { ($0.key.route, $0.key.status) < ($1.key.route, $1.key.status) }) {
             out += "mlctl_http_requests_total{route=\"\(escape(key.route))\",status=\"\(key.status)\"} \(count)\n"
@@ -88,9 +104,11 @@ public final class ServiceMetrics: @unchecked Sendable {
         for model in models.sorted(by: { $0.name < $1.name }) {
             out += "mlctl_model_info{model=\"\(escape(model.name))\",version=\"\(escape(model.version))\",kind=\"\(model.kind)\"} 1\n"
         }
-        out += "# HELP mlctl_feature_drift_psi Population stability index of recent inputs against the training rows.\n"
+        out += "# HELP mlctl_drift_observations Recent inputs in each model's drift window.\n# TYPE mlctl_drift_observations gauge\n"
+        for entry in drift { out += "mlctl_drift_observations{model=\"\(escape(entry.model))\"} \(entry.observations)\n" }
+        out += "# HELP mlctl_feature_drift_psi Population stability index of recent inputs against the training rows (once a window holds \(DriftMonitor.minimumObservations) inputs).\n"
         out += "# TYPE mlctl_feature_drift_psi gauge\n"
-        for entry in drift where entry.observations > 0 {
+        for entry in drift where entry.observations >= DriftMonitor.minimumObservations {
             for feature in entry.features {
                 out += "mlctl_feature_drift_psi{model=\"\(escape(entry.model))\",feature=\"\(escape(feature.feature))\"} \(feature.psi)\n"
             }
