@@ -104,6 +104,7 @@ public final class ScoringService: @unchecked Sendable {
             case .abResults: return (route.rawValue, try abTestResults(parameter!, worker: context.worker))
             case .abStop: return (route.rawValue, try abTestStop(parameter!, request, worker: context.worker))
             case .abAssign: return (route.rawValue, try abTestAssign(parameter!, request, worker: context.worker))
+            case .openAPI: return (route.rawValue, .json(200, OpenAPIDocument.bytes(adminRoutes: configuration.adminToken != nil)))
             }
         } catch let error as ServiceError {
             return (route.rawValue, error.response)

@@ -2,7 +2,7 @@ import Foundation
 
 /// The service's routes: a path (with its `:parameter`) and method each, and the matching of a
 /// request's path to one. ``ScoringService`` dispatches on the result.
-enum ServiceRoute: String {
+enum ServiceRoute: String, CaseIterable {
     case health = "/health"
     case ready = "/ready"
     case metrics = "/metrics"
@@ -18,10 +18,11 @@ enum ServiceRoute: String {
     case abResults = "/api/v1/ab-testing/tests/:testName/results"
     case abStop = "/api/v1/ab-testing/tests/:testName/stop"
     case abAssign = "/api/v1/ab-testing/assign/:leadId"
+    case openAPI = "/openapi.json"
 
     var method: String {
         switch self {
-        case .health, .ready, .metrics, .models, .drift, .abList, .abResults: "GET"
+        case .health, .ready, .metrics, .models, .drift, .abList, .abResults, .openAPI: "GET"
         case .scoreByID, .scoreBody, .scoreBatch, .reload, .predict, .abCreate, .abStop, .abAssign: "POST"
         }
     }
@@ -32,6 +33,13 @@ enum ServiceRoute: String {
         case .abList, .abCreate: "GET, HEAD, POST"
         default: method == "GET" ? "GET, HEAD" : method
         }
+    }
+
+    /// The path as OpenAPI writes it (`/score/{leadId}`), without a method prefix.
+    var openAPIPath: String {
+        let path = rawValue.split(separator: " ").last.map(String.init) ?? rawValue
+        return path.split(separator: "/", omittingEmptySubsequences: false)
+            .map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")
     }
 
     /// Routes that need the admin token, and do not exist without one.
