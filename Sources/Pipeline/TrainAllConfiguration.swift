@@ -34,11 +34,11 @@ public struct TrainAllConfiguration: Sendable {
     /// Tuning time limit for all variants together, in seconds; nil: none.
     public var timeout: Double?
     /// Bootstrap resamples for the test-set intervals.
-    public var resamples = 200
+    public var resamples = 1000
     /// Worker threads, ≥ 1.
     public var threads = defaultThreadCount
     /// The seed of the whole run: the split, every stage's stream and the bootstrap.
-    public var seed: UInt64 = 42
+    public var seed: UInt64 = 0
     /// The most a served lead may cost, scored and explained, in microseconds on this machine
     /// (``ServedModelChoice``); nil: no budget.
     public var servingBudgetMicroseconds: Double?

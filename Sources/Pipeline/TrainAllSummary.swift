@@ -43,6 +43,8 @@ public struct TrainAllSummary: Codable, Sendable {
         public var fittedOn = "validation"
         public var decision: String?
         public var validLogLossUncalibrated, validLogLossCrossFitted: JSONNumber?
+        /// One-sided p-value of the cross-fitted map's per-row gain (kept only below 0.05).
+        public var validGainPValue: JSONNumber?
         public var testLogLossUncalibrated, testLogLossPlatt: JSONNumber?
         /// Test ECE of σ(raw), and of the probability served.
         public var testECEBefore, testECEAfter: JSONNumber
@@ -51,6 +53,7 @@ public struct TrainAllSummary: Codable, Sendable {
             case method, a, b, decision
             case fittedOn = "fitted_on", testECEBefore = "test_ece_before", testECEAfter = "test_ece_after", testECEPlatt = "test_ece_platt"
             case validLogLossUncalibrated = "valid_log_loss_uncalibrated", validLogLossCrossFitted = "valid_log_loss_platt_cross_fitted"
+            case validGainPValue = "valid_gain_one_sided_p_value"
             case testLogLossUncalibrated = "test_log_loss_uncalibrated", testLogLossPlatt = "test_log_loss_platt"
         }
     }
@@ -181,6 +184,7 @@ extension TrainAllResult {
                                                   decision: calibration.explanation,
                                                   validLogLossUncalibrated: JSONNumber(calibration.uncalibratedLogLoss),
                                                   validLogLossCrossFitted: JSONNumber(calibration.crossFittedLogLoss),
+                                                  validGainPValue: JSONNumber(calibration.pValue),
                                                   testLogLossUncalibrated: JSONNumber(calibrationCheck.uncalibratedLogLoss),
                                                   testLogLossPlatt: JSONNumber(calibrationCheck.plattLogLoss),
                                                   testECEBefore: JSONNumber(calibrationCheck.uncalibratedECE),

@@ -39,7 +39,7 @@ import Training
         let configuration = Self.configuration(directory)
         let data = try TrainAllData.load(configuration)
         #expect(data.split.train.count + data.split.valid.count + data.split.test.count == 1_200)
-        #expect(data.description.contains("stratified split (seed 42)"))
+        #expect(data.description.contains("stratified split (seed 0)"))
         let result = try TrainAllPipeline.run(data, configuration)
         #expect(result.candidates.map(\.name) == ["baseline", "gbdt-leafwise", "gbdt-depthwise", "gbdt-oblivious", "ensemble"])
         // The served model follows the stated rule: within one standard error of the best

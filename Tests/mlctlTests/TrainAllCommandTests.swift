@@ -57,7 +57,8 @@ import Serving
         // and the summary says so with the numbers.
         let calibration = summary["calibration"] as! [String: Any]
         let crossFitted = calibration["valid_log_loss_platt_cross_fitted"] as! Double, uncalibrated = calibration["valid_log_loss_uncalibrated"] as! Double
-        #expect((calibration["method"] as? String == "platt") == (crossFitted < uncalibrated), "\(calibration)")
+        let gainP = calibration["valid_gain_one_sided_p_value"] as! Double
+        #expect((calibration["method"] as? String == "platt") == (crossFitted < uncalibrated && gainP < 0.05), "\(calibration)")
         #expect((calibration["decision"] as! String).contains(String(format: "%.5f vs %.5f uncalibrated", crossFitted, uncalibrated)))
         for key in ["test_log_loss_uncalibrated", "test_log_loss_platt", "test_ece_platt", "test_ece_before", "test_ece_after"] {
             #expect(calibration[key] is Double, "\(key)")

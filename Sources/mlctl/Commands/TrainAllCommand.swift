@@ -18,11 +18,11 @@ enum TrainAllCommand {
                 .value("trials", "N", "tuning trials per tree variant", default: "12"),
                 .value("cv", "N", "cross-validation folds while tuning", default: "3"),
                 .value("timeout", "DURATION", "tuning time limit for all variants together: 90s, 10m, 2h"),
-                .value("resamples", "N", "bootstrap resamples for the test-set intervals", default: "200"),
+                .value("resamples", "N", "bootstrap resamples for the test-set intervals", default: "1000"),
                 .value("split-by", "COL", "time-ordered split instead of stratified: earliest 60 % train, next 20 % valid, latest 20 % test, by this column (leads: created_at; --data: any column, which is then not a feature)"),
                 .value("threads", "N", "worker threads (default: all cores)"),
                 .value("serving-budget", "US", "the most one served lead may cost, scored and explained, in microseconds on this machine: the global model is chosen among the candidates within it"),
-                .value("seed", "N", "random seed of the whole run", default: "42"),
+                .value("seed", "N", "random seed of the whole run", default: "0"),
                 .value("out", "DIR", "model registry directory", default: "models"),
                 .flag("no-promote", "add the version without making it current"),
                 .flag("no-refit", "ship the models as fitted on the training rows, instead of refitting them on all rows after the decisions"),
@@ -48,7 +48,7 @@ enum TrainAllCommand {
             throw UsageError(message: "give either --data or --database-url, not both")
         }
         var configuration = TrainAllConfiguration()
-        configuration.seed = UInt64(try options.int("seed", default: 42, in: 0...Int.max)!)
+        configuration.seed = UInt64(try options.int("seed", default: 0, in: 0...Int.max)!)
         configuration.threads = try options.int("threads", default: defaultThreadCount, in: 1...256)!
         configuration.splitBy = options.string("split-by")
         configuration.ignoredColumns = options.excludedColumns
@@ -64,7 +64,7 @@ enum TrainAllCommand {
             warnAboutIdentifierColumns(data.train, command: "train-all")
             configuration.trials = try options.int("trials", default: 12, in: 1...10_000)!
             configuration.folds = try options.int("cv", default: 3, in: 2...20)!
-            configuration.resamples = try options.int("resamples", default: 200, in: 1...100_000)!
+            configuration.resamples = try options.int("resamples", default: 1000, in: 1...100_000)!
             configuration.timeout = try options.string("timeout").map(TuneCommand.parseDuration)
             configuration.servingBudgetMicroseconds = try options.double("serving-budget", in: 0.001...1e9)
             configuration.registry = URL(fileURLWithPath: options.string("out") ?? "models")
