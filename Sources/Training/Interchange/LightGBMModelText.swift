@@ -129,29 +129,25 @@ struct LightGBMTreeFields {
     /// The space-separated numbers of `key`: exactly `count` of them; an absent key is an error
     /// unless `required` is false, when it reads as `count` zeros.
     func doubles(_ key: String, count: Int, required: Bool = true) throws(ImportProblem) -> [Double] {
-        guard let text = fields[key] else {
-            if required && count > 0 { throw ImportProblem("tree \(tree): no \(key)") }
-            return [Double](repeating: 0, count: count)
-        }
-        let items = text.split(separator: " ")
-        guard items.count == count else { throw ImportProblem("tree \(tree): \(key) has \(items.count) entries, not \(count)") }
-        var values: [Double] = []
-        values.reserveCapacity(count)
-        for (index, item) in items.enumerated() { values.append(try ImportNumbers.double(item, "tree \(tree): \(key)[\(index)]")) }
-        return values
+        try numbers(key, count: count, required: required, zero: 0.0) { (text, what) throws(ImportProblem) in try ImportNumbers.double(text, what) }
     }
 
     /// Whole numbers of `key` (see ``doubles(_:count:required:)``).
     func ints(_ key: String, count: Int, required: Bool = true) throws(ImportProblem) -> [Int] {
+        try numbers(key, count: count, required: required, zero: 0) { (text, what) throws(ImportProblem) in try ImportNumbers.int(text, what) }
+    }
+
+    private func numbers<T>(_ key: String, count: Int, required: Bool, zero: T,
+                            parse: (Substring, String) throws(ImportProblem) -> T) throws(ImportProblem) -> [T] {
         guard let text = fields[key] else {
             if required && count > 0 { throw ImportProblem("tree \(tree): no \(key)") }
-            return [Int](repeating: 0, count: count)
+            return [T](repeating: zero, count: count)
         }
         let items = text.split(separator: " ")
         guard items.count == count else { throw ImportProblem("tree \(tree): \(key) has \(items.count) entries, not \(count)") }
-        var values: [Int] = []
+        var values: [T] = []
         values.reserveCapacity(count)
-        for (index, item) in items.enumerated() { values.append(try ImportNumbers.int(item, "tree \(tree): \(key)[\(index)]")) }
+        for (index, item) in items.enumerated() { values.append(try parse(item, "tree \(tree): \(key)[\(index)]")) }
         return values
     }
 }
