@@ -115,6 +115,13 @@ import Serving
         #expect(list.status == 0 && list.standardOutput.contains("* v2") && list.standardOutput.contains("  v1"))
         let show = try CommandRunner.run(["models", "show", "--models", registry, "--version", "v1"])
         #expect(show.status == 0 && show.standardOutput.contains("gbdt-leafwise") && show.standardOutput.contains("global model:"))
+        // The same as JSON, for scripts.
+        let listJSON = try JSONSerialization.jsonObject(with: Data(try CommandRunner.run(["models", "list", "--models", registry, "--format", "json"]).standardOutput.utf8)) as! [String: Any]
+        #expect(listJSON["current"] as? String == "v2" && (listJSON["versions"] as! [[String: Any]]).map { $0["version"] as! String } == ["v1", "v2"])
+        #expect((listJSON["versions"] as! [[String: Any]]).allSatisfy { ($0["global_test_roc_auc"] as? Double ?? 0) > 0.5 })
+        let showJSON = try JSONSerialization.jsonObject(with: Data(try CommandRunner.run(["models", "show", "--models", registry, "--version", "v1", "--format", "json"]).standardOutput.utf8)) as! [String: Any]
+        #expect(showJSON["version"] as? String == "v1" && showJSON["current"] as? Bool == false && (showJSON["files"] as! [String]).contains("global"))
+        #expect(((showJSON["summary"] as! [String: Any])["served"] as? [String: Any]) != nil)
         let rollback = try CommandRunner.run(["models", "rollback", "--models", registry])
         #expect(rollback.status == 0 && rollback.standardOutput.contains("v1 is current again"))
         let destination = try FileManager.default.destinationOfSymbolicLink(atPath: registry + "/current")

@@ -6,11 +6,12 @@ import Training
 /// `mlctl models list|show|promote|rollback`: the registry that `train-all` writes.
 enum ModelsCommands {
     static let registryOption = OptionSpec.value("models", "DIR", "registry directory", default: "models")
+    static let formatOption = OptionSpec.value("format", "F", "text or json", default: "text")
 
     static let all: [Command] = [
-        Command(spec: CommandSpec(path: ["models", "list"], summary: "List model versions in a registry", options: [registryOption]), run: list),
+        Command(spec: CommandSpec(path: ["models", "list"], summary: "List model versions in a registry", options: [registryOption, formatOption]), run: list),
         Command(spec: CommandSpec(path: ["models", "show"], summary: "Show one model version (default: the current one)",
-                                  options: [registryOption, .value("version", "V", "version, e.g. v3")]), run: show),
+                                  options: [registryOption, .value("version", "V", "version, e.g. v3"), formatOption]), run: show),
         Command(spec: CommandSpec(path: ["models", "promote"], summary: "Make a version current",
                                   options: [registryOption, .value("version", "V", "version, e.g. v3", required: true)]), run: promote),
         Command(spec: CommandSpec(path: ["models", "rollback"], summary: "Return to the version that was current before", options: [registryOption]),
@@ -35,9 +36,30 @@ enum ModelsCommands {
         return String(format: "%@ test AUC %.4f", summary.global, auc)
     }
 
+    /// Prints `object` as pretty JSON with sorted keys.
+    private static func printJSON(_ object: Any) throws {
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        Console.out(String(decoding: data, as: UTF8.self))
+    }
+
+    /// A version's summary.json as JSON objects, or NSNull.
+    private static func summaryObject(_ registry: ModelRegistry, _ version: String) -> Any {
+        let url = registry.directory(of: version).appendingPathComponent(ModelRegistry.summaryFile)
+        return (try? Data(contentsOf: url)).flatMap { try? JSONSerialization.jsonObject(with: $0) } ?? NSNull()
+    }
+
     private static func list(_ options: ParsedOptions) throws -> Int32 {
         let registry = try registry(options)
         let current = registry.current()
+        if try options.choice("format", ["text", "json"], default: "text") == "json" {
+            try printJSON(["current": current.map { $0 as Any } ?? NSNull(), "versions": registry.versions().map { version -> [String: Any] in
+                let summary = summary(registry, version)
+                let auc = summary.flatMap { $0.testAUC(of: $0.global) }.flatMap { $0.isNaN ? nil : $0 }
+                return ["version": version, "current": version == current, "created_at": summary?.createdAt ?? NSNull(),
+                        "source": summary?.source ?? NSNull(), "global": summary?.global ?? NSNull(), "global_test_roc_auc": auc ?? NSNull()]
+            }])
+            return 0
+        }
         var lines = ["  version   created                source / global model"]
         for version in registry.versions() {
             let summary = summary(registry, version)
@@ -59,6 +81,12 @@ enum ModelsCommands {
             throw RegistryError(message: "\(registry.root.path): no version '\(version)' (have: \(registry.versions().joined(separator: ", ")))")
         }
         let directory = registry.directory(of: version)
+        let bundles = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).sorted()
+        if try options.choice("format", ["text", "json"], default: "text") == "json" {
+            try printJSON(["version": version, "current": version == registry.current(), "directory": directory.path, "files": bundles,
+                           "summary": summaryObject(registry, version)])
+            return 0
+        }
         var lines = ["\(version)\(version == registry.current() ? " (current)" : "") at \(directory.path)"]
         if let summary = summary(registry, version) {
             lines.append("created \(summary.createdAt) from \(summary.source), seed \(summary.seed)")
@@ -68,7 +96,6 @@ enum ModelsCommands {
             }
             lines.append("global model: \(summary.global)")
         }
-        let bundles = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).sorted()
         lines.append("files: \(bundles.joined(separator: ", "))")
         Console.out(lines.joined(separator: "\n"))
         return 0
