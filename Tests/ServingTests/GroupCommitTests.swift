@@ -5,7 +5,7 @@ import Testing
 @testable import Serving
 import TestSupport
 
-/// The by-id route's write-backs are committed in groups (``ScoreWriteQueue``): under
+/// The by-id route's write-backs are committed in groups (``ScoreWriteBatch``): under
 /// concurrency every answered lead is stored with the score it was answered with, and a
 /// batch that fails stores nothing for any request in it — each of those answered 503.
 @Suite(.enabled(if: TestDatabase.isConfigured)) struct GroupCommitTests {
@@ -55,11 +55,11 @@ import TestSupport
 
     @Test func aBatchKeepsTheLastWriteOfALeadAndQuotesEveryValue() {
         let writes = [
-            ScoreWriteQueue.Write(leadID: 3, score: 0.25, quality: "Low", modelVersion: "v1/\"pc\"", abTest: nil),
-            ScoreWriteQueue.Write(leadID: 4, score: 0.5, quality: "High", modelVersion: "v1\\x", abTest: ("t", .treatment)),
-            ScoreWriteQueue.Write(leadID: 3, score: 0.75, quality: "High", modelVersion: "v2", abTest: nil),
+            ScoreWriteBatch.Write(leadID: 3, score: 0.25, quality: "Low", modelVersion: "v1/\"pc\"", abTest: nil),
+            ScoreWriteBatch.Write(leadID: 4, score: 0.5, quality: "High", modelVersion: "v1\\x", abTest: ("t", .treatment)),
+            ScoreWriteBatch.Write(leadID: 3, score: 0.75, quality: "High", modelVersion: "v2", abTest: nil),
         ]
-        let parameters = ScoreWriteQueue.statement(for: writes).parameters
+        let parameters = ScoreWriteBatch.statement(for: writes).parameters
         #expect(parameters[0] == "{4,3}" && parameters[1] == "{0.5,0.75}")
         #expect(parameters[3] == #"{"v1\\x","v2"}"#)
         #expect(parameters[4] == #"{"t"}"# && parameters[5] == "{4}" && parameters[6] == #"{"treatment"}"#)

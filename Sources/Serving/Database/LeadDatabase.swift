@@ -17,23 +17,37 @@ public final class LeadDatabase: @unchecked Sendable {
     private var connections: [PostgresConnection?]
     private var lastFailure: [Double]
     private let retryInterval = 1.0
-    /// The write-backs' group commit, whose writers have connections of their own (the last ones).
-    private var writes: ScoreWriteQueue!
+    /// The by-id reads, batched (``LeadReadBatch``); the readers have connections of their own,
+    /// after the callers'.
+    private var reads: BatchQueue<Int64, [String?]?>!
+    /// The write-backs' group commit (``ScoreWriteBatch``), whose writers have connections of
+    /// their own (the last ones).
+    private var writes: BatchQueue<ScoreWriteBatch.Write, Void>!
 
     /// - Parameter workers: the threads that call in, `0..<workers`, each with its own
-    ///   connection; each score writer has one more.
+    ///   connection; each lead reader and each score writer has one more.
     public init(url: String, workers: Int) {
         self.url = url
-        let callers = max(1, workers), total = callers + ScoreWriteQueue.writerCount
+        let callers = max(1, workers), writersFrom = callers + LeadReadBatch.readerCount
+        let total = writersFrom + ScoreWriteBatch.writerCount
         connections = Array(repeating: nil, count: total)
         lastFailure = Array(repeating: -.infinity, count: total)
-        writes = ScoreWriteQueue { [unowned self] batch, writer in
-            let statement = ScoreWriteQueue.statement(for: batch)
-            _ = try withConnection(worker: callers + writer) { db in try db.queryPrepared(statement.sql, statement.parameters) }
+        reads = BatchQueue(name: "mlctl-lead-reader", workers: LeadReadBatch.readerCount,
+                           maximumBatch: LeadReadBatch.maximumBatch) { [unowned self] ids, reader in
+            try withConnection(worker: callers + reader) { db in try LeadReadBatch.rows(of: ids, on: db) }
+        }
+        writes = BatchQueue(name: "mlctl-score-writer", workers: ScoreWriteBatch.writerCount,
+                            maximumBatch: ScoreWriteBatch.maximumBatch) { [unowned self] batch, writer in
+            let statement = ScoreWriteBatch.statement(for: batch)
+            _ = try withConnection(worker: writersFrom + writer) { db in try db.queryPrepared(statement.sql, statement.parameters) }
+            return batch.map { _ in () }
         }
     }
 
-    deinit { writes.stop() }
+    deinit {
+        reads.stop()
+        writes.stop()
+    }
 
     /// Runs `body` on `worker`'s connection. A connection that broke since its last use is
     /// replaced once (the server may have restarted); statement errors are rethrown as they are.
@@ -68,27 +82,27 @@ public final class LeadDatabase: @unchecked Sendable {
         }
     }
 
-    /// The lead `id` and its agent; `nil` when there is no such lead.
+    /// The lead `id` and its agent; `nil` when there is no such lead. Read together with the
+    /// leads of concurrent requests (``LeadReadBatch``: one statement), then decoded here, so a
+    /// lead that cannot be decoded fails only its own request. `worker` is the caller's thread
+    /// (unused: the readers have their own connections).
     /// - Throws: ``LeadRow/DecodingError`` when a stored value is outside its field's domain
     ///   (the database holds a lead the service cannot read); ``PostgresError`` when the
-    ///   statement fails (a renamed or dropped column among them).
+    ///   batch's statement fails (a renamed or dropped column among them); ``Unavailable``.
     public func lead(id: Int64, worker: Int) throws -> (lead: LeadRecord, agent: AgentRecord?)? {
-        try withConnection(worker: worker) { db in
-            let result = try db.queryPrepared("SELECT \(LeadRow.selectList) FROM \(LeadRow.fromClause) WHERE l.id = $1", [String(id)])
-            guard let row = result.rows.first else { return nil }
-            return try LeadRow.decode(row)
-        }
+        guard let row = try reads.submit(id) else { return nil }
+        return try LeadRow.decode(row)
     }
 
     /// Writes a lead's score back (`ml_score`, `ml_quality`, `ml_model_version`, `scored_at`),
     /// committed durably before this returns, together with the write-backs of concurrent
-    /// requests (``ScoreWriteQueue``: one statement, one commit). With `abTest`, the same
+    /// requests (``ScoreWriteBatch``: one statement, one commit). With `abTest`, the same
     /// commit stores the lead's assignment in that test if it has none (while the test still
     /// runs) and records the score with it. `worker` is the caller's thread (unused: the
     /// writer has its own connection).
     public func writeScore(id: Int64, score: Double, quality: String, modelVersion: String,
                            abTest: (name: String, variant: ABVariant)? = nil, worker: Int) throws {
-        try writes.write(ScoreWriteQueue.Write(leadID: id, score: score, quality: quality, modelVersion: modelVersion, abTest: abTest))
+        try writes.submit(ScoreWriteBatch.Write(leadID: id, score: score, quality: quality, modelVersion: modelVersion, abTest: abTest))
     }
 
     /// Runs `body` with the A/B test store on `worker`'s connection.

@@ -2,17 +2,18 @@ import Database
 import Experiments
 import Foundation
 
-/// Group commit of the by-id route's write-backs: requests hand their lead's score to the
-/// writer threads and wait; a free writer commits everything that arrived while the writers
-/// were busy as one statement — one transaction, one WAL flush — and then releases each
-/// request, which answers only once its own write is durable. With fsync on, a commit's
-/// flush is most of a write-back's time, so concurrent requests share it instead of queueing
-/// for one each. There are ``writerCount`` writers, each with its own connection, so that a
-/// row locked by another transaction (a CRM updating the lead) holds up one batch, not all.
+/// The by-id route's write-backs, group-committed through a ``BatchQueue``: requests hand
+/// their lead's score to the writer threads and wait; a free writer commits everything that
+/// arrived while the writers were busy as one statement (``statement(for:)``) — one
+/// transaction, one WAL flush — and then releases each request, which answers only once its
+/// own write is durable. With fsync on, a commit's flush is most of a write-back's time, so
+/// concurrent requests share it instead of queueing for one each. There are ``writerCount``
+/// writers, each with its own connection, so that a row locked by another transaction (a CRM
+/// updating the lead) holds up one batch, not all.
 ///
 /// A batch is atomic: if its statement fails, no lead of it is stored and every request in it
 /// gets the error (answered 503); a request that failed before it wrote is never in a batch.
-final class ScoreWriteQueue: @unchecked Sendable {
+enum ScoreWriteBatch {
     /// One lead's write-back.
     struct Write {
         var leadID: Int64
@@ -27,77 +28,6 @@ final class ScoreWriteQueue: @unchecked Sendable {
     static let maximumBatch = 512
     /// Writer threads (and connections).
     static let writerCount = 2
-
-    private final class Ticket: @unchecked Sendable {
-        let write: Write
-        let done = DispatchSemaphore(value: 0)
-        var error: Error?
-        init(_ write: Write) { self.write = write }
-    }
-
-    private let commit: (_ batch: [Write], _ writer: Int) throws -> Void
-    private let condition = NSCondition()
-    private var pending: [Ticket] = []
-    private var stopped = false
-    private var started = false
-
-    /// - Parameter commit: stores a batch durably (one statement); runs on writer thread
-    ///   `writer` (`0..<writerCount`), which may keep a connection per writer.
-    init(commit: @escaping (_ batch: [Write], _ writer: Int) throws -> Void) {
-        self.commit = commit
-    }
-
-    /// Stores `write` with the next batch and returns once that batch is committed; throws the
-    /// batch's error otherwise.
-    func write(_ write: Write) throws {
-        let ticket = Ticket(write)
-        condition.lock()
-        if !started {
-            started = true
-            for writer in 0..<Self.writerCount {
-                let thread = Thread { [self] in run(writer: writer) }
-                thread.name = "mlctl-score-writer-\(writer)"
-                thread.start()
-            }
-        }
-        pending.append(ticket)
-        condition.signal()
-        condition.unlock()
-        ticket.done.wait()
-        if let error = ticket.error { throw error }
-    }
-
-    /// Ends the writer threads once the writes queued so far are committed.
-    func stop() {
-        condition.lock()
-        stopped = true
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    private func run(writer: Int) {
-        while true {
-            condition.lock()
-            while pending.isEmpty && !stopped { condition.wait() }
-            if pending.isEmpty && stopped {
-                condition.unlock()
-                return
-            }
-            let batch = Array(pending.prefix(Self.maximumBatch))
-            pending.removeFirst(batch.count)
-            condition.unlock()
-            var failure: Error?
-            do {
-                try commit(batch.map(\.write), writer)
-            } catch {
-                failure = error
-            }
-            for ticket in batch {
-                ticket.error = failure
-                ticket.done.signal()
-            }
-        }
-    }
 
     /// The statement that stores a batch: every lead's score (the last write of a lead in the
     /// batch wins) and, for leads scored under a running A/B test, the assignment with its
