@@ -23,6 +23,8 @@ public final class LeadDatabase: @unchecked Sendable {
     /// The write-backs' group commit (``ScoreWriteBatch``), whose writers have connections of
     /// their own (the last ones).
     private var writes: BatchQueue<ScoreWriteBatch.Write, Void>!
+    /// The running A/B test, read at most every quarter second.
+    private let runningTests = RunningTestCache()
 
     /// - Parameter workers: the threads that call in, `0..<workers`, each with its own
     ///   connection; each lead reader and each score writer has one more.
@@ -103,6 +105,18 @@ public final class LeadDatabase: @unchecked Sendable {
     public func writeScore(id: Int64, score: Double, quality: String, modelVersion: String,
                            abTest: (name: String, variant: ABVariant)? = nil, worker: Int) throws {
         try writes.submit(ScoreWriteBatch.Write(leadID: id, score: score, quality: quality, modelVersion: modelVersion, abTest: abTest))
+    }
+
+    /// The running A/B test (``ABTestStore/runningTest()``), as known at most
+    /// ``RunningTestCache/maximumAge`` seconds ago, or read on `worker`'s connection.
+    public func runningTest(worker: Int) throws -> ABTest? {
+        try runningTests.current { try abTests(worker: worker) { try $0.runningTest() } }
+    }
+
+    /// Tells the by-id route that this service created or stopped a test: the next
+    /// ``runningTest(worker:)`` reads the database.
+    public func runningTestChanged() {
+        runningTests.invalidate()
     }
 
     /// Runs `body` with the A/B test store on `worker`'s connection.

@@ -31,8 +31,11 @@ enum ScoreWriteBatch {
 
     /// The statement that stores a batch: every lead's score (the last write of a lead in the
     /// batch wins) and, for leads scored under a running A/B test, the assignment with its
-    /// score — one statement, so one commit. Arrays travel as parameters (`unnest`), so no
-    /// value reaches the SQL text.
+    /// score — one statement, so one commit. An assignment is stored only while its test is
+    /// running at commit time (the join on `status = 'running'`), so a test stopped meanwhile
+    /// (by this service, another one or the CLI; the by-id route knows the running test from
+    /// ``RunningTestCache``, up to its age bound late) gets no new leads. Arrays travel as
+    /// parameters (`unnest`), so no value reaches the SQL text.
     static func statement(for writes: [Write]) -> (sql: String, parameters: [String?]) {
         var lastOfLead: [Int64: Int] = [:], lastOfAssignment: [String: Int] = [:]
         for (index, write) in writes.enumerated() {

@@ -57,7 +57,9 @@ extension ScoringService {
     func abTestCreate(_ request: HTTPRequest, worker: Int) throws -> HTTPResponse {
         try authorise(request)
         let definition = try Self.definition(from: try requireObject(try jsonBody(request), keys: Self.definitionKeys))
-        let test = try testDatabase().abTests(worker: worker) { try $0.create(definition) }
+        let database = try testDatabase()
+        defer { database.runningTestChanged() }  // the next by-id request sees the new test
+        let test = try database.abTests(worker: worker) { try $0.create(definition) }
         var writer = JSONWriter()
         ABResultsReport.write(test, to: &writer)
         return .json(201, writer.bytes)
@@ -66,7 +68,9 @@ extension ScoringService {
     /// `POST /api/v1/ab-testing/tests/:testName/stop` (admin).
     func abTestStop(_ name: String, _ request: HTTPRequest, worker: Int) throws -> HTTPResponse {
         try authorise(request)
-        let test = try testDatabase().abTests(worker: worker) { try $0.stop(name) }
+        let database = try testDatabase()
+        defer { database.runningTestChanged() }  // the next by-id request sees the test stopped
+        let test = try database.abTests(worker: worker) { try $0.stop(name) }
         var writer = JSONWriter()
         ABResultsReport.write(test, to: &writer)
         return .json(200, writer.bytes)

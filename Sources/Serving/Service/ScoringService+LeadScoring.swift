@@ -84,9 +84,10 @@ extension ScoringService {
         }
         // While an A/B test runs, the lead's variant decides who scores it. For a running test
         // the stored assignment always equals the hash's, so the variant comes from the hash
-        // and the assignment is stored with the score, in the write-back's one commit.
+        // and the assignment is stored with the score, in the write-back's one commit. The
+        // running test comes from a cache at most a quarter second old (RunningTestCache).
         var abTest: (name: String, variant: ABVariant)?
-        if let test = try database.abTests(worker: worker, { try $0.runningTest() }) {
+        if let test = try database.runningTest(worker: worker) {
             let variant = ABAssignment.variant(testName: test.name, leadID: id, controlPercent: test.controlPercent)
             abTest = (test.name, variant)
             metrics.recordABScore(test: test.name, variant: variant.rawValue)
