@@ -28,6 +28,7 @@ final class BatchQueue<Item, Output>: @unchecked Sendable {
     private var pending: [Ticket] = []
     private var stopped = false
     private var started = false
+    private var taken = 0
 
     /// - Parameters:
     ///   - name: the worker threads' name prefix (`name-0`, `name-1`, …).
@@ -61,6 +62,13 @@ final class BatchQueue<Item, Output>: @unchecked Sendable {
         return try ticket.result!.get()
     }
 
+    /// Batches taken so far (for tests and diagnostics).
+    var batchesTaken: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return taken
+    }
+
     /// Ends the worker threads once the items queued so far are processed.
     func stop() {
         condition.lock()
@@ -79,6 +87,7 @@ final class BatchQueue<Item, Output>: @unchecked Sendable {
             }
             let batch = Array(pending.prefix(maximumBatch))
             pending.removeFirst(batch.count)
+            taken += 1
             condition.unlock()
             let outputs = Result { try process(batch.map(\.item), worker) }
             if case .success(let values) = outputs { precondition(values.count == batch.count, "one output per item") }

@@ -96,6 +96,9 @@ public final class LeadDatabase: @unchecked Sendable {
         return try LeadRow.decode(row)
     }
 
+    /// Lead-read statements run so far (each a batch of concurrent requests' reads).
+    var leadReadBatches: Int { reads.batchesTaken }
+
     /// Writes a lead's score back (`ml_score`, `ml_quality`, `ml_model_version`, `scored_at`),
     /// committed durably before this returns, together with the write-backs of concurrent
     /// requests (``ScoreWriteBatch``: one statement, one commit). With `abTest`, the same
