@@ -36,6 +36,13 @@ enum ScoreWriteBatch {
     /// (by this service, another one or the CLI; the by-id route knows the running test from
     /// ``RunningTestCache``, up to its age bound late) gets no new leads. Arrays travel as
     /// parameters (`unnest`), so no value reaches the SQL text.
+    ///
+    /// The batch first locks its leads in id order (`locked`), and writes a lead's score and
+    /// assignment only under that lock: the writers' batches may share leads (two requests for
+    /// one lead at once), and batches that locked shared rows in different orders deadlocked —
+    /// PostgreSQL then failed one after a second (`deadlock_timeout`), a 503 for each of its
+    /// requests. An assignment is recorded only with its lead's score, so only for a lead that
+    /// exists.
     static func statement(for writes: [Write]) -> (sql: String, parameters: [String?]) {
         var lastOfLead: [Int64: Int] = [:], lastOfAssignment: [String: Int] = [:]
         for (index, write) in writes.enumerated() {
@@ -48,14 +55,17 @@ enum ScoreWriteBatch {
         }.map { writes[$0] }
         let sql = """
             WITH s AS (SELECT * FROM unnest($1::bigint[], $2::float8[], $3::text[], $4::text[]) AS s(id, score, quality, version)),
+            locked AS (SELECT l.id FROM leads l WHERE l.id IN (SELECT id FROM s) ORDER BY l.id FOR NO KEY UPDATE),
             scored AS (
                 UPDATE leads l SET ml_score = s.score, ml_quality = s.quality, ml_model_version = s.version, scored_at = now()
-                FROM s WHERE l.id = s.id)
+                FROM s JOIN locked USING (id) WHERE l.id = s.id)
             INSERT INTO ab_assignments (test_name, lead_id, variant, score, quality, model_version, scored_at)
             SELECT t.name, a.id, a.variant, a.score, a.quality, a.version, now()
             FROM unnest($5::text[], $6::bigint[], $7::text[], $8::float8[], $9::text[], $10::text[])
                  AS a(test_name, id, variant, score, quality, version)
+            JOIN locked USING (id)
             JOIN ab_tests t ON t.name = a.test_name AND t.status = 'running'
+            ORDER BY a.id
             ON CONFLICT (test_name, lead_id) DO UPDATE
             SET score = EXCLUDED.score, quality = EXCLUDED.quality, model_version = EXCLUDED.model_version, scored_at = EXCLUDED.scored_at
             """
