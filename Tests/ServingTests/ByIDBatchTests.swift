@@ -91,7 +91,7 @@ import TestSupport
             try locker.query("BEGIN")
             try locker.query("LOCK TABLE leads IN ACCESS EXCLUSIVE MODE")
             // Two requests occupy both readers, which wait for the lock...
-            let blockers = try (0..<LeadReadBatch.readerCount).map { index in
+            let blockers = try (0..<service.configuration.databaseThreads).map { index in
                 let client = try TestHTTPClient(port: server.port)
                 try client.send("POST /api/v1/lead-scoring-ml/score/\(leads[index].id) HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
                 Thread.sleep(forTimeInterval: 0.2)
@@ -123,7 +123,7 @@ import TestSupport
             }
             #expect(database.leadReadBatches - batchesBefore == 1, "the held requests were read by one statement")
             let stored = try db.query("SELECT id FROM leads WHERE ml_score IS NOT NULL").rows.compactMap { $0[0].flatMap { Int64($0) } }
-            #expect(Set(stored) == Set(found + leads[0..<LeadReadBatch.readerCount].map(\.id)))
+            #expect(Set(stored) == Set(found + leads[0..<service.configuration.databaseThreads].map(\.id)))
         }
     }
 
@@ -169,8 +169,8 @@ import TestSupport
             let store = ABTestStore(db)
             _ = try store.create(ABTestDefinition(name: "stopped"))
             try store.stop("stopped")
-            let database = LeadDatabase(url: url, workers: 1)
-            try database.writeScore(id: leads[0].id, score: 0.5, quality: "High", modelVersion: "v", abTest: ("stopped", .treatment), worker: 0)
+            let database = LeadDatabase(url: url, callers: 1, readers: 1)
+            try awaitResult { database.writeScore(id: leads[0].id, score: 0.5, quality: "High", modelVersion: "v", abTest: ("stopped", .treatment), then: $0) }
             #expect(try db.query("SELECT ml_score FROM leads WHERE id = $1", [String(leads[0].id)]).rows[0][0] == "0.5")
             #expect(try db.query("SELECT count(*) FROM ab_assignments").rows[0][0] == "0")
         }
@@ -228,24 +228,38 @@ import TestSupport
         }
         defer { queue.stop() }
         let results = LockedValues()
-        // A thread per caller (GCD would run these blocking calls a few at a time).
         let group = DispatchGroup()
-        func call(_ item: Int) {
+        func submit(_ item: Int) {
             group.enter()
-            Thread { results.append(try! queue.submit(item)); group.leave() }.start()
+            queue.submit(item) { result in
+                if case .success(let value) = result { results.append(value) }
+                group.leave()
+            }
         }
-        call(0)
+        submit(0)
         while queue.batchesTaken == 0 { Thread.sleep(forTimeInterval: 0.01) }
-        for item in 1...20 { call(item) }
-        Thread.sleep(forTimeInterval: 0.3)
+        for item in 1...20 { submit(item) }  // all waiting: the worker is held by the first batch
         gate.signal()
         group.wait()
         #expect(sizes.values == [1, 20])
         #expect(results.values.sorted() == (0...20).map { $0 * 10 })
 
-        #expect(throws: RunningTestCacheTests.ReadFailed.self) { try queue.submit(-1) }
-        #expect(try queue.submit(4) == 40)
+        #expect(throws: RunningTestCacheTests.ReadFailed.self) { try awaitResult { queue.submit(-1, then: $0) } }
+        #expect(try awaitResult { queue.submit(4, then: $0) } == 40)
     }
+}
+
+/// The result a continuation-style call gives, waited for (tests may block; the service never
+/// waits for the database on a request's behalf).
+func awaitResult<T>(_ start: (@escaping (Result<T, any Error>) -> Void) -> Void) throws -> T {
+    let done = DispatchSemaphore(value: 0)
+    nonisolated(unsafe) var result: Result<T, any Error>?
+    start { outcome in
+        result = outcome
+        done.signal()
+    }
+    done.wait()
+    return try result!.get()
 }
 
 /// Replies by request index, gathered from several threads.

@@ -8,8 +8,10 @@ import TestSupport
 /// the loop answers its other connections, and the connection's own next request waits, so
 /// replies stay in request order. One event loop, so that every connection shares it.
 @Suite struct DeferredResponseTests {
-    /// A server whose `/slow` is answered by a worker thread once `release` is signalled, and
-    /// whose other paths are answered on the loop with the path.
+    /// A server whose `/slow` is answered by a worker thread once `release` is signalled
+    /// (``HTTPResponse/later(_:)``), `/eventual` likewise by a thread of its own that replies
+    /// (``HTTPResponse/eventually(_:)``), and whose other paths are answered on the loop with
+    /// the path.
     static func start(release: DispatchSemaphore) throws -> HTTPServer {
         var configuration = HTTPServerConfiguration()
         configuration.port = 0
@@ -23,18 +25,28 @@ import TestSupport
                     return .json(200, Array("\"slow\"".utf8))
                 }
             }
+            if path == "/eventual" {
+                return .eventually { reply in
+                    Thread {
+                        _ = release.wait(timeout: .now() + 5)
+                        reply(.json(200, Array("\"slow\"".utf8)))
+                    }.start()
+                }
+            }
             return .json(200, Array("\"\(path)\"".utf8))
         }
         try server.start()
         return server
     }
 
-    @Test func otherConnectionsAreAnsweredWhileAResponseIsMadeElsewhere() throws {
+    static let deferredPaths = ["/slow", "/eventual"]
+
+    @Test(arguments: deferredPaths) func otherConnectionsAreAnsweredWhileAResponseIsMadeElsewhere(_ path: String) throws {
         let release = DispatchSemaphore(value: 0)
         let server = try Self.start(release: release)
         defer { server.stop(); server.wait() }
         let slow = try TestHTTPClient(port: server.port), fast = try TestHTTPClient(port: server.port)
-        try slow.send("POST /slow HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
+        try slow.send("POST \(path) HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
         Thread.sleep(forTimeInterval: 0.05)  // the loop has handed /slow to a worker
         let started = Date()
         for k in 0..<5 {
@@ -50,25 +62,25 @@ import TestSupport
         #expect(try slow.request("GET", "/after").text == "\"/after\"")
     }
 
-    @Test func aPipelinedRequestWaitsForTheDeferredReplyBeforeIt() throws {
+    @Test(arguments: deferredPaths) func aPipelinedRequestWaitsForTheDeferredReplyBeforeIt(_ path: String) throws {
         let release = DispatchSemaphore(value: 0)
         let server = try Self.start(release: release)
         defer { server.stop(); server.wait() }
         let client = try TestHTTPClient(port: server.port)
-        try client.send("POST /slow HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\nGET /next HTTP/1.1\r\nHost: x\r\n\r\n")
+        try client.send("POST \(path) HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\nGET /next HTTP/1.1\r\nHost: x\r\n\r\n")
         Thread.sleep(forTimeInterval: 0.05)
         release.signal()
         #expect(try client.readResponse().text == "\"slow\"")
         #expect(try client.readResponse().text == "\"/next\"")
     }
 
-    @Test func aClientThatLeavesBeforeItsDeferredReplyCostsNothing() throws {
+    @Test(arguments: deferredPaths) func aClientThatLeavesBeforeItsDeferredReplyCostsNothing(_ path: String) throws {
         let release = DispatchSemaphore(value: 0)
         let server = try Self.start(release: release)
         defer { server.stop(); server.wait() }
         do {
             let client = try TestHTTPClient(port: server.port)
-            try client.send("POST /slow HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
+            try client.send("POST \(path) HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
             Thread.sleep(forTimeInterval: 0.05)
         }  // closed here, before the reply exists
         Thread.sleep(forTimeInterval: 0.05)

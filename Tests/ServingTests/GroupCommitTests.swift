@@ -95,7 +95,7 @@ final class UncheckedAnswers: @unchecked Sendable {
             let leads = Array(ServingFixture.shared.leads.prefix(40))
             try LeadStore.insert(agents: ServingFixture.shared.agents, leads: leads, into: db)
             _ = try ABTestStore(db).create(ABTestDefinition(name: "t"))
-            let database = LeadDatabase(url: url, workers: 24)
+            let database = LeadDatabase(url: url, callers: 1, readers: 1)
             let failures = UncheckedAnswers()
             let group = DispatchGroup()
             for thread in 0..<24 {  // threads, not GCD, which would run only a few blocking calls at a time
@@ -105,8 +105,9 @@ final class UncheckedAnswers: @unchecked Sendable {
                     for round in 0..<20 {
                         let lead = leads.randomElement()!
                         do {
-                            try database.writeScore(id: lead.id, score: Double(round) / 20, quality: "Low", modelVersion: "v",
-                                                    abTest: ("t", .treatment), worker: thread)
+                            try awaitResult {
+                                database.writeScore(id: lead.id, score: Double(round) / 20, quality: "Low", modelVersion: "v", abTest: ("t", .treatment), then: $0)
+                            }
                         } catch {
                             failures.record(Int64(thread * 1000 + round), status: 503, score: nil)
                         }

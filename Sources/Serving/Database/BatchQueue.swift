@@ -1,23 +1,25 @@
 import Foundation
 
-/// Batches the calls of many threads: each caller hands in its item and waits; a free worker
-/// thread takes everything waiting (up to `maximumBatch`) and processes it as one batch — one
-/// statement, one round trip, one commit — then releases each caller with its own output.
-/// Under load a batch holds what arrived while the workers were busy, so concurrent callers
-/// share a statement's fixed cost (and, for writes, a commit's WAL flush) instead of queueing
-/// for one each; a lone call is processed at once, without waiting for company.
+/// Batches the calls of many requests: each hands in its item with a continuation; a free
+/// worker thread takes everything waiting (up to `maximumBatch`) and processes it as one
+/// batch — one statement, one round trip, one commit — then calls each item's continuation
+/// with its own output. Under load a batch holds what arrived while the workers were busy, so
+/// concurrent requests share a statement's fixed cost (and, for writes, a commit's WAL flush)
+/// instead of queueing for one each; a lone item is processed at once, without waiting for
+/// company. Nothing blocks the caller: the continuation runs later, on the worker thread.
 ///
 /// There are `workerCount` workers, each told its index so it can keep resources of its own
 /// (a database connection), and so one slow batch (a row lock, a slow statement) holds up
-/// only its own callers. Workers start with the first call.
+/// only its own items. Workers start with the first item.
 ///
-/// A batch fails as a whole: if `process` throws, each of its callers gets that error.
+/// A batch fails as a whole: if `process` throws, each of its continuations gets that error.
 final class BatchQueue<Item, Output>: @unchecked Sendable {
-    private final class Ticket: @unchecked Sendable {
+    /// What a continuation gets: the item's output, or the batch's error.
+    typealias Continuation = (Result<Output, any Error>) -> Void
+
+    private struct Ticket {
         let item: Item
-        let done = DispatchSemaphore(value: 0)
-        var result: Result<Output, any Error>?
-        init(_ item: Item) { self.item = item }
+        let then: Continuation
     }
 
     private let name: String
@@ -43,9 +45,10 @@ final class BatchQueue<Item, Output>: @unchecked Sendable {
         self.process = process
     }
 
-    /// Processes `item` with the next batch and returns its output; throws the batch's error.
-    func submit(_ item: Item) throws -> Output {
-        let ticket = Ticket(item)
+    /// Queues `item` for the next batch; `then` is called once, on the worker thread that
+    /// processed it, with its output or the batch's error. Continuations of one batch run one
+    /// after another, in the batch's order, before the worker takes its next batch.
+    func submit(_ item: Item, then: @escaping Continuation) {
         condition.lock()
         if !started {
             started = true
@@ -55,11 +58,9 @@ final class BatchQueue<Item, Output>: @unchecked Sendable {
                 thread.start()
             }
         }
-        pending.append(ticket)
+        pending.append(Ticket(item: item, then: then))
         condition.signal()
         condition.unlock()
-        ticket.done.wait()
-        return try ticket.result!.get()
     }
 
     /// Batches taken so far (for tests and diagnostics).
@@ -92,8 +93,7 @@ final class BatchQueue<Item, Output>: @unchecked Sendable {
             let outputs = Result { try process(batch.map(\.item), worker) }
             if case .success(let values) = outputs { precondition(values.count == batch.count, "one output per item") }
             for (index, ticket) in batch.enumerated() {
-                ticket.result = outputs.map { $0[index] }
-                ticket.done.signal()
+                ticket.then(outputs.map { $0[index] })
             }
         }
     }

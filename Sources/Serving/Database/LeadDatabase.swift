@@ -6,37 +6,53 @@ import Leads
 import Training
 
 /// The service's PostgreSQL access: one connection per event loop (a loop uses only its own,
-/// so no locking), opened lazily, dropped when it breaks and reopened on a later request —
-/// at most once a second, so a stopped database costs a loop a refused connect, not a wait
-/// per request. Lead ids reach SQL only as parameters.
+/// so no locking) for the A/B and readiness routes, and the by-id route's batched lead reads
+/// and group-committed write-backs on threads with connections of their own. Connections are
+/// opened lazily, dropped when they break and reopened on a later use — at most once a second
+/// per connection, so a stopped database costs a refused connect, not a wait per request.
+/// Lead ids reach SQL only as parameters.
 public final class LeadDatabase: @unchecked Sendable {
     /// The database cannot be reached: answered 503.
     public struct Unavailable: Error, Sendable { public var message: String }
+
+    /// A lead read by id, with the A/B test running when it was read.
+    public struct LeadRead: Sendable {
+        public var lead: LeadRecord
+        public var agent: AgentRecord?
+        /// The running test, as known at most ``RunningTestCache/maximumAge`` seconds before
+        /// the read (this service's own changes: none).
+        public var runningTest: ABTest?
+    }
 
     private let url: String
     private var connections: [PostgresConnection?]
     private var lastFailure: [Double]
     private let retryInterval = 1.0
-    /// The by-id reads, batched (``LeadReadBatch``); the readers have connections of their own,
-    /// after the callers'.
-    private var reads: BatchQueue<Int64, [String?]?>!
+    /// The by-id reads, batched (``LeadReadBatch``), each with the running test; the readers'
+    /// connections come after the callers'.
+    private var reads: BatchQueue<Int64, (row: [String?]?, runningTest: ABTest?)>!
     /// The write-backs' group commit (``ScoreWriteBatch``), whose writers have connections of
     /// their own (the last ones).
     private var writes: BatchQueue<ScoreWriteBatch.Write, Void>!
     /// The running A/B test, read at most every quarter second.
     private let runningTests = RunningTestCache()
 
-    /// - Parameter workers: the threads that call in, `0..<workers`, each with its own
-    ///   connection; each lead reader and each score writer has one more.
-    public init(url: String, workers: Int) {
+    /// - Parameters:
+    ///   - callers: the threads that call ``withConnection(worker:_:)`` (the event loops),
+    ///     `0..<callers`, each with its own connection.
+    ///   - readers: threads that read leads for ``lead(id:then:)`` (at least one), each with
+    ///     its own connection; its continuations run on them. Each score writer has one more.
+    public init(url: String, callers: Int, readers: Int) {
         self.url = url
-        let callers = max(1, workers), writersFrom = callers + LeadReadBatch.readerCount
+        let callers = max(1, callers), readers = max(1, readers), writersFrom = callers + readers
         let total = writersFrom + ScoreWriteBatch.writerCount
         connections = Array(repeating: nil, count: total)
         lastFailure = Array(repeating: -.infinity, count: total)
-        reads = BatchQueue(name: "mlctl-lead-reader", workers: LeadReadBatch.readerCount,
-                           maximumBatch: LeadReadBatch.maximumBatch) { [unowned self] ids, reader in
-            try withConnection(worker: callers + reader) { db in try LeadReadBatch.rows(of: ids, on: db) }
+        reads = BatchQueue(name: "mlctl-lead-reader", workers: readers, maximumBatch: LeadReadBatch.maximumBatch) { [unowned self] ids, reader in
+            try withConnection(worker: callers + reader) { db in
+                let test = try runningTests.current { try ABTestStore(db).runningTest() }
+                return try LeadReadBatch.rows(of: ids, on: db).map { ($0, test) }
+            }
         }
         writes = BatchQueue(name: "mlctl-score-writer", workers: ScoreWriteBatch.writerCount,
                             maximumBatch: ScoreWriteBatch.maximumBatch) { [unowned self] batch, writer in
@@ -84,40 +100,42 @@ public final class LeadDatabase: @unchecked Sendable {
         }
     }
 
-    /// The lead `id` and its agent; `nil` when there is no such lead. Read together with the
-    /// leads of concurrent requests (``LeadReadBatch``: one statement), then decoded here, so a
-    /// lead that cannot be decoded fails only its own request. `worker` is the caller's thread
-    /// (unused: the readers have their own connections).
-    /// - Throws: ``LeadRow/DecodingError`` when a stored value is outside its field's domain
-    ///   (the database holds a lead the service cannot read); ``PostgresError`` when the
-    ///   batch's statement fails (a renamed or dropped column among them); ``Unavailable``.
-    public func lead(id: Int64, worker: Int) throws -> (lead: LeadRecord, agent: AgentRecord?)? {
-        guard let row = try reads.submit(id) else { return nil }
-        return try LeadRow.decode(row)
+    /// Reads the lead `id`, its agent and the running A/B test, together with the leads of
+    /// concurrent requests (``LeadReadBatch``: one statement), and calls `then` on a reader
+    /// thread with it — `nil` when there is no such lead. The lead is decoded for this call
+    /// alone, so a lead that cannot be decoded fails only its own request. `then` runs before
+    /// the reader takes its next batch: it may do the request's work (scoring) there.
+    ///
+    /// Errors given to `then`: ``LeadRow/DecodingError`` when a stored value is outside its
+    /// field's domain (the database holds a lead the service cannot read); ``PostgresError``
+    /// when the batch's statement, or the running test's, fails (a renamed or dropped column
+    /// among them); ``Unavailable``.
+    public func lead(id: Int64, then: @escaping (Result<LeadRead?, any Error>) -> Void) {
+        reads.submit(id) { read in
+            then(Result {
+                let (row, test) = try read.get()
+                guard let row else { return nil }
+                let (lead, agent) = try LeadRow.decode(row)
+                return LeadRead(lead: lead, agent: agent, runningTest: test)
+            })
+        }
     }
 
     /// Lead-read statements run so far (each a batch of concurrent requests' reads).
     var leadReadBatches: Int { reads.batchesTaken }
 
-    /// Writes a lead's score back (`ml_score`, `ml_quality`, `ml_model_version`, `scored_at`),
-    /// committed durably before this returns, together with the write-backs of concurrent
-    /// requests (``ScoreWriteBatch``: one statement, one commit). With `abTest`, the same
-    /// commit stores the lead's assignment in that test if it has none (while the test still
-    /// runs) and records the score with it. `worker` is the caller's thread (unused: the
-    /// writer has its own connection).
+    /// Writes a lead's score back (`ml_score`, `ml_quality`, `ml_model_version`, `scored_at`)
+    /// together with the write-backs of concurrent requests (``ScoreWriteBatch``: one
+    /// statement, one commit), and calls `then` on a writer thread once that commit is durable
+    /// (or with its error). With `abTest`, the same commit stores the lead's assignment in that
+    /// test if it has none (while the test still runs) and records the score with it.
     public func writeScore(id: Int64, score: Double, quality: String, modelVersion: String,
-                           abTest: (name: String, variant: ABVariant)? = nil, worker: Int) throws {
-        try writes.submit(ScoreWriteBatch.Write(leadID: id, score: score, quality: quality, modelVersion: modelVersion, abTest: abTest))
+                           abTest: (name: String, variant: ABVariant)? = nil, then: @escaping (Result<Void, any Error>) -> Void) {
+        writes.submit(ScoreWriteBatch.Write(leadID: id, score: score, quality: quality, modelVersion: modelVersion, abTest: abTest), then: then)
     }
 
-    /// The running A/B test (``ABTestStore/runningTest()``), as known at most
-    /// ``RunningTestCache/maximumAge`` seconds ago, or read on `worker`'s connection.
-    public func runningTest(worker: Int) throws -> ABTest? {
-        try runningTests.current { try abTests(worker: worker) { try $0.runningTest() } }
-    }
-
-    /// Tells the by-id route that this service created or stopped a test: the next
-    /// ``runningTest(worker:)`` reads the database.
+    /// Tells the by-id route that this service created or stopped a test: the next lead read
+    /// reads the running test from the database.
     public func runningTestChanged() {
         runningTests.invalidate()
     }

@@ -12,9 +12,6 @@ import Leads
 enum LeadReadBatch {
     /// Ids that one statement takes at most.
     static let maximumBatch = 512
-    /// Reader threads (and connections): the second one reads the next batch while the first
-    /// waits for its rows.
-    static let readerCount = 2
 
     /// The statement: the lead columns of ``LeadRow/selectList`` for every lead in the id array.
     static let sql = "SELECT \(LeadRow.selectList) FROM \(LeadRow.fromClause) WHERE l.id = ANY($1::bigint[])"

@@ -3,13 +3,13 @@ import Experiments
 import Foundation
 
 /// The by-id route's write-backs, group-committed through a ``BatchQueue``: requests hand
-/// their lead's score to the writer threads and wait; a free writer commits everything that
-/// arrived while the writers were busy as one statement (``statement(for:)``) — one
-/// transaction, one WAL flush — and then releases each request, which answers only once its
-/// own write is durable. With fsync on, a commit's flush is most of a write-back's time, so
-/// concurrent requests share it instead of queueing for one each. There are ``writerCount``
-/// writers, each with its own connection, so that a row locked by another transaction (a CRM
-/// updating the lead) holds up one batch, not all.
+/// their lead's score to the writer threads; a free writer commits everything that arrived
+/// while the writers were busy as one statement (``statement(for:)``) — one transaction, one
+/// WAL flush — and then answers each request, only once its own write is durable. With fsync
+/// on, a commit's flush is most of a write-back's time, so concurrent requests share it
+/// instead of queueing for one each. There are ``writerCount`` writers, each with its own
+/// connection, so that a row locked by another transaction (a CRM updating the lead) holds up
+/// one batch, not all.
 ///
 /// A batch is atomic: if its statement fails, no lead of it is stored and every request in it
 /// gets the error (answered 503); a request that failed before it wrote is never in a batch.

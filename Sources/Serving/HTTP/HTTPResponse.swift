@@ -17,8 +17,9 @@ public struct HTTPResponse: Sendable {
     public enum DeferredWork: Sendable {
         /// On any of the server's worker threads.
         case anywhere(@Sendable () -> HTTPResponse)
-        /// On one of `threads`, told which.
-        case on(WorkerThreads, @Sendable (Int) -> HTTPResponse)
+        /// By whatever thread finishes the work: `start` runs on the event loop, must return at
+        /// once, and arranges for its argument to be called exactly once with the response.
+        case eventually(@Sendable (_ reply: @escaping @Sendable (HTTPResponse) -> Void) -> Void)
     }
 
     public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = [], closeConnection: Bool = false) {
@@ -38,11 +39,14 @@ public struct HTTPResponse: Sendable {
         return response
     }
 
-    /// A response that `work` makes on one of `threads` (told which: for the thread's own
-    /// database connection), otherwise as ``later(_:)``.
-    public static func later(on threads: WorkerThreads, _ work: @escaping @Sendable (Int) -> HTTPResponse) -> HTTPResponse {
+    /// A response that work started by `start` sends when it is done, from any thread, by
+    /// calling `reply` exactly once: for work that waits on other threads (batched database
+    /// reads and commits) without holding a thread per request. `start` runs on the event loop
+    /// and must return at once. Otherwise as ``later(_:)``: the loop serves its other
+    /// connections meanwhile, and this connection's next request waits for the reply.
+    public static func eventually(_ start: @escaping @Sendable (_ reply: @escaping @Sendable (HTTPResponse) -> Void) -> Void) -> HTTPResponse {
         var response = HTTPResponse(status: 0)
-        response.deferredWork = .on(threads, work)
+        response.deferredWork = .eventually(start)
         return response
     }
 

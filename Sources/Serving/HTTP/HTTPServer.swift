@@ -58,7 +58,8 @@ public struct HTTPServerError: Error, CustomStringConvertible, Sendable {
 /// its own listening socket on the shared port; keep-alive and pipelining (responses in
 /// request order); the limits, timeouts and graceful shutdown of ``HTTPServerConfiguration``. Handlers run on the loop
 /// that read the request, so they must be quick or the loop's other connections wait; a
-/// handler with long work returns ``HTTPResponse/later(_:)``, which runs it on a worker thread.
+/// handler with long work returns ``HTTPResponse/later(_:)``, which runs it on a worker thread,
+/// or ``HTTPResponse/eventually(_:)``, whose work replies from whichever thread finishes it.
 public final class HTTPServer: @unchecked Sendable {
     public typealias Handler = @Sendable (HTTPRequest, RequestContext) -> HTTPResponse
 
@@ -458,7 +459,7 @@ final class EventLoop: @unchecked Sendable {
                     let target = UncheckedSendable(connection)
                     switch work {
                     case .anywhere(let make): server.workers.async { [self] in complete(target, make()) }
-                    case .on(let threads, let make): threads.submit { [self] index in complete(target, make(index)) }
+                    case .eventually(let start): start { [self] response in complete(target, response) }
                     }
                     break
                 }
@@ -469,12 +470,14 @@ final class EventLoop: @unchecked Sendable {
         compactInput(connection)
     }
 
-    /// Called on a worker thread with the response it made: queued for the loop, which is woken.
+    /// Called on a worker thread with the response it made: queued for the loop, which is woken
+    /// unless a wake is pending already (the queue was not empty: the loop takes it whole).
     private func complete(_ connection: UncheckedSendable<Connection>, _ response: HTTPResponse) {
         completionLock.lock()
+        let wasEmpty = completions.isEmpty
         completions.append((connection, response))
         completionLock.unlock()
-        wake()
+        if wasEmpty { wake() }
     }
 
     /// Sends the responses worker threads have made, then serves what the connections

@@ -4,7 +4,8 @@ import Foundation
 import Leads
 import Training
 
-/// The lead-scoring routes: a lead in the body, a batch of leads, a lead by id from PostgreSQL.
+/// The lead-scoring routes: a lead in the body, a batch of leads (a lead by id from PostgreSQL:
+/// ScoringService+ScoreByID.swift), and the reply they share.
 extension ScoringService {
     func scoreBody(_ request: HTTPRequest, state: ServingState, started: Double) throws -> HTTPResponse {
         let record: LeadRecord, agent: AgentRecord?, useVertical: Bool, leadIDKnown: Bool
@@ -68,46 +69,6 @@ extension ScoringService {
             o.array { a in for (score, known) in scores { write(ScoreResponse(score, leadIDKnown: known), started: nil, to: &a) } }
             o.field("latencyMs", (monotonicSeconds() - started) * 1000)
         }
-        return .json(200, writer.bytes)
-    }
-
-    func scoreByID(_ idText: String, _ request: HTTPRequest, state: ServingState, worker: Int, started: Double) throws -> HTTPResponse {
-        guard !idText.isEmpty, idText.count <= 18, idText.allSatisfy({ $0.isASCII && $0.isNumber }), let id = Int64(idText), id > 0 else {
-            throw ServiceError(400, "invalid_lead_id", "the lead id must be a positive integer")
-        }
-        let body = try jsonBody(request).map { body in try requireObject(body, keys: ["useVerticalModel"]) }
-        let useVertical = try bool(body?["useVerticalModel"], field: "useVerticalModel", default: true)
-        let factors = try factorCount(request)
-        guard let database else { throw ServiceError(503, "database_not_configured", "the service runs without a database (--database-url)") }
-        guard let (lead, agent) = try database.lead(id: id, worker: worker) else {
-            throw ServiceError(404, "lead_not_found", "no lead with id \(id)")
-        }
-        // While an A/B test runs, the lead's variant decides who scores it. For a running test
-        // the stored assignment always equals the hash's, so the variant comes from the hash
-        // and the assignment is stored with the score, in the write-back's one commit. The
-        // running test comes from a cache at most a quarter second old (RunningTestCache).
-        var abTest: (name: String, variant: ABVariant)?
-        if let test = try database.runningTest(worker: worker) {
-            let variant = ABAssignment.variant(testName: test.name, leadID: id, controlPercent: test.controlPercent)
-            abTest = (test.name, variant)
-            metrics.recordABScore(test: test.name, variant: variant.rawValue)
-        }
-        let response: ScoreResponse
-        if abTest?.variant == .control {
-            let rules = RuleBasedLeadScorer.score(lead, agent: agent, factors: factors)
-            metrics.recordQualityLevel(rules.qualityLevel)
-            response = ScoreResponse(leadID: id, score: rules.score, qualityLevel: rules.qualityLevel,
-                                     confidence: LeadScorer.confidence(probability: rules.score, levels: RuleBasedLeadScorer.qualityLevels, memberSpread: 0),
-                                     vertical: lead.vertical, modelVersion: RuleBasedLeadScorer.versionLabel, factors: rules.factors, abTest: abTest)
-        } else {
-            var scored = ScoreResponse(try scoreLead(lead, agent: agent, state: state, useVertical: useVertical, factors: factors), leadIDKnown: true)
-            scored.abTest = abTest
-            response = scored
-        }
-        try database.writeScore(id: id, score: response.score, quality: response.qualityLevel, modelVersion: response.modelVersion,
-                                abTest: abTest, worker: worker)
-        var writer = JSONWriter(capacity: 512)
-        write(response, started: started, to: &writer)
         return .json(200, writer.bytes)
     }
 

@@ -11,8 +11,6 @@ public final class ScoringService: @unchecked Sendable {
     public let configuration: ScoringServiceConfiguration
     public let metrics = ServiceMetrics()
     let database: LeadDatabase?
-    /// Where lead-by-id requests run; their connections follow the event loops' in `database`.
-    let databaseThreads: WorkerThreads?
     private let stateLock = NSLock()
     private var state: ServingState
     private let reloadLock = NSLock()
@@ -23,8 +21,7 @@ public final class ScoringService: @unchecked Sendable {
         self.configuration = configuration
         self.log = log
         state = ServingState(catalog: try ModelCatalog.load(from: configuration.modelsDirectory), window: configuration.driftWindow)
-        database = configuration.databaseURL.map { LeadDatabase(url: $0, workers: configuration.workers + configuration.databaseThreads) }
-        databaseThreads = configuration.databaseURL == nil ? nil : WorkerThreads(count: configuration.databaseThreads, name: "mlctl-db")
+        database = configuration.databaseURL.map { LeadDatabase(url: $0, callers: configuration.workers, readers: configuration.databaseThreads) }
     }
 
     /// The models in service now.
@@ -52,29 +49,31 @@ public final class ScoringService: @unchecked Sendable {
 
     /// Answers one request (the ``HTTPServer`` handler), recording its metrics. Requests of
     /// unbounded work (``ServiceRoute/runsOffTheLoop(_:)``) are answered by a worker thread, and
-    /// lead-by-id requests by a database thread, so that the event loop's other connections
-    /// (health checks among them) are held up neither by long work nor by a slow database.
+    /// lead-by-id requests once their batched database work is done (``HTTPResponse/eventually(_:)``),
+    /// so that the event loop's other connections (health checks among them) are held up
+    /// neither by long work nor by a slow database.
     public func handle(_ request: HTTPRequest, context: RequestContext) -> HTTPResponse {
         let started = monotonicSeconds()
         let matched = ServiceRoute.match(request.path, method: request.method)
-        if let route = matched?.0 {
-            // By id: on a database thread, with that thread's own connection (slots after the loops').
-            if route == .scoreByID, let threads = databaseThreads {
-                let loops = configuration.workers
-                return .later(on: threads) { [self] index in answer(request, matched, RequestContext(worker: loops + index), started) }
-            }
-            if route.runsOffTheLoop(request) {
-                return .later { [self] in answer(request, matched, context, started) }
-            }
+        if let route = matched?.0, route.runsOffTheLoop(request) {
+            return .later { [self] in answer(request, matched, context, started) }
         }
         return answer(request, matched, context, started)
     }
 
-    /// The response to `request`, recorded in the metrics.
+    /// The response to `request`, recorded in the metrics (one sent eventually, when it is sent).
     private func answer(_ request: HTTPRequest, _ matched: (ServiceRoute, String?)?, _ context: RequestContext, _ started: Double) -> HTTPResponse {
         let (routeName, response) = respond(request, matched, context: context, started: started)
-        metrics.recordRequest(route: routeName, status: response.status, seconds: monotonicSeconds() - started)
-        return response
+        guard case .eventually(let start)? = response.deferredWork else {
+            metrics.recordRequest(route: routeName, status: response.status, seconds: monotonicSeconds() - started)
+            return response
+        }
+        return .eventually { [self] reply in
+            start { [self] response in
+                metrics.recordRequest(route: routeName, status: response.status, seconds: monotonicSeconds() - started)
+                reply(response)
+            }
+        }
     }
 
     private func respond(_ request: HTTPRequest, _ matched: (ServiceRoute, String?)?, context: RequestContext,
@@ -97,7 +96,7 @@ public final class ScoringService: @unchecked Sendable {
             case .reload: return (route.rawValue, try reloadResponse(request))
             case .scoreBody: return (route.rawValue, try scoreBody(request, state: state, started: started))
             case .scoreBatch: return (route.rawValue, try scoreBatch(request, state: state, started: started))
-            case .scoreByID: return (route.rawValue, try scoreByID(parameter!, request, state: state, worker: context.worker, started: started))
+            case .scoreByID: return (route.rawValue, try scoreByID(parameter!, request, state: state, started: started))
             case .predict: return (route.rawValue, try predict(parameter!, request, state: state))
             case .abList: return (route.rawValue, try abTestList(worker: context.worker))
             case .abCreate: return (route.rawValue, try abTestCreate(request, worker: context.worker))
@@ -106,29 +105,35 @@ public final class ScoringService: @unchecked Sendable {
             case .abAssign: return (route.rawValue, try abTestAssign(parameter!, request, worker: context.worker))
             case .openAPI: return (route.rawValue, .json(200, OpenAPIDocument.bytes(adminRoutes: configuration.adminToken != nil)))
             }
-        } catch let error as ServiceError {
-            return (route.rawValue, error.response)
-        } catch let error as FieldError {
-            return (route.rawValue, ServiceError.invalidField(error).response)
-        } catch let error as ABTestError {
-            return (route.rawValue, ServiceError(error).response)
-        } catch let error as LeadDatabase.Unavailable {
+        } catch {
+            return (route.rawValue, errorResponse(error, route: route))
+        }
+    }
+
+    /// The answer to a request of `route` that failed with `error`: the error's own status for
+    /// a refused request (4xx); 503 when the database or a model is unavailable, or the
+    /// database holds what the service cannot read (counted in the metrics and logged); 500
+    /// for anything else (logged).
+    func errorResponse(_ error: any Error, route: ServiceRoute) -> HTTPResponse {
+        switch error {
+        case let error as ServiceError: return error.response
+        case let error as FieldError: return ServiceError.invalidField(error).response
+        case let error as ABTestError: return ServiceError(error).response
+        case let error as LeadDatabase.Unavailable:
             metrics.recordDatabaseError()
-            return (route.rawValue, ServiceError(503, "database_unavailable", error.message).response)
-        } catch let error as LeadScorer.Unavailable {
-            return (route.rawValue, ServiceError(503, "model_unavailable", error.message).response)
-        } catch let error as PostgresError where error.isUnreadableResult {
-            return (route.rawValue, unreadableData(error, route: route))
-        } catch let error as LeadRow.DecodingError {
+            return ServiceError(503, "database_unavailable", error.message).response
+        case let error as LeadScorer.Unavailable: return ServiceError(503, "model_unavailable", error.message).response
+        case let error as PostgresError where error.isUnreadableResult: return unreadableData(error, route: route)
+        case let error as LeadRow.DecodingError:
             // Only a stored lead (by id) gets here: the body routes answer a FieldError (422).
-            return (route.rawValue, unreadableData(error, route: route))
-        } catch let error as PostgresError {
+            return unreadableData(error, route: route)
+        case let error as PostgresError:
             metrics.recordDatabaseError()
             log("database error on \(route.rawValue): \(error)")
-            return (route.rawValue, ServiceError(503, "database_error", "the database could not complete the request").response)
-        } catch {
+            return ServiceError(503, "database_error", "the database could not complete the request").response
+        default:
             log("internal error on \(route.rawValue): \(error)")
-            return (route.rawValue, ServiceError(500, "internal_error", "the request could not be completed").response)
+            return ServiceError(500, "internal_error", "the request could not be completed").response
         }
     }
 

@@ -10,9 +10,11 @@ public struct ScoringServiceConfiguration: Sendable {
     public var adminToken: String?
     /// Event loops (one database connection each, for the A/B and readiness routes).
     public var workers = 2
-    /// Threads (each with its own database connection) that answer lead-by-id requests, off
-    /// the event loops: a slow or unreachable database then delays only those requests.
-    public var databaseThreads = 16
+    /// Threads (each with its own database connection) that read the leads of lead-by-id
+    /// requests, those of concurrent requests with one statement, and score them, off the event
+    /// loops: a slow or unreachable database then delays only those requests. No thread waits
+    /// per request, so a few suffice: more only split the reads into smaller batches.
+    public var databaseThreads = 2
     /// Most leads in one `score-batch` request, most instances in one `predict` request.
     public var maxBatch = 1000
     /// Top factors returned when the request does not say (`?factors=N`).

@@ -14,7 +14,7 @@ enum ServeCommand {
                 .value("host", "ADDR", "IPv4 listen address (0.0.0.0 for every interface)", default: "127.0.0.1"),
                 .value("port", "N", "listen port (0: any free port, printed at start)", default: "8080"),
                 .value("threads", "N", "event-loop threads (default: all cores)"),
-                .value("db-threads", "N", "threads (one database connection each) answering lead-by-id requests", default: "16"),
+                .value("db-threads", "N", "threads (one database connection each) reading and scoring lead-by-id requests in batches", default: "2"),
                 OptionSpec.adminTokenFile,
                 .value("max-batch", "N", "most leads or instances in one request", default: "1000"),
                 .value("max-body", "BYTES", "largest request body", default: "1048576"),
@@ -30,7 +30,7 @@ enum ServeCommand {
         var serviceConfiguration = ScoringServiceConfiguration(modelsDirectory: URL(fileURLWithPath: try options.required("models")))
         serviceConfiguration.databaseURL = try options.databaseURL()
         serviceConfiguration.workers = threads
-        serviceConfiguration.databaseThreads = try options.int("db-threads", default: 16, in: 1...256)!
+        serviceConfiguration.databaseThreads = try options.int("db-threads", default: 2, in: 1...256)!
         serviceConfiguration.maxBatch = try options.int("max-batch", default: 1000, in: 1...1_000_000)!
         serviceConfiguration.adminToken = try options.adminToken()
         let service: ScoringService

@@ -1,0 +1,68 @@
+import Core
+import Experiments
+import Foundation
+import Leads
+
+/// `POST /api/v1/lead-scoring-ml/score/:leadId`: a lead read from PostgreSQL, scored, its
+/// score written back durably, then answered. No thread waits for the database on the
+/// request's behalf: the event loop validates the request and queues the read; a reader
+/// thread reads the leads of concurrent requests with one statement, and scores each
+/// (``LeadDatabase/lead(id:then:)``); a writer thread commits their write-backs together and
+/// sends each reply once its own write is durable (``LeadDatabase/writeScore(id:score:quality:modelVersion:abTest:then:)``).
+/// A slow or stopped database therefore delays only these requests, and holds no thread per
+/// request while it does.
+extension ScoringService {
+    func scoreByID(_ idText: String, _ request: HTTPRequest, state: ServingState, started: Double) throws -> HTTPResponse {
+        guard !idText.isEmpty, idText.count <= 18, idText.allSatisfy({ $0.isASCII && $0.isNumber }), let id = Int64(idText), id > 0 else {
+            throw ServiceError(400, "invalid_lead_id", "the lead id must be a positive integer")
+        }
+        let body = try jsonBody(request).map { body in try requireObject(body, keys: ["useVerticalModel"]) }
+        let useVertical = try bool(body?["useVerticalModel"], field: "useVerticalModel", default: true)
+        let factors = try factorCount(request)
+        guard let database else { throw ServiceError(503, "database_not_configured", "the service runs without a database (--database-url)") }
+        return .eventually { [self] reply in
+            database.lead(id: id) { [self] read in
+                // On a reader thread, with the batch's rows.
+                let response: ScoreResponse
+                do {
+                    guard let read = try read.get() else { throw ServiceError(404, "lead_not_found", "no lead with id \(id)") }
+                    response = try score(read, id: id, state: state, useVertical: useVertical, factors: factors)
+                } catch {
+                    return reply(errorResponse(error, route: .scoreByID))
+                }
+                database.writeScore(id: id, score: response.score, quality: response.qualityLevel, modelVersion: response.modelVersion,
+                                    abTest: response.abTest) { [self] written in
+                    // On a writer thread, once the batch is committed.
+                    if case .failure(let error) = written { return reply(errorResponse(error, route: .scoreByID)) }
+                    var writer = JSONWriter(capacity: 512)
+                    write(response, started: started, to: &writer)
+                    reply(.json(200, writer.bytes))
+                }
+            }
+        }
+    }
+
+    /// The reply to a lead read by id: by its variant while an A/B test runs (the rules for
+    /// control), else by the model. For a running test the stored assignment always equals the
+    /// hash's, so the variant comes from the hash, and the assignment is stored with the score
+    /// in the write-back's one commit. The running test is the one the read saw (at most
+    /// ``RunningTestCache/maximumAge`` old).
+    private func score(_ read: LeadDatabase.LeadRead, id: Int64, state: ServingState, useVertical: Bool, factors: Int) throws -> ScoreResponse {
+        var abTest: (name: String, variant: ABVariant)?
+        if let test = read.runningTest {
+            let variant = ABAssignment.variant(testName: test.name, leadID: id, controlPercent: test.controlPercent)
+            abTest = (test.name, variant)
+            metrics.recordABScore(test: test.name, variant: variant.rawValue)
+        }
+        guard abTest?.variant != .control else {
+            let rules = RuleBasedLeadScorer.score(read.lead, agent: read.agent, factors: factors)
+            metrics.recordQualityLevel(rules.qualityLevel)
+            return ScoreResponse(leadID: id, score: rules.score, qualityLevel: rules.qualityLevel,
+                                 confidence: LeadScorer.confidence(probability: rules.score, levels: RuleBasedLeadScorer.qualityLevels, memberSpread: 0),
+                                 vertical: read.lead.vertical, modelVersion: RuleBasedLeadScorer.versionLabel, factors: rules.factors, abTest: abTest)
+        }
+        var scored = ScoreResponse(try scoreLead(read.lead, agent: read.agent, state: state, useVertical: useVertical, factors: factors), leadIDKnown: true)
+        scored.abTest = abTest
+        return scored
+    }
+}
