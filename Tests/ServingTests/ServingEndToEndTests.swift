@@ -308,6 +308,13 @@ import Training
         // many inputs each PSI rests on.
         #expect(metrics.text.contains("mlctl_build_info{version=\"\(MLCTLVersion.current)\"} 1"))
         #expect(metrics.text.contains("mlctl_drift_observations{model=\"global\"} 150"))
+        // Scores by model version: the quality levels add up to the leads scored, and the
+        // histogram of served probabilities counts them all.
+        let byLevel = metrics.text.split(separator: "\n").filter { $0.hasPrefix("mlctl_scores_total{model=\"v1/global\"") }
+        #expect(byLevel.count == 4 && byLevel.compactMap { Int($0.split(separator: " ").last!) }.reduce(0, +) >= 150, "\(byLevel)")
+        #expect(metrics.text.contains("mlctl_score_bucket{model=\"v1/global\",le=\"+Inf\"} "))
+        let count = metrics.text.split(separator: "\n").first { $0.hasPrefix("mlctl_score_count{model=\"v1/global\"}") }
+        #expect((count.flatMap { Int($0.split(separator: " ").last!) } ?? 0) == byLevel.compactMap { Int($0.split(separator: " ").last!) }.reduce(0, +))
         for series in ["process_cpu_seconds_total", "process_resident_memory_bytes", "process_open_fds"] {
             let line = metrics.text.split(separator: "\n").first { $0.hasPrefix(series + " ") }
             #expect((line.flatMap { Double($0.split(separator: " ")[1]) } ?? 0) > 0, "\(series): \(String(describing: line))")

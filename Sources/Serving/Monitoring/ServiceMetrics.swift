@@ -8,12 +8,21 @@ public final class ServiceMetrics: @unchecked Sendable {
     public static let latencyBuckets: [Double] = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1]
 
     private struct RouteStatus: Hashable { var route: String; var status: Int }
-    private struct Histogram { var buckets = [Int](repeating: 0, count: ServiceMetrics.latencyBuckets.count); var count = 0; var sum = 0.0 }
+    private struct Histogram {
+        var buckets: [Int]
+        var count = 0
+        var sum = 0.0
+        init(bounds: Int = ServiceMetrics.latencyBuckets.count) { buckets = [Int](repeating: 0, count: bounds) }
+    }
 
     private let lock = NSLock()
     private var requests: [RouteStatus: Int] = [:]
     private var latency: [String: Histogram] = [:]
-    private var qualityLevels: [String: Int] = [:]
+    /// Upper bounds of the served-score buckets (probabilities).
+    public static let scoreBuckets: [Double] = [0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1]
+    private struct ModelLevel: Hashable { var model: String; var level: String }
+    private var qualityLevels: [ModelLevel: Int] = [:]
+    private var scores: [String: Histogram] = [:]
     private var databaseErrors = 0
     private struct TestVariant: Hashable { var test: String; var variant: String }
     private var abScores: [TestVariant: Int] = [:]
@@ -33,9 +42,16 @@ public final class ServiceMetrics: @unchecked Sendable {
         latency[route] = histogram
     }
 
-    public func recordQualityLevel(_ level: String) {
+    /// A lead scored by `model` (its version label, e.g. `v3/global`, or the rules'): its
+    /// probability and quality level.
+    public func recordScore(model: String, probability: Double, qualityLevel level: String) {
         lock.lock()
-        qualityLevels[level, default: 0] += 1
+        qualityLevels[ModelLevel(model: model, level: level), default: 0] += 1
+        var histogram = scores[model] ?? Histogram(bounds: Self.scoreBuckets.count)
+        if let bucket = Self.scoreBuckets.firstIndex(where: { probability <= $0 }) { histogram.buckets[bucket] += 1 }
+        histogram.count += 1
+        histogram.sum += probability
+        scores[model] = histogram
         lock.unlock()
     }
 
@@ -56,6 +72,7 @@ public final class ServiceMetrics: @unchecked Sendable {
     public func render(models: [(name: String, version: String, kind: String)], drift: [(model: String, features: [FeatureDrift], observations: Int)]) -> String {
         lock.lock()
         let requests = self.requests, latency = self.latency, qualityLevels = self.qualityLevels, databaseErrors = self.databaseErrors
+        let scores = self.scores
         let abScores = self.abScores
         lock.unlock()
         var out = ""
@@ -90,9 +107,22 @@ public final class ServiceMetrics: @unchecked Sendable {
             out += "mlctl_http_request_duration_seconds_sum{route=\"\(escape(route))\"} \(histogram.sum)\n"
             out += "mlctl_http_request_duration_seconds_count{route=\"\(escape(route))\"} \(histogram.count)\n"
         }
-        out += "# HELP mlctl_scores_total Leads scored, by quality level.\n# TYPE mlctl_scores_total counter\n"
-        for level in ["High", "Medium", "Low", "Very Low"] {
-            out += "mlctl_scores_total{quality_level=\"\(level)\"} \(qualityLevels[level] ?? 0)\n"
+        out += "# HELP mlctl_scores_total Leads scored, by model version and quality level.\n# TYPE mlctl_scores_total counter\n"
+        for model in Set(qualityLevels.keys.map(\.model)).sorted() {
+            for level in ["High", "Medium", "Low", "Very Low"] {
+                out += "mlctl_scores_total{model=\"\(escape(model))\",quality_level=\"\(level)\"} \(qualityLevels[ModelLevel(model: model, level: level)] ?? 0)\n"
+            }
+        }
+        out += "# HELP mlctl_score Served probabilities, by model version.\n# TYPE mlctl_score histogram\n"
+        for (model, histogram) in scores.sorted(by: { $0.key < $1.key }) {
+            var cumulative = 0
+            for (bound, count) in zip(Self.scoreBuckets, histogram.buckets) {
+                cumulative += count
+                out += "mlctl_score_bucket{model=\"\(escape(model))\",le=\"\(bound)\"} \(cumulative)\n"
+            }
+            out += "mlctl_score_bucket{model=\"\(escape(model))\",le=\"+Inf\"} \(histogram.count)\n"
+            out += "mlctl_score_sum{model=\"\(escape(model))\"} \(histogram.sum)\n"
+            out += "mlctl_score_count{model=\"\(escape(model))\"} \(histogram.count)\n"
         }
         out += "# HELP mlctl_ab_scores_total Leads scored by id during an A/B test, by test and variant.\n# TYPE mlctl_ab_scores_total counter\n"
         for (key, count) in abScores.sorted(by: { ($0.key.test, $0.key.variant) < ($1.key.test, $1.key.variant) }) {

@@ -78,9 +78,9 @@ extension ScoringService {
         return score
     }
 
-    /// A scored lead in the metrics (quality level) and its model's drift window.
+    /// A scored lead in the metrics (its model version, probability and quality level) and its model's drift window.
     func recordScored(_ score: LeadScore, state: ServingState) {
-        metrics.recordQualityLevel(score.qualityLevel)
+        metrics.recordScore(model: score.model.versionLabel, probability: score.score, qualityLevel: score.qualityLevel)
         state.drift[score.model.name]?.record(encoded: score.row, rows: 1)
     }
 

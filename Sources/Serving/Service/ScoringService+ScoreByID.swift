@@ -56,7 +56,7 @@ extension ScoringService {
         }
         guard abTest?.variant != .control else {
             let rules = RuleBasedLeadScorer.score(read.lead, agent: read.agent, factors: factors)
-            metrics.recordQualityLevel(rules.qualityLevel)
+            metrics.recordScore(model: RuleBasedLeadScorer.versionLabel, probability: rules.score, qualityLevel: rules.qualityLevel)
             return ScoreResponse(leadID: id, score: rules.score, qualityLevel: rules.qualityLevel,
                                  confidence: LeadScorer.confidence(probability: rules.score, levels: RuleBasedLeadScorer.qualityLevels, memberSpread: 0),
                                  vertical: read.lead.vertical, modelVersion: RuleBasedLeadScorer.versionLabel, factors: rules.factors, abTest: abTest)
