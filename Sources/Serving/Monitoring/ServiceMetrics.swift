@@ -8,11 +8,19 @@ public final class ServiceMetrics: @unchecked Sendable {
     public static let latencyBuckets: [Double] = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1]
 
     private struct RouteStatus: Hashable { var route: String; var status: Int }
+    /// A Prometheus histogram's state: a count per bucket (not cumulative), the count and sum.
     private struct Histogram {
         var buckets: [Int]
         var count = 0
         var sum = 0.0
         init(bounds: Int = ServiceMetrics.latencyBuckets.count) { buckets = [Int](repeating: 0, count: bounds) }
+
+        /// Counts `value` in the first bucket of `bounds` (upper bounds) that holds it.
+        mutating func observe(_ value: Double, bounds: [Double]) {
+            if let bucket = bounds.firstIndex(where: { value <= $0 }) { buckets[bucket] += 1 }
+            count += 1
+            sum += value
+        }
     }
 
     private let lock = NSLock()
@@ -35,11 +43,7 @@ public final class ServiceMetrics: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         requests[RouteStatus(route: route, status: status), default: 0] += 1
-        var histogram = latency[route] ?? Histogram()
-        if let bucket = Self.latencyBuckets.firstIndex(where: { seconds <= $0 }) { histogram.buckets[bucket] += 1 }
-        histogram.count += 1
-        histogram.sum += seconds
-        latency[route] = histogram
+        latency[route, default: Histogram()].observe(seconds, bounds: Self.latencyBuckets)
     }
 
     /// A lead scored by `model` (its version label, e.g. `v3/global`, or the rules'): its
@@ -47,11 +51,7 @@ public final class ServiceMetrics: @unchecked Sendable {
     public func recordScore(model: String, probability: Double, qualityLevel level: String) {
         lock.lock()
         qualityLevels[ModelLevel(model: model, level: level), default: 0] += 1
-        var histogram = scores[model] ?? Histogram(bounds: Self.scoreBuckets.count)
-        if let bucket = Self.scoreBuckets.firstIndex(where: { probability <= $0 }) { histogram.buckets[bucket] += 1 }
-        histogram.count += 1
-        histogram.sum += probability
-        scores[model] = histogram
+        scores[model, default: Histogram(bounds: Self.scoreBuckets.count)].observe(probability, bounds: Self.scoreBuckets)
         lock.unlock()
     }
 
@@ -97,16 +97,7 @@ public final class ServiceMetrics: @unchecked Sendable {
         }
         out += "# HELP mlctl_http_request_duration_seconds Time from a complete request to its response, by route.\n"
         out += "# TYPE mlctl_http_request_duration_seconds histogram\n"
-        for (route, histogram) in latency.sorted(by: { $0.key < $1.key }) {
-            var cumulative = 0
-            for (bound, count) in zip(Self.latencyBuckets, histogram.buckets) {
-                cumulative += count
-                out += "mlctl_http_request_duration_seconds_bucket{route=\"\(escape(route))\",le=\"\(bound)\"} \(cumulative)\n"
-            }
-            out += "mlctl_http_request_duration_seconds_bucket{route=\"\(escape(route))\",le=\"+Inf\"} \(histogram.count)\n"
-            out += "mlctl_http_request_duration_seconds_sum{route=\"\(escape(route))\"} \(histogram.sum)\n"
-            out += "mlctl_http_request_duration_seconds_count{route=\"\(escape(route))\"} \(histogram.count)\n"
-        }
+        out += histogramLines("mlctl_http_request_duration_seconds", label: "route", series: latency, bounds: Self.latencyBuckets)
         out += "# HELP mlctl_scores_total Leads scored, by model version and quality level.\n# TYPE mlctl_scores_total counter\n"
         for model in Set(qualityLevels.keys.map(\.model)).sorted() {
             for level in ["High", "Medium", "Low", "Very Low"] {
@@ -114,16 +105,7 @@ public final class ServiceMetrics: @unchecked Sendable {
             }
         }
         out += "# HELP mlctl_score Served probabilities, by model version.\n# TYPE mlctl_score histogram\n"
-        for (model, histogram) in scores.sorted(by: { $0.key < $1.key }) {
-            var cumulative = 0
-            for (bound, count) in zip(Self.scoreBuckets, histogram.buckets) {
-                cumulative += count
-                out += "mlctl_score_bucket{model=\"\(escape(model))\",le=\"\(bound)\"} \(cumulative)\n"
-            }
-            out += "mlctl_score_bucket{model=\"\(escape(model))\",le=\"+Inf\"} \(histogram.count)\n"
-            out += "mlctl_score_sum{model=\"\(escape(model))\"} \(histogram.sum)\n"
-            out += "mlctl_score_count{model=\"\(escape(model))\"} \(histogram.count)\n"
-        }
+        out += histogramLines("mlctl_score", label: "model", series: scores, bounds: Self.scoreBuckets)
         out += "# HELP mlctl_ab_scores_total Leads scored by id during an A/B test, by test and variant.\n# TYPE mlctl_ab_scores_total counter\n"
         for (key, count) in abScores.sorted(by: { ($0.key.test, $0.key.variant) < ($1.key.test, $1.key.variant) }) {
             out += "mlctl_ab_scores_total{test=\"\(escape(key.test))\",variant=\"\(key.variant)\"} \(count)\n"
@@ -148,6 +130,24 @@ public final class ServiceMetrics: @unchecked Sendable {
             for level in ["warning", "alert"] {
                 out += "mlctl_drift_features{model=\"\(escape(entry.model))\",level=\"\(level)\"} \(entry.features.filter { $0.level == level }.count)\n"
             }
+        }
+        return out
+    }
+
+    /// The `_bucket` (cumulative), `_sum` and `_count` lines of histogram `name`, one series per
+    /// value of `label`, in label order.
+    private func histogramLines(_ name: String, label: String, series: [String: Histogram], bounds: [Double]) -> String {
+        var out = ""
+        for (value, histogram) in series.sorted(by: { $0.key < $1.key }) {
+            let key = "\(label)=\"\(escape(value))\""
+            var cumulative = 0
+            for (bound, count) in zip(bounds, histogram.buckets) {
+                cumulative += count
+                out += "\(name)_bucket{\(key),le=\"\(bound)\"} \(cumulative)\n"
+            }
+            out += "\(name)_bucket{\(key),le=\"+Inf\"} \(histogram.count)\n"
+            out += "\(name)_sum{\(key)} \(histogram.sum)\n"
+            out += "\(name)_count{\(key)} \(histogram.count)\n"
         }
         return out
     }
