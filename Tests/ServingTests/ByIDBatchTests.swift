@@ -247,6 +247,29 @@ import TestSupport
         #expect(throws: RunningTestCacheTests.ReadFailed.self) { try awaitResult { queue.submit(-1, then: $0) } }
         #expect(try awaitResult { queue.submit(4, then: $0) } == 40)
     }
+
+    /// Worker 0 takes every batch while it keeps up; a standby takes what waits while worker 0
+    /// is stuck on a batch (a locked row), once it has waited ``BatchQueue/standbyDelay``.
+    @Test func aStandbyTakesOverOnlyWhileTheFirstWorkerIsStuck() throws {
+        let gate = DispatchSemaphore(value: 0)
+        let workers = LockedValues()
+        let queue = BatchQueue<Int, Int>(name: "test-standby", workers: 2, maximumBatch: 100) { batch, worker in
+            if batch == [0] { gate.wait() }
+            return batch.map { _ in worker }
+        }
+        defer { queue.stop() }
+        for item in 1...20 { workers.append(try awaitResult { queue.submit(item, then: $0) }) }
+        #expect(workers.values.filter { $0 == 0 }.count > 10, "worker 0 keeps up with one item at a time: \(workers.values)")
+
+        let stuck = DispatchSemaphore(value: 0)
+        queue.submit(0) { _ in stuck.signal() }
+        while queue.batchesTaken < 21 { Thread.sleep(forTimeInterval: 0.001) }  // worker 0 holds it
+        let started = monotonicSeconds()
+        #expect(try awaitResult { queue.submit(1, then: $0) } == 1, "the standby took it")
+        #expect(monotonicSeconds() - started >= BatchQueue<Int, Int>.standbyDelay)
+        gate.signal()
+        stuck.wait()
+    }
 }
 
 /// The result a continuation-style call gives, waited for (tests may block; the service never

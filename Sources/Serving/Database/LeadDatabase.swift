@@ -40,7 +40,8 @@ public final class LeadDatabase: @unchecked Sendable {
     /// - Parameters:
     ///   - callers: the threads that call ``withConnection(worker:_:)`` (the event loops),
     ///     `0..<callers`, each with its own connection.
-    ///   - readers: threads that read leads for ``lead(id:then:)`` (at least one), each with
+    ///   - readers: threads that read leads for ``lead(id:then:)`` (at least one: one reads
+    ///     every batch while it keeps up, the others are ``BatchQueue`` standbys), each with
     ///     its own connection; its continuations run on them. Each score writer has one more.
     public init(url: String, callers: Int, readers: Int) {
         self.url = url
@@ -103,8 +104,9 @@ public final class LeadDatabase: @unchecked Sendable {
     /// Reads the lead `id`, its agent and the running A/B test, together with the leads of
     /// concurrent requests (``LeadReadBatch``: one statement), and calls `then` on a reader
     /// thread with it — `nil` when there is no such lead. The lead is decoded for this call
-    /// alone, so a lead that cannot be decoded fails only its own request. `then` runs before
-    /// the reader takes its next batch: it may do the request's work (scoring) there.
+    /// alone, so a lead that cannot be decoded fails only its own request. `then` runs on the
+    /// reader thread before it takes its next batch, so it should hand the request's work on
+    /// (the by-id route hands it back to its event loop).
     ///
     /// Errors given to `then`: ``LeadRow/DecodingError`` when a stored value is outside its
     /// field's domain (the database holds a lead the service cannot read); ``PostgresError``

@@ -8,8 +8,9 @@ import Foundation
 /// WAL flush — and then answers each request, only once its own write is durable. With fsync
 /// on, a commit's flush is most of a write-back's time, so concurrent requests share it
 /// instead of queueing for one each. There are ``writerCount`` writers, each with its own
-/// connection, so that a row locked by another transaction (a CRM updating the lead) holds up
-/// one batch, not all.
+/// connection: one commits every batch, and the other (a ``BatchQueue`` standby) takes over
+/// what waits while a row locked by another transaction (a CRM updating the lead) holds up
+/// the first one's batch.
 ///
 /// A batch is atomic: if its statement fails, no lead of it is stored and every request in it
 /// gets the error (answered 503); a request that failed before it wrote is never in a batch.
@@ -26,7 +27,7 @@ enum ScoreWriteBatch {
 
     /// Writes that one statement takes at most.
     static let maximumBatch = 512
-    /// Writer threads (and connections).
+    /// Writer threads (and connections): one and a standby.
     static let writerCount = 2
 
     /// The statement that stores a batch: every lead's score (the last write of a lead in the

@@ -456,11 +456,7 @@ final class EventLoop: @unchecked Sendable {
                 connection.requestStarted = connection.bufferedInput > 0 ? now : nil
                 if let work = response.deferredWork {
                     connection.awaiting = (request.method, request.path, request.keepAlive && !stopping, started)
-                    let target = UncheckedSendable(connection)
-                    switch work {
-                    case .anywhere(let make): server.workers.async { [self] in complete(target, make()) }
-                    case .eventually(let start): start { [self] response in complete(target, response) }
-                    }
+                    start(work, for: connection)
                     break
                 }
                 respond(connection, response, method: request.method, path: request.path,
@@ -468,6 +464,16 @@ final class EventLoop: @unchecked Sendable {
             }
         }
         compactInput(connection)
+    }
+
+    /// Starts the work that makes `connection`'s awaited reply: on a worker thread, or (for
+    /// ``HTTPResponse/eventually(_:)``) here on the loop, which that work leaves at once.
+    private func start(_ work: HTTPResponse.DeferredWork, for connection: Connection) {
+        let target = UncheckedSendable(connection)
+        switch work {
+        case .anywhere(let make): server.workers.async { [self] in complete(target, make()) }
+        case .eventually(let start): start { [self] response in complete(target, response) }
+        }
     }
 
     /// Called on a worker thread with the response it made: queued for the loop, which is woken
@@ -480,9 +486,10 @@ final class EventLoop: @unchecked Sendable {
         if wasEmpty { wake() }
     }
 
-    /// Sends the responses worker threads have made, then serves what the connections
-    /// buffered meanwhile; returns the connections to flush. A connection closed in the
-    /// meantime (its fd perhaps reused) is skipped.
+    /// Sends the responses worker threads have made (or starts their work, for a reply that is
+    /// itself deferred), then serves what the connections buffered meanwhile; returns the
+    /// connections to flush. A connection closed in the meantime (its fd perhaps reused) is
+    /// skipped, its reply's work not started.
     private func deliverCompletions(now: Double) -> [Connection] {
         completionLock.lock()
         let ready = completions
@@ -492,6 +499,12 @@ final class EventLoop: @unchecked Sendable {
         for (target, response) in ready {
             let connection = target.value
             guard connections[connection.fd] === connection, let pending = connection.awaiting else { continue }
+            if let work = response.deferredWork {
+                // A reply that is deferred again: its work starts on this loop (scoring a lead
+                // that another thread read), and the connection goes on waiting.
+                start(work, for: connection)
+                continue
+            }
             connection.awaiting = nil
             respond(connection, response, method: pending.method, path: pending.path,
                     keepAlive: pending.keepAlive && !response.closeConnection && !stopping, started: pending.started)

@@ -5,12 +5,14 @@ import Leads
 
 /// `POST /api/v1/lead-scoring-ml/score/:leadId`: a lead read from PostgreSQL, scored, its
 /// score written back durably, then answered. No thread waits for the database on the
-/// request's behalf: the event loop validates the request and queues the read; a reader
-/// thread reads the leads of concurrent requests with one statement, and scores each
-/// (``LeadDatabase/lead(id:then:)``); a writer thread commits their write-backs together and
-/// sends each reply once its own write is durable (``LeadDatabase/writeScore(id:score:quality:modelVersion:abTest:then:)``).
-/// A slow or stopped database therefore delays only these requests, and holds no thread per
-/// request while it does.
+/// request's behalf (``HTTPResponse/eventually(_:)``): the event loop validates the request
+/// and queues the read; a reader thread reads the leads of concurrent requests with one
+/// statement (``LeadDatabase/lead(id:then:)``) and hands each back to its event loop, which
+/// scores it — where the body route scores, so the two share the cores alike — and queues the
+/// write-back; a writer thread commits the write-backs of concurrent requests together and
+/// sends each reply once its own write is durable
+/// (``LeadDatabase/writeScore(id:score:quality:modelVersion:abTest:then:)``). A slow or
+/// stopped database therefore delays only these requests, and holds no thread per request.
 extension ScoringService {
     func scoreByID(_ idText: String, _ request: HTTPRequest, state: ServingState, started: Double) throws -> HTTPResponse {
         guard !idText.isEmpty, idText.count <= 18, idText.allSatisfy({ $0.isASCII && $0.isNumber }), let id = Int64(idText), id > 0 else {
@@ -22,22 +24,24 @@ extension ScoringService {
         guard let database else { throw ServiceError(503, "database_not_configured", "the service runs without a database (--database-url)") }
         return .eventually { [self] reply in
             database.lead(id: id) { [self] read in
-                // On a reader thread, with the batch's rows.
-                let response: ScoreResponse
-                do {
-                    guard let read = try read.get() else { throw ServiceError(404, "lead_not_found", "no lead with id \(id)") }
-                    response = try score(read, id: id, state: state, useVertical: useVertical, factors: factors)
-                } catch {
-                    return reply(errorResponse(error, route: .scoreByID))
-                }
-                database.writeScore(id: id, score: response.score, quality: response.qualityLevel, modelVersion: response.modelVersion,
-                                    abTest: response.abTest) { [self] written in
-                    // On a writer thread, once the batch is committed.
-                    if case .failure(let error) = written { return reply(errorResponse(error, route: .scoreByID)) }
-                    var writer = JSONWriter(capacity: 512)
-                    write(response, started: started, to: &writer)
-                    reply(.json(200, writer.bytes))
-                }
+                // On a reader thread: back to the event loop, which scores the lead.
+                reply(.eventually { [self] reply in
+                    let response: ScoreResponse
+                    do {
+                        guard let read = try read.get() else { throw ServiceError(404, "lead_not_found", "no lead with id \(id)") }
+                        response = try score(read, id: id, state: state, useVertical: useVertical, factors: factors)
+                    } catch {
+                        return reply(errorResponse(error, route: .scoreByID))
+                    }
+                    database.writeScore(id: id, score: response.score, quality: response.qualityLevel, modelVersion: response.modelVersion,
+                                        abTest: response.abTest) { [self] written in
+                        // On a writer thread, once the batch is committed.
+                        if case .failure(let error) = written { return reply(errorResponse(error, route: .scoreByID)) }
+                        var writer = JSONWriter(capacity: 512)
+                        write(response, started: started, to: &writer)
+                        reply(.json(200, writer.bytes))
+                    }
+                })
             }
         }
     }

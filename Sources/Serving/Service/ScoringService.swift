@@ -61,18 +61,21 @@ public final class ScoringService: @unchecked Sendable {
         return answer(request, matched, context, started)
     }
 
-    /// The response to `request`, recorded in the metrics (one sent eventually, when it is sent).
+    /// The response to `request`, recorded in the metrics.
     private func answer(_ request: HTTPRequest, _ matched: (ServiceRoute, String?)?, _ context: RequestContext, _ started: Double) -> HTTPResponse {
         let (routeName, response) = respond(request, matched, context: context, started: started)
+        return recorded(response, route: routeName, started: started)
+    }
+
+    /// `response`, recorded in the metrics when it is made: at once, or for a response sent
+    /// eventually, when its final reply (perhaps deferred more than once) is.
+    private func recorded(_ response: HTTPResponse, route: String, started: Double) -> HTTPResponse {
         guard case .eventually(let start)? = response.deferredWork else {
-            metrics.recordRequest(route: routeName, status: response.status, seconds: monotonicSeconds() - started)
+            metrics.recordRequest(route: route, status: response.status, seconds: monotonicSeconds() - started)
             return response
         }
         return .eventually { [self] reply in
-            start { [self] response in
-                metrics.recordRequest(route: routeName, status: response.status, seconds: monotonicSeconds() - started)
-                reply(response)
-            }
+            start { [self] response in reply(recorded(response, route: route, started: started)) }
         }
     }
 

@@ -11,9 +11,10 @@ public struct ScoringServiceConfiguration: Sendable {
     /// Event loops (one database connection each, for the A/B and readiness routes).
     public var workers = 2
     /// Threads (each with its own database connection) that read the leads of lead-by-id
-    /// requests, those of concurrent requests with one statement, and score them, off the event
-    /// loops: a slow or unreachable database then delays only those requests. No thread waits
-    /// per request, so a few suffice: more only split the reads into smaller batches.
+    /// requests, those of concurrent requests with one statement, off the event loops: a slow
+    /// or unreachable database delays only those requests. One reads every batch while it
+    /// keeps up; the others stand by for a read that stalls (``BatchQueue``). No thread waits
+    /// per request, so two suffice.
     public var databaseThreads = 2
     /// Most leads in one `score-batch` request, most instances in one `predict` request.
     public var maxBatch = 1000

@@ -14,7 +14,7 @@ enum ServeCommand {
                 .value("host", "ADDR", "IPv4 listen address (0.0.0.0 for every interface)", default: "127.0.0.1"),
                 .value("port", "N", "listen port (0: any free port, printed at start)", default: "8080"),
                 .value("threads", "N", "event-loop threads (default: all cores)"),
-                .value("db-threads", "N", "threads (one database connection each) reading and scoring lead-by-id requests in batches", default: "2"),
+                .value("db-threads", "N", "threads (one database connection each) reading the leads of lead-by-id requests in batches", default: "2"),
                 OptionSpec.adminTokenFile,
                 .value("max-batch", "N", "most leads or instances in one request", default: "1000"),
                 .value("max-body", "BYTES", "largest request body", default: "1048576"),
