@@ -65,6 +65,8 @@ import TestSupport
         #expect(parameters[3] == #"{"v1\\x","v2"}"#)
         #expect(parameters[4] == #"{"t"}"# && parameters[5] == "{4}" && parameters[6] == #"{"treatment"}"#)
         #expect(PostgresArray.literal(["a\"b", ""]) == #"{"a\"b",""}"#)
+        let unassigned = ScoreWriteBatch.statement(for: [writes[0], writes[2]])
+        #expect(unassigned.parameters == ["{3}", "{0.75}", #"{"High"}"#, #"{"v2"}"#] && !unassigned.sql.contains("ab_assignments"))
     }
 }
 

@@ -30,6 +30,30 @@ enum ScoreWriteBatch {
     /// Writer threads (and connections): one and a standby.
     static let writerCount = 2
 
+    /// The scores ($1…$4), locked in id order.
+    private static let scoresCTE = """
+        WITH s AS (SELECT * FROM unnest($1::bigint[], $2::float8[], $3::text[], $4::text[]) AS s(id, score, quality, version)),
+        locked AS (SELECT l.id FROM leads l WHERE l.id IN (SELECT id FROM s) ORDER BY l.id FOR NO KEY UPDATE)
+        """
+    private static let update = """
+        UPDATE leads l SET ml_score = s.score, ml_quality = s.quality, ml_model_version = s.version, scored_at = now()
+        FROM s JOIN locked USING (id) WHERE l.id = s.id
+        """
+    /// A batch without A/B assignments (no test runs: the usual case) runs the update alone:
+    /// the assignments' part, even with nothing to insert, set up three joins and a sort each time.
+    private static let scoresSQL = scoresCTE + "\n" + update
+    private static let scoresAndAssignmentsSQL = scoresCTE + ",\nscored AS (\n" + update + ")\n" + """
+        INSERT INTO ab_assignments (test_name, lead_id, variant, score, quality, model_version, scored_at)
+        SELECT t.name, a.id, a.variant, a.score, a.quality, a.version, now()
+        FROM unnest($5::text[], $6::bigint[], $7::text[], $8::float8[], $9::text[], $10::text[])
+             AS a(test_name, id, variant, score, quality, version)
+        JOIN locked USING (id)
+        JOIN ab_tests t ON t.name = a.test_name AND t.status = 'running'
+        ORDER BY a.id
+        ON CONFLICT (test_name, lead_id) DO UPDATE
+        SET score = EXCLUDED.score, quality = EXCLUDED.quality, model_version = EXCLUDED.model_version, scored_at = EXCLUDED.scored_at
+        """
+
     /// The statement that stores a batch: every lead's score (the last write of a lead in the
     /// batch wins) and, for leads scored under a running A/B test, the assignment with its
     /// score — one statement, so one commit. An assignment is stored only while its test is
@@ -43,7 +67,7 @@ enum ScoreWriteBatch {
     /// one lead at once), and batches that locked shared rows in different orders deadlocked —
     /// PostgreSQL then failed one after a second (`deadlock_timeout`), a 503 for each of its
     /// requests. An assignment is recorded only with its lead's score, so only for a lead that
-    /// exists.
+    /// exists. A batch without assignments runs the update alone (four parameters).
     static func statement(for writes: [Write]) -> (sql: String, parameters: [String?]) {
         var lastOfLead: [Int64: Int] = [:], lastOfAssignment: [String: Int] = [:]
         for (index, write) in writes.enumerated() {
@@ -54,34 +78,20 @@ enum ScoreWriteBatch {
         let assigned = writes.indices.filter { index in
             writes[index].abTest.map { lastOfAssignment["\(writes[index].leadID) \($0.name)"] == index } ?? false
         }.map { writes[$0] }
-        let sql = """
-            WITH s AS (SELECT * FROM unnest($1::bigint[], $2::float8[], $3::text[], $4::text[]) AS s(id, score, quality, version)),
-            locked AS (SELECT l.id FROM leads l WHERE l.id IN (SELECT id FROM s) ORDER BY l.id FOR NO KEY UPDATE),
-            scored AS (
-                UPDATE leads l SET ml_score = s.score, ml_quality = s.quality, ml_model_version = s.version, scored_at = now()
-                FROM s JOIN locked USING (id) WHERE l.id = s.id)
-            INSERT INTO ab_assignments (test_name, lead_id, variant, score, quality, model_version, scored_at)
-            SELECT t.name, a.id, a.variant, a.score, a.quality, a.version, now()
-            FROM unnest($5::text[], $6::bigint[], $7::text[], $8::float8[], $9::text[], $10::text[])
-                 AS a(test_name, id, variant, score, quality, version)
-            JOIN locked USING (id)
-            JOIN ab_tests t ON t.name = a.test_name AND t.status = 'running'
-            ORDER BY a.id
-            ON CONFLICT (test_name, lead_id) DO UPDATE
-            SET score = EXCLUDED.score, quality = EXCLUDED.quality, model_version = EXCLUDED.model_version, scored_at = EXCLUDED.scored_at
-            """
-        let parameters: [String?] = [
+        let scores: [String?] = [
             PostgresArray.literal(leads.map { String($0.leadID) }, quoted: false),
             PostgresArray.literal(leads.map { "\($0.score)" }, quoted: false),
             PostgresArray.literal(leads.map(\.quality)),
             PostgresArray.literal(leads.map(\.modelVersion)),
+        ]
+        guard !assigned.isEmpty else { return (scoresSQL, scores) }
+        return (scoresAndAssignmentsSQL, scores + [
             PostgresArray.literal(assigned.map { $0.abTest!.name }),
             PostgresArray.literal(assigned.map { String($0.leadID) }, quoted: false),
             PostgresArray.literal(assigned.map { $0.abTest!.variant.rawValue }),
             PostgresArray.literal(assigned.map { "\($0.score)" }, quoted: false),
             PostgresArray.literal(assigned.map(\.quality)),
             PostgresArray.literal(assigned.map(\.modelVersion)),
-        ]
-        return (sql, parameters)
+        ])
     }
 }
