@@ -1,18 +1,14 @@
 import Training
 
-/// The two arms of an A/B test: the rule-based score (control) and the ML model (treatment).
-public enum ABVariant: String, Sendable, CaseIterable {
-    case control
-    case treatment
-}
-
-/// Deterministic assignment of leads to variants, the same in every process and on every
+/// Deterministic assignment of leads to a test's arms, the same in every process and on every
 /// machine, and simple to compute elsewhere:
 ///
-///     bucket  = first 4 bytes of SHA-256(UTF-8 "<test name>:<lead id in decimal>"),
-///               read as a big-endian unsigned 32-bit integer, modulo 10,000
-///     variant = control if bucket < 100 × control percent, else treatment
+///     bucket = first 4 bytes of SHA-256(UTF-8 "<test name>:<lead id in decimal>"),
+///              read as a big-endian unsigned 32-bit integer, modulo 10,000
+///     arm    = the first arm whose cumulative percent × 100 exceeds the bucket
 ///
+/// (with two arms: control if bucket < 100 × control percent, else the other arm, as before
+/// tests had more than two).
 /// In Python: `int.from_bytes(hashlib.sha256(f"{name}:{lead_id}".encode()).digest()[:4], "big") % 10000`.
 /// In PostgreSQL: `('x' || substr(encode(sha256(convert_to(name || ':' || lead_id, 'UTF8')), 'hex'), 1, 8))::bit(32)::bigint`
 /// is signed, so use `(('x' || lpad(substr(encode(sha256(convert_to(name || ':' || lead_id, 'UTF8')), 'hex'), 1, 8), 16, '0'))::bit(64)::bigint) % 10000`.
@@ -30,13 +26,19 @@ public enum ABAssignment {
         return Int(word % UInt32(bucketCount))
     }
 
-    /// The variant of `bucket` when `controlPercent` % of the leads go to control.
-    public static func variant(bucket: Int, controlPercent: Int) -> ABVariant {
-        bucket < controlPercent * (bucketCount / 100) ? .control : .treatment
+    /// The index in `percents` (whole percents summing to 100, in arm order) of the arm that
+    /// gets `bucket`; the last arm for buckets past the sum (which valid tests do not have).
+    public static func armIndex(bucket: Int, percents: [Int]) -> Int {
+        var upper = 0
+        for (index, percent) in percents.enumerated() {
+            upper += percent * (bucketCount / 100)
+            if bucket < upper { return index }
+        }
+        return percents.count - 1
     }
 
-    /// The variant of `leadID` in test `testName` with the given split.
-    public static func variant(testName: String, leadID: Int64, controlPercent: Int) -> ABVariant {
-        variant(bucket: bucket(testName: testName, leadID: leadID), controlPercent: controlPercent)
+    /// The index of the arm of `test` that `leadID` belongs to.
+    public static func armIndex(of test: ABTest, leadID: Int64) -> Int {
+        armIndex(bucket: bucket(testName: test.name, leadID: leadID), percents: test.arms.map(\.percent))
     }
 }

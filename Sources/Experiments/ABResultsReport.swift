@@ -13,9 +13,16 @@ public enum ABResultsReport {
             t.field("description", test.description)
             t.field("status", test.status.rawValue)
             t.key("split")
-            t.object { s in
-                s.field("control", test.controlPercent)
-                s.field("treatment", test.treatmentPercent)
+            t.object { s in for arm in test.arms { s.field(arm.name, arm.percent) } }
+            t.key("arms")
+            t.array { a in
+                for arm in test.arms {
+                    a.object { r in
+                        r.field("name", arm.name)
+                        r.field("model", arm.scorer.description)
+                        r.field("percent", arm.percent)
+                    }
+                }
             }
             t.field("primaryMetric", test.primaryMetric.rawValue)
             t.field("alpha", test.alpha)
@@ -25,18 +32,21 @@ public enum ABResultsReport {
         }
     }
 
-    /// The whole results document.
-    public static func json(_ test: ABTest, _ a: ExperimentAnalysis) -> [UInt8] {
+    /// The whole results document: the test, every arm's outcome, each arm's comparison with
+    /// the control, the sample-ratio check over all arms and the recommendation. A two-arm
+    /// test also carries its one comparison's fields at the top level, as before tests had arms.
+    public static func json(_ test: ABTest, _ a: ABTestAnalysis) -> [UInt8] {
         var writer = JSONWriter(capacity: 4096)
         writer.object { o in
             o.key("test")
             write(test, to: &o)
             o.key("variants")
             o.array { list in
-                for (variant, percent) in [(a.control, test.controlPercent), (a.treatment, test.treatmentPercent)] {
+                for (variant, arm) in zip(a.arms, test.arms) {
                     list.object { v in
                         v.field("name", variant.name)
-                        v.field("percent", percent)
+                        v.field("model", arm.scorer.description)
+                        v.field("percent", arm.percent)
                         v.field("leads", variant.totals.leads)
                         v.field("conversions", variant.totals.conversions)
                         v.field("conversionRate", variant.conversionRate)
@@ -52,29 +62,24 @@ public enum ABResultsReport {
                     }
                 }
             }
-            o.key("primaryMetric")
-            o.object { p in
-                p.field("metric", a.plan.primaryMetric.rawValue)
-                p.field("control", a.primaryControl)
-                p.field("treatment", a.primaryTreatment)
-                p.field("difference", a.primaryTreatment - a.primaryControl)
-                p.field("relativeLift", a.relativeLift)
-                p.key("fixedHorizon")
-                p.object { f in
-                    f.field("pValue", a.fixedHorizonPValue)
-                    interval("differenceInterval", a.fixedHorizonInterval, &f)
-                    interval("relativeLiftInterval", a.relativeLiftInterval, &f)
-                }
-                p.key("alwaysValid")
-                p.object { f in
-                    f.field("pValue", a.alwaysValidPValue)
-                    interval("differenceInterval", a.alwaysValidInterval, &f)
+            o.key("comparisons")
+            o.array { list in
+                for (index, comparison) in a.comparisons.enumerated() {
+                    list.object { c in
+                        c.field("arm", test.arms[index + 1].name)
+                        c.field("control", test.arms[0].name)
+                        c.field("alpha", comparison.plan.alpha)
+                        writeComparison(comparison, to: &c)
+                        c.key("recommendation")
+                        c.object { r in
+                            r.field("action", comparison.recommendation.rawValue)
+                            r.key("reasons")
+                            r.array { list in for reason in comparison.reasons { list.string(reason) } }
+                        }
+                    }
                 }
             }
-            proportionTest("conversion", a.conversion, &o)
-            proportionTest("acceptance", a.acceptance, &o)
-            welch("revenuePerLead", a.revenue, &o)
-            welch("timeToConversionHours", a.timeToConversion, &o)
+            if a.comparisons.count == 1 { writeComparison(a.comparisons[0], to: &o) }
             o.key("sampleRatio")
             o.object { s in
                 s.field("chiSquare", a.sampleRatio.chiSquare)
@@ -82,24 +87,52 @@ public enum ABResultsReport {
                 s.field("passed", a.sampleRatio.passed)
                 s.field("warning", a.sampleRatio.passed ? nil : sampleRatioWarning(a))
             }
-            o.key("power")
-            o.object { p in
-                p.field("atMinimumDetectableEffect", a.powerAtMinimumDetectableEffect)
-                p.field("observedEffect", a.observedEffectPower)
-                p.key("requiredLeads")
-                p.object { r in
-                    r.key("control"); count(a.requiredControlLeads, &r)
-                    r.key("treatment"); count(a.requiredTreatmentLeads, &r)
-                }
-            }
             o.key("recommendation")
             o.object { r in
                 r.field("action", a.recommendation.rawValue)
+                r.field("winner", a.winner)
                 r.key("reasons")
                 r.array { list in for reason in a.reasons { list.string(reason) } }
             }
         }
         return writer.bytes
+    }
+
+    /// One arm against the control: the primary metric's tests, the secondary metrics and power.
+    private static func writeComparison(_ a: ExperimentAnalysis, to o: inout JSONWriter) {
+        o.key("primaryMetric")
+        o.object { p in
+            p.field("metric", a.plan.primaryMetric.rawValue)
+            p.field("control", a.primaryControl)
+            p.field("treatment", a.primaryTreatment)
+            p.field("difference", a.primaryTreatment - a.primaryControl)
+            p.field("relativeLift", a.relativeLift)
+            p.key("fixedHorizon")
+            p.object { f in
+                f.field("pValue", a.fixedHorizonPValue)
+                interval("differenceInterval", a.fixedHorizonInterval, &f)
+                interval("relativeLiftInterval", a.relativeLiftInterval, &f)
+            }
+            p.key("alwaysValid")
+            p.object { f in
+                f.field("pValue", a.alwaysValidPValue)
+                interval("differenceInterval", a.alwaysValidInterval, &f)
+            }
+        }
+        proportionTest("conversion", a.conversion, &o)
+        proportionTest("acceptance", a.acceptance, &o)
+        welch("revenuePerLead", a.revenue, &o)
+        welch("timeToConversionHours", a.timeToConversion, &o)
+        o.key("power")
+        o.object { p in
+            p.field("atMinimumDetectableEffect", a.powerAtMinimumDetectableEffect)
+            p.field("observedEffect", a.observedEffectPower)
+            p.key("requiredLeads")
+            p.object { r in
+                r.key("control"); count(a.requiredControlLeads, &r)
+                r.key("treatment"); count(a.requiredTreatmentLeads, &r)
+            }
+        }
     }
 
     private static func count(_ n: Int, _ w: inout JSONWriter) { if n == .max { w.null() } else { w.integer(n) } }
@@ -137,14 +170,15 @@ public enum ABResultsReport {
         }
     }
 
-    static func sampleRatioWarning(_ a: ExperimentAnalysis) -> String {
-        "sample ratio mismatch: \(a.control.totals.leads) control and \(a.treatment.totals.leads) treatment leads do not fit the configured split (chi-square p = \(String(format: "%.1e", a.sampleRatio.pValue))); check the assignment before trusting any result"
+    static func sampleRatioWarning(_ a: ABTestAnalysis) -> String {
+        let counts = a.arms.map { "\($0.totals.leads) \($0.name)" }.joined(separator: a.arms.count == 2 ? " and " : ", ")
+        return "sample ratio mismatch: \(counts) leads do not fit the configured split (chi-square p = \(String(format: "%.1e", a.sampleRatio.pValue))); check the assignment before trusting any result"
     }
 
     // MARK: Terminal
 
     /// The results as a table and a few lines of text, for `mlctl ab results`.
-    public static func text(_ test: ABTest, _ a: ExperimentAnalysis) -> String {
+    public static func text(_ test: ABTest, _ a: ABTestAnalysis) -> String {
         let percent = { (x: Double) in x.isFinite ? String(format: "%.2f %%", 100 * x) : "n/a" }
         let signed = { (x: Double) in x.isFinite ? String(format: "%+.1f %%", 100 * x) : "n/a" }
         let money = { (x: Double) in x.isFinite ? String(format: "%.2f", x) : "n/a" }
@@ -153,7 +187,7 @@ public enum ABResultsReport {
         var lines: [String] = []
         let started = Timestamp.iso8601(test.startedAt).prefix(10)
         let period = test.stoppedAt.map { "stopped; ran \(started) to \(Timestamp.iso8601($0).prefix(10))" } ?? "running since \(started)"
-        lines.append("A/B test \(test.name): \(period); split \(test.controlPercent)/\(test.treatmentPercent); primary metric \(test.primaryMetric.rawValue); α \(test.alpha); MDE \(signed(test.minimumDetectableEffect))")
+        lines.append("A/B test \(test.name): \(period); split \(test.splitText); primary metric \(test.primaryMetric.rawValue); α \(test.alpha); MDE \(signed(test.minimumDetectableEffect))")
         if !test.description.isEmpty { lines.append(test.description) }
         lines.append("")
         let rows: [(String, (VariantOutcome) -> String)] = [
@@ -164,30 +198,39 @@ public enum ABResultsReport {
             ("time to conversion, median", { hours($0.medianTimeToConversionHours) }),
             ("time to conversion, mean", { hours($0.timeToConversionHours.mean) }),
         ]
-        lines.append("metric".padding(toLength: 28, withPad: " ", startingAt: 0) + "control (rules)".leftPadded(18) + "treatment (ML)".leftPadded(18))
+        let headers = test.arms.map { "\($0.name) (\($0.scorer))" }
+        let width = max(18, (headers.map(\.count).max() ?? 0) + 2)
+        lines.append("metric".padding(toLength: 28, withPad: " ", startingAt: 0) + headers.map { $0.leftPadded(width) }.joined())
         for (name, value) in rows {
-            lines.append(name.padding(toLength: 28, withPad: " ", startingAt: 0) + value(a.control).leftPadded(18) + value(a.treatment).leftPadded(18))
+            lines.append(name.padding(toLength: 28, withPad: " ", startingAt: 0) + a.arms.map { value($0).leftPadded(width) }.joined())
+        }
+        for (index, c) in a.comparisons.enumerated() {
+            let arm = test.arms[index + 1]
+            lines.append("")
+            if a.comparisons.count > 1 {
+                lines.append("\(arm.name) against \(test.arms[0].name) (α \(String(format: "%.4g", c.plan.alpha))): \(c.recommendation.rawValue.replacingOccurrences(of: "_", with: " "))")
+            }
+            let confidence = String(format: "%.0f %%", 100 * (1 - c.plan.alpha))
+            lines.append("\(test.primaryMetric.rawValue) (primary): \(signed(c.relativeLift)) relative, \(confidence) CI \(signed(c.relativeLiftInterval.lower)) … \(signed(c.relativeLiftInterval.upper)); fixed-horizon p = \(p(c.fixedHorizonPValue)); always-valid p = \(p(c.alwaysValidPValue))")
+            if let z = c.conversion, test.primaryMetric != .conversionRate {
+                lines.append("conversion rate: \(signed(z.relativeLift)), z = \(String(format: "%.2f", z.z)), p = \(p(z.pValue))")
+            }
+            if let z = c.acceptance, test.primaryMetric != .acceptanceRate {
+                lines.append("acceptance rate: \(signed(z.relativeLift)), z = \(String(format: "%.2f", z.z)), p = \(p(z.pValue))")
+            }
+            if let r = c.revenue, test.primaryMetric != .revenuePerLead {
+                lines.append("revenue per lead: \(String(format: "%+.2f", r.difference)) (CI \(money(r.interval.lower)) … \(money(r.interval.upper))), Welch p = \(p(r.pValue))")
+            }
+            if let t = c.timeToConversion {
+                lines.append("time to conversion: \(String(format: "%+.1f h", t.difference)) (CI \(String(format: "%.1f", t.interval.lower)) … \(String(format: "%.1f", t.interval.upper))), Welch p = \(p(t.pValue))")
+            }
+            let required = c.requiredControlLeads == .max ? "n/a" : "\(formatCount(c.requiredControlLeads)) \(test.arms[0].name) + \(formatCount(c.requiredTreatmentLeads)) \(arm.name)"
+            lines.append("power at the MDE: \(String(format: "%.0f %%", 100 * c.powerAtMinimumDetectableEffect)); leads needed: \(required)")
         }
         lines.append("")
-        let confidence = String(format: "%.0f %%", 100 * (1 - test.alpha))
-        lines.append("\(test.primaryMetric.rawValue) (primary): \(signed(a.relativeLift)) relative, \(confidence) CI \(signed(a.relativeLiftInterval.lower)) … \(signed(a.relativeLiftInterval.upper)); fixed-horizon p = \(p(a.fixedHorizonPValue)); always-valid p = \(p(a.alwaysValidPValue))")
-        if let c = a.conversion, test.primaryMetric != .conversionRate {
-            lines.append("conversion rate: \(signed(c.relativeLift)), z = \(String(format: "%.2f", c.z)), p = \(p(c.pValue))")
-        }
-        if let c = a.acceptance, test.primaryMetric != .acceptanceRate {
-            lines.append("acceptance rate: \(signed(c.relativeLift)), z = \(String(format: "%.2f", c.z)), p = \(p(c.pValue))")
-        }
-        if let r = a.revenue, test.primaryMetric != .revenuePerLead {
-            lines.append("revenue per lead: \(String(format: "%+.2f", r.difference)) (CI \(money(r.interval.lower)) … \(money(r.interval.upper))), Welch p = \(p(r.pValue))")
-        }
-        if let t = a.timeToConversion {
-            lines.append("time to conversion: \(String(format: "%+.1f h", t.difference)) (CI \(String(format: "%.1f", t.interval.lower)) … \(String(format: "%.1f", t.interval.upper))), Welch p = \(p(t.pValue))")
-        }
         lines.append(a.sampleRatio.passed ? "sample ratio: OK (chi-square p = \(p(a.sampleRatio.pValue)))" : "WARNING: " + sampleRatioWarning(a))
-        let required = a.requiredControlLeads == .max ? "n/a" : "\(formatCount(a.requiredControlLeads)) control + \(formatCount(a.requiredTreatmentLeads)) treatment"
-        lines.append("power at the MDE: \(String(format: "%.0f %%", 100 * a.powerAtMinimumDetectableEffect)); leads needed: \(required)")
         lines.append("")
-        lines.append("Recommendation: \(a.recommendation.rawValue.replacingOccurrences(of: "_", with: " ").uppercased())")
+        lines.append("Recommendation: \(a.recommendation.rawValue.replacingOccurrences(of: "_", with: " ").uppercased())" + (a.winner.map { " \($0)" } ?? ""))
         for reason in a.reasons { lines.append("  - " + reason) }
         return lines.joined(separator: "\n")
     }

@@ -21,11 +21,14 @@ public enum ABSimulation {
     /// conversion lift of roughly 15-20 % on the bundled generator's leads.
     public static let treatmentRescueRate = 0.05
 
-    /// Applies the treatment effect to the treatment leads of `leads` and returns every lead's variant.
-    public static func apply(to leads: inout [LeadRecord], testName: String, controlPercent: Int, seed: UInt64) -> [ABVariant] {
-        leads.indices.map { i in
-            let variant = ABAssignment.variant(testName: testName, leadID: leads[i].id, controlPercent: controlPercent)
-            guard variant == .treatment, leads[i].accepted == true, leads[i].converted != true,
+    /// Applies the treatment effect to the treatment leads of `leads` and returns every lead's
+    /// arm (`control` or `treatment`).
+    public static func apply(to leads: inout [LeadRecord], testName: String, controlPercent: Int, seed: UInt64) -> [String] {
+        let arms = ABArm.controlAndTreatment(controlPercent: controlPercent)
+        return leads.indices.map { i in
+            let bucket = ABAssignment.bucket(testName: testName, leadID: leads[i].id)
+            let variant = arms[ABAssignment.armIndex(bucket: bucket, percents: arms.map(\.percent))].name
+            guard variant == "treatment", leads[i].accepted == true, leads[i].converted != true,
                   let vertical = Vertical(rawValue: leads[i].vertical) else { return variant }
             var random = SeededGenerator(seed: seed).derived(0xAB7E_5700_0000 &+ UInt64(bitPattern: leads[i].id))
             if random.nextDouble() < treatmentRescueRate {
@@ -36,11 +39,11 @@ public enum ABSimulation {
     }
 
     /// Stores the assignments of `leads` in test `testName`, assigned when each lead arrived.
-    public static func insertAssignments(testName: String, leads: [LeadRecord], variants: [ABVariant], into db: PostgresConnection) throws {
+    public static func insertAssignments(testName: String, leads: [LeadRecord], variants: [String], into db: PostgresConnection) throws {
         try db.query("CREATE TEMP TABLE IF NOT EXISTS ab_assignments_incoming (lead_id BIGINT, variant TEXT, assigned_at TIMESTAMPTZ) ON COMMIT DROP")
         try db.copyIn("COPY ab_assignments_incoming (lead_id, variant, assigned_at) FROM STDIN") { writer in
             for (lead, variant) in zip(leads, variants) {
-                try writer.write("\(lead.id)\t\(variant.rawValue)\t\(Timestamp.format(lead.createdAt))\n")
+                try writer.write("\(lead.id)\t\(variant)\t\(Timestamp.format(lead.createdAt))\n")
             }
         }
         try db.query("""

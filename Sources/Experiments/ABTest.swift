@@ -2,16 +2,18 @@ import Core
 import Evaluation
 import Foundation
 
-/// An A/B test of rule-based scoring (control) against the ML model (treatment), as stored in
-/// the `ab_tests` table.
+/// An A/B test between scorers — the rules, the served model, registry versions — as stored in
+/// the `ab_tests` and `ab_test_arms` tables. Its first arm is the control; every other arm is
+/// compared with it.
 public struct ABTest: Sendable, Equatable {
     public enum Status: String, Sendable { case running, stopped }
 
     /// Unique; 1-100 characters of letters, digits, `_`, `-` and `.` (it appears in URLs).
     public var name: String
     public var description: String
-    /// Percent of leads to control (1…99); the rest go to treatment.
-    public var controlPercent: Int
+    /// The arms, control first, with percents summing to 100. A test made before tests had
+    /// arms has the rules (`control`) and the served model (`treatment`).
+    public var arms: [ABArm]
     public var status: Status
     public var primaryMetric: ExperimentMetric
     /// Two-sided significance level.
@@ -22,21 +24,31 @@ public struct ABTest: Sendable, Equatable {
     public var startedAt: Double
     public var stoppedAt: Double?
 
+    /// Percent of leads to the control arm.
+    public var controlPercent: Int { arms[0].percent }
+    /// Percent of leads to the other arms together.
     public var treatmentPercent: Int { 100 - controlPercent }
 
-    /// The statistical plan of the analysis (80 % power).
-    public var plan: ExperimentPlan {
-        ExperimentPlan(primaryMetric: primaryMetric, alpha: alpha, minimumDetectableEffect: minimumDetectableEffect,
-                       controlShare: Double(controlPercent) / 100)
+    /// The statistical plan of the comparison of arm `index` (1…) with the control (80 %
+    /// power): α is split evenly among the comparisons (Bonferroni), so that the chance of
+    /// any false winner stays at most α; a two-arm test keeps α whole.
+    public func plan(comparing index: Int) -> ExperimentPlan {
+        let control = Double(arms[0].percent), arm = Double(arms[index].percent)
+        return ExperimentPlan(primaryMetric: primaryMetric, alpha: alpha / Double(arms.count - 1),
+                              minimumDetectableEffect: minimumDetectableEffect, controlShare: control / (control + arm))
     }
+
+    /// The split as text: `50/50`, `50/25/25`.
+    public var splitText: String { arms.map { String($0.percent) }.joined(separator: "/") }
 }
 
 /// What a new test needs; ``validate()`` checks it before anything is written.
 public struct ABTestDefinition: Sendable {
     public var name: String
     public var description: String = ""
-    /// Percent per variant; must be control and treatment, each 1…99, summing to 100.
-    public var split: [String: Int] = ["control": 50, "treatment": 50]
+    /// The arms, control first (``ABArm/validate(_:)``); by default the rules against the
+    /// served model, half each.
+    public var arms: [ABArm] = ABArm.controlAndTreatment(controlPercent: 50)
     public var primaryMetric: ExperimentMetric = .conversionRate
     public var alpha: Double = 0.05
     public var minimumDetectableEffect: Double = 0.1
@@ -49,15 +61,7 @@ public struct ABTestDefinition: Sendable {
             return FieldError(field: "name", message: "must be 1-100 characters of letters, digits, '_', '-' and '.'")
         }
         if description.count > 2000 { return FieldError(field: "description", message: "must be at most 2000 characters") }
-        if Set(split.keys) != ["control", "treatment"] {
-            return FieldError(field: "split", message: "must give exactly 'control' and 'treatment' percentages")
-        }
-        if split.values.reduce(0, +) != 100 {
-            return FieldError(field: "split", message: "the percentages must sum to 100 (they sum to \(split.values.reduce(0, +)))")
-        }
-        for variant in ["control", "treatment"] where !(1...99).contains(split[variant]!) {
-            return FieldError(field: "split.\(variant)", message: "must be between 1 and 99")
-        }
+        if let problem = ABArm.validate(arms) { return problem }
         if !(alpha > 0 && alpha < 0.5) { return FieldError(field: "alpha", message: "must be in (0, 0.5)") }
         if !(minimumDetectableEffect > 0 && minimumDetectableEffect <= 10) {
             return FieldError(field: "minimumDetectableEffect", message: "must be a relative change in (0, 10], e.g. 0.1 for 10 %")

@@ -3,8 +3,8 @@ import Evaluation
 import Foundation
 import Training
 
-/// A/B tests and their assignments in PostgreSQL (`ab_tests`, `ab_assignments`, schema
-/// migration 2), and the outcomes of their leads for the analysis. Every value reaches SQL
+/// A/B tests, their arms and assignments in PostgreSQL (`ab_tests`, `ab_test_arms`,
+/// `ab_assignments`, schema migrations 2 and 3), and the outcomes of their leads for the analysis. Every value reaches SQL
 /// as a parameter. Each operation is a single statement (create and stop: one transaction
 /// with the reading of the row they return), so concurrent callers (service workers, the
 /// CLI, other services) never see half of one.
@@ -19,21 +19,29 @@ public struct ABTestStore {
 
     private static let columns = ABTestRow.selectList
 
-    /// Creates a running test. `startedAt` (seconds since 1970) back-dates it (simulations).
-    /// Runs in a transaction of its own (not inside another), so that a test whose row reads
-    /// back wrong is not kept.
+    /// Creates a running test with its arms. `startedAt` (seconds since 1970) back-dates it
+    /// (simulations). Runs in a transaction of its own (not inside another), so that a test
+    /// whose row reads back wrong is not kept. Whether a registry version an arm names exists
+    /// is for the caller to check (the service loads it; `mlctl ab create --models` looks).
     public func create(_ definition: ABTestDefinition, startedAt: Double? = nil) throws -> ABTest {
         if let problem = definition.validate() { throw ABTestError.invalid(problem) }
+        let arms = definition.arms
         return try connection.transaction {
-            let result = try connection.query("""
+            let inserted = try connection.query("""
                 INSERT INTO ab_tests (name, description, control_percent, treatment_percent, primary_metric, alpha, minimum_detectable_effect, started_at)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, coalesce(to_timestamp($8::float8), now()))
                 ON CONFLICT (name) DO NOTHING
-                RETURNING \(Self.columns)
-                """, [definition.name, definition.description, String(definition.split["control"]!), String(definition.split["treatment"]!),
+                RETURNING name
+                """, [definition.name, definition.description, String(arms[0].percent), String(100 - arms[0].percent),
                       definition.primaryMetric.rawValue, "\(definition.alpha)", "\(definition.minimumDetectableEffect)", startedAt.map { "\($0)" }])
-            guard let row = result.first else { throw ABTestError.duplicate(definition.name) }
-            return try ABTestRow.decode(row)
+            guard !inserted.isEmpty else { throw ABTestError.duplicate(definition.name) }
+            try connection.query("""
+                INSERT INTO ab_test_arms (test_name, position, arm, scorer, percent)
+                SELECT $1, a.position - 1, a.arm, a.scorer, a.percent
+                FROM unnest($2::text[], $3::text[], $4::int[]) WITH ORDINALITY AS a(arm, scorer, percent, position)
+                """, [definition.name, PostgresArray.literal(arms.map(\.name)), PostgresArray.literal(arms.map(\.scorer.description)),
+                      PostgresArray.literal(arms.map { String($0.percent) }, quoted: false)])
+            return try test(named: definition.name)
         }
     }
 
@@ -52,12 +60,17 @@ public struct ABTestStore {
 
     /// The test that scores leads now: the most recently started running one; `nil` when none
     /// runs or the database predates the A/B schema.
+    /// A database whose schema predates the arms (migration 3) still answers, with each test's
+    /// two arms, until `mlctl db migrate` runs.
     public func runningTest() throws -> ABTest? {
-        let result = Result { () throws(PostgresError) -> PostgresResult in
-            try connection.queryPrepared("SELECT \(Self.columns) FROM ab_tests WHERE status = 'running' ORDER BY started_at DESC, name LIMIT 1", [])
+        for columns in [Self.columns, ABTestRow.legacySelectList] {
+            let result = Result { () throws(PostgresError) -> PostgresResult in
+                try connection.queryPrepared("SELECT \(columns) FROM ab_tests WHERE status = 'running' ORDER BY started_at DESC, name LIMIT 1", [])
+            }
+            if case .failure(.server(let sqlState, _, _)) = result, sqlState == "42P01" { continue }  // undefined_table
+            return try result.get().first.map { try ABTestRow.decode($0) }
         }
-        if case .failure(.server(let sqlState, _, _)) = result, sqlState == "42P01" { return nil }  // undefined_table
-        return try result.get().first.map { try ABTestRow.decode($0) }
+        return nil
     }
 
     /// Stops a running test (`at`: seconds since 1970, default now). Its assignments stay.
@@ -76,43 +89,43 @@ public struct ABTestStore {
         }
     }
 
-    /// The variant of `leadID` in test `name`. A running test stores the assignment on first
-    /// call (``ABAssignment``) and returns the stored one afterwards; a stopped test keeps the
-    /// leads it assigned and gives every other lead the control, without storing it.
-    /// A test whose `control_percent` is out of its domain stores nothing and throws.
-    /// - Returns: the variant and whether the lead is in the test (stored).
-    public func assign(testName name: String, leadID: Int64) throws -> (variant: ABVariant, inTest: Bool) {
-        let bucket = ABAssignment.bucket(testName: name, leadID: leadID)
+    /// The arm of `leadID` in test `name`. A running test stores the assignment on first call
+    /// (``ABAssignment``) and returns the stored one afterwards; a stopped test keeps the leads
+    /// it assigned and gives every other lead the control, without storing it.
+    /// It reads only what assignment needs (status and arms), so damage elsewhere in the
+    /// test's row does not stop it.
+    /// - Returns: the arm and whether the lead is in the test (stored).
+    public func assign(testName name: String, leadID: Int64) throws -> (arm: ABArm, inTest: Bool) {
+        guard let testRow = try connection.query("SELECT status, control_percent, \(ABTestRow.armsColumn) FROM ab_tests WHERE name = $1", [name]).first else {
+            throw ABTestError.notFound(name)
+        }
+        let arms = try ABTestRow.arms(testRow)
+        _ = try ABTestRow.status(testRow)
+        let assigned = arms[ABAssignment.armIndex(bucket: ABAssignment.bucket(testName: name, leadID: leadID), percents: arms.map(\.percent))]
         let result = try connection.query("""
-            WITH t AS (SELECT name, status, control_percent FROM ab_tests WHERE name = $1),
-            inserted AS (
+            WITH inserted AS (
                 INSERT INTO ab_assignments (test_name, lead_id, variant)
-                SELECT name, $2, CASE WHEN $3::int < control_percent * 100 THEN 'control' ELSE 'treatment' END
-                FROM t WHERE status = 'running' AND control_percent BETWEEN 1 AND 99
+                SELECT name, $2, $3 FROM ab_tests WHERE name = $1 AND status = 'running'
                 ON CONFLICT (test_name, lead_id) DO NOTHING
                 RETURNING variant)
-            SELECT t.status, t.control_percent,
+            SELECT (SELECT status FROM ab_tests WHERE name = $1) AS status,
                    coalesce((SELECT variant FROM inserted),
                             (SELECT variant FROM ab_assignments a WHERE a.test_name = $1 AND a.lead_id = $2)) AS variant
-            FROM t
-            """, [name, String(leadID), String(bucket)])
+            """, [name, String(leadID), assigned.name])
         guard let row = result.first else { throw ABTestError.notFound(name) }
-        let status = try ABTestRow.status(row)
-        let controlPercent = try ABTestRow.controlPercent(row)
-        if let stored = try ABTestRow.optionalVariant(row) { return (stored, true) }
-        if status == .running {
+        if let stored = try ABTestRow.optionalVariant(row, arms: arms) { return (arms.first { $0.name == stored }!, true) }
+        if try ABTestRow.status(row) == .running {
             // A concurrent first assignment committed between our snapshot and our insert; the
-            // hash is deterministic, so it stored this same variant.
-            return (ABAssignment.variant(bucket: bucket, controlPercent: controlPercent), true)
+            // hash is deterministic, so it stored this same arm.
+            return (assigned, true)
         }
-        return (.control, false)
+        return (arms[0], false)
     }
 
-    /// Each variant's outcomes now, and the running totals at the end of each UTC day of
-    /// assignment (the looks of the always-valid test). A lead counts with the outcome it has
-    /// now, on the day it was assigned.
-    public func outcomes(of test: ABTest) throws -> (control: VariantOutcome, treatment: VariantOutcome,
-                                                     looks: [(control: VariantTotals, treatment: VariantTotals)]) {
+    /// Each arm's outcomes now (in the test's arm order), and the running totals of every arm
+    /// at the end of each UTC day of assignment (the looks of the always-valid test). A lead
+    /// counts with the outcome it has now, on the day it was assigned.
+    public func outcomes(of test: ABTest) throws -> (arms: [VariantOutcome], looks: [[VariantTotals]]) {
         let hours = "extract(epoch FROM l.converted_at - l.created_at) / 3600"
         let converted = "l.converted AND l.converted_at IS NOT NULL"
         let summary = try connection.query("""
@@ -125,11 +138,15 @@ public struct ABTestStore {
             WHERE a.test_name = $1
             GROUP BY a.variant
             """, [test.name])
-        var outcomes: [ABVariant: VariantOutcome] = [:]
+        let position = Dictionary(uniqueKeysWithValues: test.arms.enumerated().map { ($1.name, $0) })
+        var outcomes = test.arms.map { arm in
+            VariantOutcome(name: arm.name, totals: VariantTotals(), timeToConversionHours: MeanSample(count: 0, mean: .nan, variance: 0),
+                           medianTimeToConversionHours: nil)
+        }
         for row in summary {
-            let variant = try ABTestRow.variant(row)
-            outcomes[variant] = VariantOutcome(
-                name: variant.rawValue, totals: try Self.totals(row),
+            let arm = try ABTestRow.variant(row, arms: test.arms)
+            outcomes[position[arm]!] = VariantOutcome(
+                name: arm, totals: try Self.totals(row),
                 timeToConversionHours: MeanSample(count: try row.int("timed_conversions"), mean: try row.optionalDouble("hours_mean") ?? .nan,
                                                   variance: try row.optionalDouble("hours_variance") ?? 0),
                 medianTimeToConversionHours: try row.optionalDouble("hours_median"))
@@ -140,23 +157,18 @@ public struct ABTestStore {
             WHERE a.test_name = $1
             GROUP BY 1, 2 ORDER BY 1, 2
             """, [test.name])
-        var looks: [(control: VariantTotals, treatment: VariantTotals)] = []
-        var running = (control: VariantTotals(), treatment: VariantTotals())
+        var looks: [[VariantTotals]] = []
+        var running = Array(repeating: VariantTotals(), count: test.arms.count)
         var currentDay: String?
         for row in daily {
             let day = try row.text("day")
             if day != currentDay, currentDay != nil { looks.append(running) }
             currentDay = day
-            switch try ABTestRow.variant(row) {
-            case .control: running.control = running.control + (try Self.totals(row))
-            case .treatment: running.treatment = running.treatment + (try Self.totals(row))
-            }
+            let index = position[try ABTestRow.variant(row, arms: test.arms)]!
+            running[index] = running[index] + (try Self.totals(row))
         }
         if currentDay != nil { looks.append(running) }
-        func empty(_ name: String) -> VariantOutcome {
-            VariantOutcome(name: name, totals: VariantTotals(), timeToConversionHours: MeanSample(count: 0, mean: .nan, variance: 0), medianTimeToConversionHours: nil)
-        }
-        return (outcomes[.control] ?? empty("control"), outcomes[.treatment] ?? empty("treatment"), looks)
+        return (outcomes, looks)
     }
 
     /// The aggregates of ``totals(_:)`` over `a` (assignments) joined to `l` (leads).
@@ -171,9 +183,9 @@ public struct ABTestStore {
     }
 
     /// The test called `name` and its analysis.
-    public func results(of name: String) throws -> (test: ABTest, analysis: ExperimentAnalysis) {
+    public func results(of name: String) throws -> (test: ABTest, analysis: ABTestAnalysis) {
         let test = try test(named: name)
-        let (control, treatment, looks) = try outcomes(of: test)
-        return (test, ExperimentAnalysis(plan: test.plan, control: control, treatment: treatment, looks: looks, stopped: test.status == .stopped))
+        let (arms, looks) = try outcomes(of: test)
+        return (test, ABTestAnalysis(test: test, arms: arms, looks: looks))
     }
 }

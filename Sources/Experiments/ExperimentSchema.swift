@@ -1,8 +1,9 @@
 import Database
 
-/// The A/B test tables (`ab_tests`, `ab_assignments`) as a versioned migration for
-/// ``SchemaMigrations``. Version 2: it came after the lead tables (`LeadSchema`, version 1),
-/// and databases made before the modules split record it under that number.
+/// The A/B test tables (`ab_tests`, `ab_assignments`, `ab_test_arms`) as versioned migrations
+/// for ``SchemaMigrations``. Version 2 came after the lead tables (`LeadSchema`, version 1),
+/// and databases made before the modules split record it under that number; version 3 gives
+/// tests any number of arms, each scored by the rules, the served model or a registry version.
 public enum ExperimentSchema {
     public static let migrations: [SchemaMigration] = [
         SchemaMigration(version: 2, name: "A/B tests", sql: """
@@ -35,6 +36,21 @@ public enum ExperimentSchema {
             COMMENT ON TABLE ab_assignments IS 'one row per lead and test, written on the first assignment and never changed, except the scoring columns';
             COMMENT ON COLUMN ab_assignments.lead_id IS 'leads.id; no foreign key: another service may assign a lead before it is loaded';
             CREATE INDEX ab_assignments_test_assigned_at_idx ON ab_assignments (test_name, assigned_at);
+            """),
+        SchemaMigration(version: 3, name: "A/B test arms", sql: """
+            CREATE TABLE ab_test_arms (
+                test_name TEXT NOT NULL REFERENCES ab_tests (name),
+                position  INTEGER NOT NULL CHECK (position BETWEEN 0 AND 7),
+                arm       TEXT NOT NULL CHECK (arm ~ '^[A-Za-z0-9_.-]{1,40}$'),
+                scorer    TEXT NOT NULL CHECK (scorer ~ '^(rules|current|v[0-9]{1,9}(/[A-Za-z0-9_.-]{1,100})?)$'),
+                percent   INTEGER NOT NULL CHECK (percent BETWEEN 1 AND 99),
+                PRIMARY KEY (test_name, position),
+                UNIQUE (test_name, arm)
+            );
+            COMMENT ON TABLE ab_test_arms IS 'the arms of a test, control first (position 0); a test without rows here is control = rules against treatment = current';
+            ALTER TABLE ab_assignments DROP CONSTRAINT ab_assignments_variant_check;
+            ALTER TABLE ab_assignments ADD CONSTRAINT ab_assignments_variant_check CHECK (variant ~ '^[A-Za-z0-9_.-]{1,40}$');
+            COMMENT ON COLUMN ab_assignments.variant IS 'the arm (ab_test_arms.arm)';
             """),
     ]
 }

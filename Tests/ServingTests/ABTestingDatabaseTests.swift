@@ -18,12 +18,12 @@ import Training
             let store = ABTestStore(db)
             #expect(try store.runningTest() == nil)
             var definition = ABTestDefinition(name: "scoring_v2")
-            definition.split = ["control": 30, "treatment": 70]
+            definition.arms = ABArm.controlAndTreatment(controlPercent: 30)
             let test = try store.create(definition)
             #expect(test.status == .running && test.controlPercent == 30 && test.stoppedAt == nil)
             #expect(throws: ABTestError.duplicate("scoring_v2")) { try store.create(definition) }
             definition.name = "other"
-            definition.split = ["control": 30, "treatment": 60]
+            definition.arms[1].percent = 60
             #expect(throws: ABTestError.self) { try store.create(definition) }
             #expect(try store.list().map(\.name) == ["scoring_v2"])
             #expect(try store.runningTest()?.name == "scoring_v2")
@@ -31,8 +31,8 @@ import Training
             // Assignment: the hash's variant, stored once, the same on every call.
             for id in Int64(1)...200 {
                 let first = try store.assign(testName: "scoring_v2", leadID: id)
-                #expect(first.variant == ABAssignment.variant(testName: "scoring_v2", leadID: id, controlPercent: 30) && first.inTest)
-                #expect(try store.assign(testName: "scoring_v2", leadID: id).variant == first.variant)
+                #expect(first.arm.name == ABAssignment.variant(testName: "scoring_v2", leadID: id, controlPercent: 30) && first.inTest)
+                #expect(try store.assign(testName: "scoring_v2", leadID: id).arm == first.arm)
             }
             #expect(try db.query("SELECT count(*) FROM ab_assignments").rows[0][0] == "200")
             #expect(throws: ABTestError.notFound("nope")) { try store.assign(testName: "nope", leadID: 1) }
@@ -49,10 +49,10 @@ import Training
             #expect(stopped.status == .stopped && stopped.stoppedAt != nil)
             #expect(throws: ABTestError.alreadyStopped("scoring_v2")) { try store.stop("scoring_v2") }
             #expect(throws: ABTestError.notFound("nope")) { try store.stop("nope") }
-            let treated = try #require((Int64(1)...200).first { ABAssignment.variant(testName: "scoring_v2", leadID: $0, controlPercent: 30) == .treatment })
-            #expect(try store.assign(testName: "scoring_v2", leadID: treated) == (.treatment, true))
-            let newcomer = try #require((Int64(1000)...2000).first { ABAssignment.variant(testName: "scoring_v2", leadID: $0, controlPercent: 30) == .treatment })
-            #expect(try store.assign(testName: "scoring_v2", leadID: newcomer) == (.control, false))
+            let treated = try #require((Int64(1)...200).first { ABAssignment.variant(testName: "scoring_v2", leadID: $0, controlPercent: 30) == "treatment" })
+            #expect(try store.assign(testName: "scoring_v2", leadID: treated) == (stopped.arms[1], true))
+            let newcomer = try #require((Int64(1000)...2000).first { ABAssignment.variant(testName: "scoring_v2", leadID: $0, controlPercent: 30) == "treatment" })
+            #expect(try store.assign(testName: "scoring_v2", leadID: newcomer) == (stopped.arms[0], false))
             #expect(try db.query("SELECT count(*) FROM ab_assignments").rows[0][0] == "200")
             #expect(try store.runningTest() == nil)
         }
@@ -77,7 +77,9 @@ import Training
 
             let (stored, analysis) = try store.results(of: "simulated")
             #expect(stored.status == .stopped)
-            for (variant, outcome) in [(ABVariant.control, analysis.control), (.treatment, analysis.treatment)] {
+            #expect(analysis.comparisons.count == 1 && analysis.arms.map(\.name) == ["control", "treatment"])
+            let comparison = analysis.comparisons[0]
+            for (variant, outcome) in zip(["control", "treatment"], analysis.arms) {
                 let mine = zip(leads, variants).filter { $0.1 == variant }.map(\.0)
                 #expect(outcome.totals.leads == mine.count)
                 #expect(outcome.totals.conversions == mine.filter { $0.converted == true }.count)
@@ -87,10 +89,10 @@ import Training
                 #expect(abs(outcome.timeToConversionHours.mean - MeanSample(hours).mean) < 1e-6)
             }
             #expect(analysis.sampleRatio.passed)
-            #expect(analysis.relativeLift > 0.05, "lift \(analysis.relativeLift)")
-            #expect(analysis.recommendation == .deploy, "\(analysis.reasons)")
+            #expect(comparison.relativeLift > 0.05, "lift \(comparison.relativeLift)")
+            #expect(analysis.recommendation == .deploy && analysis.winner == "treatment", "\(analysis.reasons)")
             // The looks are daily running totals ending at the final totals.
-            #expect(analysis.alwaysValidPValue >= analysis.fixedHorizonPValue)
+            #expect(comparison.alwaysValidPValue >= comparison.fixedHorizonPValue)
             #expect(ABResultsReport.text(stored, analysis).contains("Recommendation: DEPLOY"))
         }
     }
@@ -126,7 +128,7 @@ import Training
             // Assign: stable, as the hash says; unknown test 404; bad body 422.
             let assigned = try client.request("POST", "/api/v1/ab-testing/assign/77", body: #"{"testName": "ml_v2"}"#)
             #expect(assigned.status == 200)
-            let expected = ABAssignment.variant(testName: "ml_v2", leadID: 77, controlPercent: 50).rawValue
+            let expected = ABAssignment.variant(testName: "ml_v2", leadID: 77, controlPercent: 50)
             #expect(assigned.json?["variant"] == .string(expected) && assigned.json?["leadId"] == .number(77) && assigned.json?["testName"] == .string("ml_v2"))
             #expect(try client.request("POST", "/api/v1/ab-testing/assign/77", body: #"{"testName": "ml_v2"}"#).json?["variant"] == .string(expected))
             #expect(try client.request("POST", "/api/v1/ab-testing/assign/77", body: #"{"testName": "nope"}"#).status == 404)
@@ -139,15 +141,15 @@ import Training
                 let scored = try client.request("POST", "/api/v1/lead-scoring-ml/score/\(lead.id)")
                 #expect(scored.status == 200, "\(scored.text)")
                 let variant = ABAssignment.variant(testName: "ml_v2", leadID: lead.id, controlPercent: 50)
-                seen.insert(variant.rawValue)
-                #expect(scored.json?["abTest"]?["variant"] == .string(variant.rawValue))
+                seen.insert(variant)
+                #expect(scored.json?["abTest"]?["variant"] == .string(variant))
                 guard case .string(let version)? = scored.json?["modelVersion"], case .number(let score)? = scored.json?["score"] else { continue }
-                #expect((version == RuleBasedLeadScorer.versionLabel) == (variant == .control), "\(version)")
+                #expect((version == RuleBasedLeadScorer.versionLabel) == (variant == "control"), "\(version)")
                 let row = try db.query("""
                     SELECT a.variant, a.score, a.model_version, l.ml_model_version FROM ab_assignments a JOIN leads l ON l.id = a.lead_id
                     WHERE a.test_name = 'ml_v2' AND a.lead_id = $1
                     """, [String(lead.id)])
-                #expect(row.rows.first?[0] == variant.rawValue && row.rows.first?[1].flatMap(Double.init) == score)
+                #expect(row.rows.first?[0] == variant && row.rows.first?[1].flatMap(Double.init) == score)
                 #expect(row.rows.first?[2] == version && row.rows.first?[3] == version)
             }
             #expect(seen == ["control", "treatment"])

@@ -1,3 +1,4 @@
+import Core
 import Evaluation
 import Experiments
 import Foundation
@@ -15,9 +16,12 @@ import Training
         #expect(ABAssignment.bucket(testName: "ml_lead_scoring_v2", leadID: 12345) == 618)
         #expect(ABAssignment.bucket(testName: "ml_lead_scoring_v2", leadID: 9_007_199_254_740_993) == 1839)
         #expect(ABAssignment.bucket(testName: "café-test", leadID: 42) == 8981)
-        #expect(ABAssignment.variant(bucket: 4999, controlPercent: 50) == .control)
-        #expect(ABAssignment.variant(bucket: 5000, controlPercent: 50) == .treatment)
-        #expect(ABAssignment.variant(bucket: 0, controlPercent: 1) == .control && ABAssignment.variant(bucket: 100, controlPercent: 1) == .treatment)
+        #expect(ABAssignment.armIndex(bucket: 4999, percents: [50, 50]) == 0)
+        #expect(ABAssignment.armIndex(bucket: 5000, percents: [50, 50]) == 1)
+        #expect(ABAssignment.armIndex(bucket: 0, percents: [1, 99]) == 0 && ABAssignment.armIndex(bucket: 100, percents: [1, 99]) == 1)
+        // More arms: cumulative percents, the first arm whose upper bound exceeds the bucket.
+        #expect([0, 4999, 5000, 7499, 7500, 9899, 9900, 9999].map { ABAssignment.armIndex(bucket: $0, percents: [50, 25, 24, 1]) }
+                == [0, 0, 1, 1, 2, 2, 3, 3])
     }
 
     /// 100,000 consecutive ids over the 10,000 buckets: χ² with 9,999 degrees of freedom must
@@ -29,8 +33,8 @@ import Training
         for id in Int64(1)...100_000 {
             let bucket = ABAssignment.bucket(testName: "uniformity", leadID: id)
             counts[bucket] += 1
-            if ABAssignment.variant(bucket: bucket, controlPercent: 50) == .control { control50 += 1 }
-            if ABAssignment.variant(bucket: bucket, controlPercent: 70) == .control { control70 += 1 }
+            if ABAssignment.armIndex(bucket: bucket, percents: [50, 50]) == 0 { control50 += 1 }
+            if ABAssignment.armIndex(bucket: bucket, percents: [70, 30]) == 0 { control70 += 1 }
         }
         let uniformity = SampleRatioCheck(observed: counts, shares: [Double](repeating: 1, count: counts.count))
         #expect(uniformity.passed, "χ² = \(uniformity.chiSquare), p = \(uniformity.pValue)")
@@ -39,7 +43,8 @@ import Training
         // Stable: the same lead gets the same bucket every time; another test name reshuffles.
         #expect((1...1000).allSatisfy { ABAssignment.bucket(testName: "uniformity", leadID: Int64($0)) == ABAssignment.bucket(testName: "uniformity", leadID: Int64($0)) })
         let agreement = (1...10_000).filter {
-            ABAssignment.variant(testName: "a", leadID: Int64($0), controlPercent: 50) == ABAssignment.variant(testName: "b", leadID: Int64($0), controlPercent: 50)
+            ABAssignment.armIndex(bucket: ABAssignment.bucket(testName: "a", leadID: Int64($0)), percents: [50, 50])
+                == ABAssignment.armIndex(bucket: ABAssignment.bucket(testName: "b", leadID: Int64($0)), percents: [50, 50])
         }.count
         #expect(abs(agreement - 5000) < 300, "tests a and b agree on \(agreement) of 10,000 leads; independent tests agree on about half")
     }
@@ -81,12 +86,14 @@ import Training
     @Test func definitionsAreValidatedFieldByField() {
         var definition = ABTestDefinition(name: "ok_name-1.2")
         #expect(definition.validate() == nil)
-        definition.split = ["control": 60, "treatment": 50]
-        #expect(definition.validate()?.field == "split")
-        definition.split = ["control": 100, "treatment": 0]
-        #expect(definition.validate()?.field == "split.control")
-        definition.split = ["control": 50, "other": 50]
-        #expect(definition.validate()?.field == "split")
+        #expect(throws: FieldError.self) { try ABArm.fromSplit(["control": 60, "treatment": 50]) }
+        func splitField(_ split: [String: Int]) -> String? {
+            do { _ = try ABArm.fromSplit(split); return nil } catch { return error.field }
+        }
+        #expect(splitField(["control": 60, "treatment": 50]) == "split")
+        #expect(splitField(["control": 100, "treatment": 0]) == "split.control")
+        #expect(splitField(["control": 50, "other": 50]) == "split")
+        #expect(splitField(["control": 30, "treatment": 70]) == nil)
         definition = ABTestDefinition(name: "a b")
         #expect(definition.validate()?.field == "name")
         definition = ABTestDefinition(name: "x")

@@ -170,7 +170,7 @@ import TestSupport
             _ = try store.create(ABTestDefinition(name: "stopped"))
             try store.stop("stopped")
             let database = LeadDatabase(url: url, callers: 1, readers: 1)
-            try awaitResult { database.writeScore(id: leads[0].id, score: 0.5, quality: "High", modelVersion: "v", abTest: ("stopped", .treatment), then: $0) }
+            try awaitResult { database.writeScore(id: leads[0].id, score: 0.5, quality: "High", modelVersion: "v", abTest: ("stopped", "treatment"), then: $0) }
             #expect(try db.query("SELECT ml_score FROM leads WHERE id = $1", [String(leads[0].id)]).rows[0][0] == "0.5")
             #expect(try db.query("SELECT count(*) FROM ab_assignments").rows[0][0] == "0")
         }
@@ -179,7 +179,7 @@ import TestSupport
 
 /// The cache's rules, without a database.
 @Suite struct RunningTestCacheTests {
-    static let test = ABTest(name: "t", description: "", controlPercent: 50, status: .running, primaryMetric: .conversionRate,
+    static let test = ABTest(name: "t", description: "", arms: ABArm.controlAndTreatment(controlPercent: 50), status: .running, primaryMetric: .conversionRate,
                              alpha: 0.05, minimumDetectableEffect: 0.1, startedAt: 0, stoppedAt: nil)
 
     struct ReadFailed: Error {}

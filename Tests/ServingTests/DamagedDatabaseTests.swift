@@ -42,9 +42,14 @@ import TestSupport
     static let readingTheTest: Set<Route> = [.list, .results, .score, .stop]
 
     static let damages: [Damage] = [
-        Damage(name: "NULL split", sql: "ALTER TABLE ab_tests ALTER COLUMN control_percent DROP NOT NULL; UPDATE ab_tests SET control_percent = NULL",
-               failing: readingTheTest.union([.assign]), logged: "control_percent"),
-        Damage(name: "split outside 1-99", sql: withoutChecks("ab_tests") + "UPDATE ab_tests SET control_percent = 150, treatment_percent = -50",
+        Damage(name: "NULL split", sql: "ALTER TABLE ab_test_arms ALTER COLUMN percent DROP NOT NULL; UPDATE ab_test_arms SET percent = NULL",
+               failing: readingTheTest.union([.assign]), logged: "arms"),
+        Damage(name: "split outside 1-99", sql: withoutChecks("ab_test_arms") + "UPDATE ab_test_arms SET percent = 150 WHERE position = 0",
+               failing: readingTheTest.union([.assign]), logged: "arms"),
+        Damage(name: "unknown arm model", sql: withoutChecks("ab_test_arms") + "UPDATE ab_test_arms SET scorer = 'v1; DROP' WHERE position = 1",
+               failing: readingTheTest.union([.assign]), logged: "arms"),
+        Damage(name: "NULL control percent of a test without arms",
+               sql: "DELETE FROM ab_test_arms; ALTER TABLE ab_tests ALTER COLUMN control_percent DROP NOT NULL; UPDATE ab_tests SET control_percent = NULL",
                failing: readingTheTest.union([.assign]), logged: "control_percent"),
         Damage(name: "unknown status", sql: withoutChecks("ab_tests") + "UPDATE ab_tests SET status = 'paused'",
                failing: [.list, .results, .assign, .stop], logged: "status"),  // no running test: the lead is scored by the model

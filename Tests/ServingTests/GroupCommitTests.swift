@@ -57,7 +57,7 @@ import TestSupport
     @Test func aBatchKeepsTheLastWriteOfALeadAndQuotesEveryValue() {
         let writes = [
             ScoreWriteBatch.Write(leadID: 3, score: 0.25, quality: "Low", modelVersion: "v1/\"pc\"", abTest: nil),
-            ScoreWriteBatch.Write(leadID: 4, score: 0.5, quality: "High", modelVersion: "v1\\x", abTest: ("t", .treatment)),
+            ScoreWriteBatch.Write(leadID: 4, score: 0.5, quality: "High", modelVersion: "v1\\x", abTest: ("t", "treatment")),
             ScoreWriteBatch.Write(leadID: 3, score: 0.75, quality: "High", modelVersion: "v2", abTest: nil),
         ]
         let parameters = ScoreWriteBatch.statement(for: writes).parameters

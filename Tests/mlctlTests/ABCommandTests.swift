@@ -34,4 +34,26 @@ import Training
             #expect(unknown.status == 1 && unknown.standardError.contains("no A/B test named 'nope'"))
         }
     }
+
+    /// `ab create --arms`: three arms, listed with their split and shown one column each; an
+    /// arm whose version the registry lacks, a bad list, or --arms with --split are refused.
+    @Test func testsOfManyArmsAreCreatedListedAndAnalysed() throws {
+        try TestDatabase.withFreshDatabase { url in
+            let missing = try CommandRunner.run(["ab", "create", "--database-url", url, "--name", "m", "--arms", "control=rules:50,new=v7:50",
+                                                 "--models", TestPaths.temporaryDirectory("mlctl-no-registry").path])
+            #expect(missing.status != 0 && missing.standardError.contains("arms[1] (new=v7)"), "\(missing.standardError)")
+            let unreadable = try CommandRunner.run(["ab", "create", "--database-url", url, "--name", "m", "--arms", "control=rules:50,new=v7"])
+            #expect(unreadable.status != 0 && unreadable.standardError.contains("--arms[1]"), "\(unreadable.standardError)")
+            let both = try CommandRunner.run(["ab", "create", "--database-url", url, "--name", "m", "--arms", "control=rules:50,new=v7:50", "--split", "50/50"])
+            #expect(both.status != 0 && both.standardError.contains("not both"))
+            let created = try CommandRunner.run(["ab", "create", "--database-url", url, "--name", "three", "--arms", "control=rules:50,champion=current:25,challenger=v2:25"])
+            #expect(created.status == 0 && created.standardOutput.contains("challenger=v2 25 %"), "\(created.standardError)")
+            #expect(try CommandRunner.run(["ab", "list", "--database-url", url]).standardOutput.contains("50/25/25"))
+            let assigned = try CommandRunner.run(["ab", "assign", "--database-url", url, "--name", "three", "--lead", "7"])
+            #expect(["control", "champion", "challenger"].contains(assigned.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)))
+            let table = try CommandRunner.run(["ab", "results", "--database-url", url, "--name", "three"])
+            #expect(table.status == 0 && table.standardOutput.contains("challenger (v2)") && table.standardOutput.contains("champion against control"),
+                    "\(table.standardOutput)")
+        }
+    }
 }

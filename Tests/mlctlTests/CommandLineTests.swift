@@ -189,7 +189,7 @@ struct DatabaseCommandTests {
     @Test func seedThenExtractGivesAFeatureTable() throws {
         try TestDatabase.withFreshDatabase { url in
             let migrate = try CommandRunner.run(["db", "migrate", "--database-url", url])
-            #expect(migrate.status == 0 && migrate.standardOutput.contains("applied migrations 1, 2; schema version 2"))
+            #expect(migrate.status == 0 && migrate.standardOutput.contains("applied migrations 1, 2, 3; schema version 3"))
             let again = try CommandRunner.run(["db", "migrate", "--database-url", url])
             #expect(again.standardOutput.contains("up to date"))
             let seed = try CommandRunner.run(["db", "seed", "--database-url", url, "--leads", "3000", "--seed", "9", "--days", "60"])

@@ -43,7 +43,9 @@ public final class LeadDatabase: @unchecked Sendable {
     ///   - readers: threads that read leads for ``lead(id:then:)`` (at least one: one reads
     ///     every batch while it keeps up, the others are ``BatchQueue`` standbys), each with
     ///     its own connection; its continuations run on them. Each score writer has one more.
-    public init(url: String, callers: Int, readers: Int) {
+    ///   - runningTestSeen: called on the reader thread with the running test of each read
+    ///     batch, before its leads are handed on (the service loads the test's arm models there).
+    public init(url: String, callers: Int, readers: Int, runningTestSeen: @escaping @Sendable (ABTest?) -> Void = { _ in }) {
         self.url = url
         let callers = max(1, callers), readers = max(1, readers), writersFrom = callers + readers
         let total = writersFrom + ScoreWriteBatch.writerCount
@@ -52,6 +54,7 @@ public final class LeadDatabase: @unchecked Sendable {
         reads = BatchQueue(name: "mlctl-lead-reader", workers: readers, maximumBatch: LeadReadBatch.maximumBatch) { [unowned self] ids, reader in
             try withConnection(worker: callers + reader) { db in
                 let test = try runningTests.current { try ABTestStore(db).runningTest() }
+                runningTestSeen(test)
                 return try LeadReadBatch.rows(of: ids, on: db).map { ($0, test) }
             }
         }
@@ -132,7 +135,7 @@ public final class LeadDatabase: @unchecked Sendable {
     /// (or with its error). With `abTest`, the same commit stores the lead's assignment in that
     /// test if it has none (while the test still runs) and records the score with it.
     public func writeScore(id: Int64, score: Double, quality: String, modelVersion: String,
-                           abTest: (name: String, variant: ABVariant)? = nil, then: @escaping (Result<Void, any Error>) -> Void) {
+                           abTest: (name: String, variant: String)? = nil, then: @escaping (Result<Void, any Error>) -> Void) {
         writes.submit(ScoreWriteBatch.Write(leadID: id, score: score, quality: quality, modelVersion: modelVersion, abTest: abTest), then: then)
     }
 

@@ -22,7 +22,7 @@ enum ScoreWriteBatch {
         var quality: String
         var modelVersion: String
         /// The running A/B test whose assignment the score is recorded with.
-        var abTest: (name: String, variant: ABVariant)?
+        var abTest: (name: String, variant: String)?
     }
 
     /// Writes that one statement takes at most.
@@ -88,7 +88,7 @@ enum ScoreWriteBatch {
         return (scoresAndAssignmentsSQL, scores + [
             PostgresArray.literal(assigned.map { $0.abTest!.name }),
             PostgresArray.literal(assigned.map { String($0.leadID) }, quoted: false),
-            PostgresArray.literal(assigned.map { $0.abTest!.variant.rawValue }),
+            PostgresArray.literal(assigned.map { $0.abTest!.variant }),
             PostgresArray.literal(assigned.map { "\($0.score)" }, quoted: false),
             PostgresArray.literal(assigned.map(\.quality)),
             PostgresArray.literal(assigned.map(\.modelVersion)),

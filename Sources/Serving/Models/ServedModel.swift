@@ -93,7 +93,20 @@ public struct ModelCatalog: Sendable {
         guard let version = registry.current() else {
             throw RegistryError(message: "\(directory.path): neither a model bundle (no \(ModelBundle.manifestFile)) nor a registry with a current version (run `mlctl train-all --out \(directory.path)` or `mlctl models promote`)")
         }
+        return try load(registry: registry, version: version)
+    }
+
+    /// Loads every bundle of `version` of `registry` (whether or not it is the current one):
+    /// its `global` model scores leads, with the vertical models it kept. Fails, naming the
+    /// path, when the version does not exist, has no `global` bundle or any bundle is corrupt.
+    public static func load(registry: ModelRegistry, version: String) throws -> ModelCatalog {
+        let fileManager = FileManager.default
+        let directory = registry.root
         let versionDirectory = registry.directory(of: version)
+        var isDirectory: ObjCBool = false
+        guard fileManager.fileExists(atPath: versionDirectory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw RegistryError(message: "\(directory.path): no version \(version) (versions: \(registry.versions().joined(separator: ", ")))")
+        }
         let names = ((try? fileManager.contentsOfDirectory(atPath: versionDirectory.path)) ?? []).sorted()
             .filter { fileManager.fileExists(atPath: versionDirectory.appendingPathComponent($0).appendingPathComponent(ModelBundle.manifestFile).path) }
         var models: [String: ServedModel] = [:]
@@ -101,7 +114,7 @@ public struct ModelCatalog: Sendable {
             models[name] = try ServedModel.load(name: name, version: version, directory: versionDirectory.appendingPathComponent(name))
         }
         guard let global = models["global"] else {
-            throw RegistryError(message: "\(versionDirectory.path): the current version has no 'global' bundle")
+            throw RegistryError(message: "\(versionDirectory.path): the version has no 'global' bundle")
         }
         var verticals: [String: ServedModel] = [:]
         for vertical in Vertical.allCases {
@@ -111,5 +124,15 @@ public struct ModelCatalog: Sendable {
         // its lead routes answer 503.
         return ModelCatalog(description: "registry \(version) (\(directory.path))", version: version, models: models,
                             global: global.leadMapping == nil ? nil : global, verticals: verticals)
+    }
+
+    /// This catalog with bundle `name` scoring every lead, whatever its vertical (an A/B arm
+    /// `v4/pc`). Fails when there is no such bundle or it was not trained on lead features.
+    public func pinned(to name: String) throws -> ModelCatalog {
+        guard let model = models[name] else {
+            throw RegistryError(message: "\(description): no bundle '\(name)' (bundles: \(models.keys.sorted().joined(separator: ", ")))")
+        }
+        guard model.leadMapping != nil else { throw RegistryError(message: "\(description): bundle '\(name)' was not trained on lead features") }
+        return ModelCatalog(description: "\(description), bundle \(name)", version: version, models: [name: model], global: model, verticals: [:])
     }
 }

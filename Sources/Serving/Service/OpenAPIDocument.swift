@@ -1,4 +1,5 @@
 import Core
+import Experiments
 import Leads
 import Training
 
@@ -64,7 +65,7 @@ enum OpenAPIDocument {
                 "topFactors": ["type": "array", "items": ["type": "object", "properties": [
                     "feature": ["type": "string"], "label": ["type": "string"], "value": [:],
                     "contribution": ["type": "number", "description": "log-odds"], "direction": ["enum": ["increases", "decreases"]]]]],
-                "abTest": ["type": "object", "properties": ["testName": ["type": "string"], "variant": ["enum": ["control", "treatment"]]]],
+                "abTest": ["type": "object", "properties": ["testName": ["type": "string"], "variant": ["type": "string", "description": "the lead's arm"]]],
                 "latencyMs": ["type": "number"],
             ],
         ],
@@ -110,7 +111,19 @@ extension ServiceRoute {
                                             body: ["type": "object", "required": ["instances"], "properties": ["instances": ["type": "array", "items": object]]],
                                             ok: OpenAPIDocument.json("predictions", schema: object), errors: [400, 404, 413, 422])
         case .abList: return Documentation(summary: "List A/B tests", ok: OpenAPIDocument.json("tests", schema: object), errors: [503])
-        case .abCreate: return Documentation(summary: "Create and start an A/B test (admin)", body: object,
+        case .abCreate: return Documentation(summary: "Create and start an A/B test (admin)", body: [
+                                                "type": "object", "required": ["name"],
+                                                "properties": [
+                                                    "name": ["type": "string"], "description": ["type": "string"],
+                                                    "arms": ["type": "array", "minItems": 2, "maxItems": .number(Double(ABArm.maximumCount)),
+                                                             "description": "control first; or split, not both",
+                                                             "items": ["type": "object", "required": ["name", "model", "percent"], "properties": [
+                                                                 "name": ["type": "string"], "percent": ["type": "integer"],
+                                                                 "model": ["type": "string", "description": "rules, current, vN or vN/bundle"]]]],
+                                                    "split": ["type": "object", "description": "{control, treatment}: the rules against the served model"],
+                                                    "primaryMetric": ["enum": .array(ExperimentMetric.allCases.map { .string($0.rawValue) })],
+                                                    "alpha": ["type": "number"], "minimumDetectableEffect": ["type": "number"],
+                                                ]],
                                              ok: OpenAPIDocument.json("the test", schema: object), errors: [401, 409, 422, 503], okStatus: 201)
         case .abResults: return Documentation(summary: "An A/B test's results and recommendation", ok: OpenAPIDocument.json("results", schema: object), errors: [404, 503])
         case .abStop: return Documentation(summary: "Stop an A/B test (admin)", ok: OpenAPIDocument.json("stopped", schema: object), errors: [401, 404, 503])

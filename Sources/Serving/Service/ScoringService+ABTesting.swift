@@ -45,11 +45,12 @@ extension ScoringService {
         }
         let body = try requireObject(try jsonBody(request), keys: ["testName"])
         guard case .string(let name)? = body["testName"] else { throw FieldError(field: "testName", message: "is required and must be a string") }
-        let (variant, _) = try testDatabase().abTests(worker: worker) { try $0.assign(testName: name, leadID: id) }
+        let (arm, _) = try testDatabase().abTests(worker: worker) { try $0.assign(testName: name, leadID: id) }
         return jsonObject { o in
             o.field("testName", name)
             o.field("leadId", Int(id))
-            o.field("variant", variant.rawValue)
+            o.field("variant", arm.name)
+            o.field("model", arm.scorer.description)
         }
     }
 
@@ -58,6 +59,7 @@ extension ScoringService {
         try authorise(request)
         let definition = try Self.definition(from: try requireObject(try jsonBody(request), keys: Self.definitionKeys))
         let database = try testDatabase()
+        try armModels.preload(definition.arms)  // a version that cannot serve refuses the test (422)
         defer { database.runningTestChanged() }  // the next by-id request sees the new test
         let test = try database.abTests(worker: worker) { try $0.create(definition) }
         var writer = JSONWriter()
@@ -77,10 +79,13 @@ extension ScoringService {
     }
 
     /// The keys of a test definition.
-    static let definitionKeys: Set<String> = ["name", "description", "split", "primaryMetric", "alpha", "minimumDetectableEffect"]
+    static let definitionKeys: Set<String> = ["name", "description", "split", "arms", "primaryMetric", "alpha", "minimumDetectableEffect"]
 
-    /// A test definition from a request body: `name`, and optionally `description`, `split`
-    /// (`{"control": 50, "treatment": 50}`), `primaryMetric`, `alpha`, `minimumDetectableEffect`.
+    /// A test definition from a request body: `name`, and optionally `description`, `arms`
+    /// (`[{"name": "control", "model": "rules", "percent": 50}, {"name": "v4", "model": "v4", "percent": 50}]`,
+    /// control first; models `rules`, `current`, `vN`, `vN/bundle`) or, the older spelling,
+    /// `split` (`{"control": 50, "treatment": 50}`: the rules against the served model),
+    /// `primaryMetric`, `alpha`, `minimumDetectableEffect`.
     static func definition(from body: JSONValue) throws -> ABTestDefinition {
         guard case .string(let name)? = body["name"] else { throw FieldError(field: "name", message: "is required and must be a string") }
         var definition = ABTestDefinition(name: name)
@@ -99,8 +104,18 @@ extension ScoringService {
                 }
                 split[key] = Int(n)
             }
-            definition.split = split
+            definition.arms = try ABArm.fromSplit(split)
         default: throw FieldError(field: "split", message: "must be an object like {\"control\": 50, \"treatment\": 50}")
+        }
+        switch body["arms"] {
+        case nil, .null?: break
+        case .array(let items)? where body["split"] == nil || body["split"] == .null:
+            guard items.count <= ABArm.maximumCount else {
+                throw FieldError(field: "arms", message: "must have 2 to \(ABArm.maximumCount) arms, the first being the control (got \(items.count))")
+            }
+            definition.arms = try items.enumerated().map { index, item throws(FieldError) in try arm(item, field: "arms[\(index)]") }
+        case .array?: throw FieldError(field: "arms", message: "give either arms or split, not both")
+        default: throw FieldError(field: "arms", message: "must be an array like [{\"name\": \"control\", \"model\": \"rules\", \"percent\": 50}, ...]")
         }
         switch body["primaryMetric"] {
         case nil, .null?: break
@@ -120,5 +135,19 @@ extension ScoringService {
         }
         if let problem = definition.validate() { throw problem }
         return definition
+    }
+
+    /// One arm of a definition: `{"name": ..., "model": "rules" | "current" | "vN" | "vN/bundle", "percent": ...}`.
+    private static func arm(_ item: JSONValue, field: String) throws(FieldError) -> ABArm {
+        guard case .object = item else { throw FieldError(field: field, message: "must be an object with name, model and percent") }
+        try item.refuseUnknownKeys(allowed: ["name", "model", "percent"], prefix: field + ".")
+        guard case .string(let name)? = item["name"] else { throw FieldError(field: field + ".name", message: "is required and must be a string") }
+        guard case .string(let model)? = item["model"], let scorer = ABScorer.parse(model) else {
+            throw FieldError(field: field + ".model", message: "is required: rules, current, a registry version (v3) or one of its bundles (v3/pc)")
+        }
+        guard case .number(let percent)? = item["percent"], percent == percent.rounded(), abs(percent) <= 1000 else {
+            throw FieldError(field: field + ".percent", message: "is required and must be a whole percentage")
+        }
+        return ABArm(name: name, scorer: scorer, percent: Int(percent))
     }
 }

@@ -93,10 +93,10 @@ extension ScoringService {
         var vertical: String
         var modelVersion: String
         var factors: [ScoreFactor]
-        var abTest: (name: String, variant: ABVariant)?
+        var abTest: (name: String, variant: String)?
 
         init(leadID: Int64?, score: Double, qualityLevel: String, confidence: Double, vertical: String, modelVersion: String,
-             factors: [ScoreFactor], abTest: (name: String, variant: ABVariant)? = nil) {
+             factors: [ScoreFactor], abTest: (name: String, variant: String)? = nil) {
             self.leadID = leadID
             self.score = score
             self.qualityLevel = qualityLevel
@@ -139,7 +139,7 @@ extension ScoringService {
                 o.key("abTest")
                 o.object { t in
                     t.field("testName", abTest.name)
-                    t.field("variant", abTest.variant.rawValue)
+                    t.field("variant", abTest.variant)
                 }
             }
             if let started { o.field("latencyMs", (monotonicSeconds() - started) * 1000) }

@@ -46,26 +46,38 @@ extension ScoringService {
         }
     }
 
-    /// The reply to a lead read by id: by its variant while an A/B test runs (the rules for
-    /// control), else by the model. For a running test the stored assignment always equals the
-    /// hash's, so the variant comes from the hash, and the assignment is stored with the score
-    /// in the write-back's one commit. The running test is the one the read saw (at most
+    /// The reply to a lead read by id: by its arm while an A/B test runs — the rules, the
+    /// served model, or the registry version the arm names (``ArmModels``) — else by the
+    /// served model. For a running test the stored assignment always equals the hash's, so the
+    /// arm comes from the hash, and the assignment is stored with the score in the
+    /// write-back's one commit. The running test is the one the read saw (at most
     /// ``RunningTestCache/maximumAge`` old).
     private func score(_ read: LeadDatabase.LeadRead, id: Int64, state: ServingState, useVertical: Bool, factors: Int) throws -> ScoreResponse {
-        var abTest: (name: String, variant: ABVariant)?
-        if let test = read.runningTest {
-            let variant = ABAssignment.variant(testName: test.name, leadID: id, controlPercent: test.controlPercent)
-            abTest = (test.name, variant)
-            metrics.recordABScore(test: test.name, variant: variant.rawValue)
+        guard let test = read.runningTest else {
+            return ScoreResponse(try scoreLead(read.lead, agent: read.agent, state: state, useVertical: useVertical, factors: factors), leadIDKnown: true)
         }
-        guard abTest?.variant != .control else {
+        let arm = test.arms[ABAssignment.armIndex(of: test, leadID: id)]
+        let abTest = (name: test.name, variant: arm.name)
+        metrics.recordABScore(test: test.name, variant: arm.name)
+        var scored: ScoreResponse
+        switch arm.scorer {
+        case .rules:
             let rules = RuleBasedLeadScorer.score(read.lead, agent: read.agent, factors: factors)
             metrics.recordScore(model: RuleBasedLeadScorer.versionLabel, probability: rules.score, qualityLevel: rules.qualityLevel)
             return ScoreResponse(leadID: id, score: rules.score, qualityLevel: rules.qualityLevel,
                                  confidence: LeadScorer.confidence(probability: rules.score, levels: RuleBasedLeadScorer.qualityLevels, memberSpread: 0),
                                  vertical: read.lead.vertical, modelVersion: RuleBasedLeadScorer.versionLabel, factors: rules.factors, abTest: abTest)
+        case .current:
+            scored = ScoreResponse(try scoreLead(read.lead, agent: read.agent, state: state, useVertical: useVertical, factors: factors), leadIDKnown: true)
+        case .version, .bundle:
+            let catalog: ModelCatalog
+            do { catalog = try armModels.catalog(for: arm.scorer) } catch {
+                throw ServiceError(503, "ab_arm_model_unavailable", "the A/B test \(test.name)'s arm \(arm.name) cannot be scored: \(error.message)")
+            }
+            let score = try LeadScorer.score(lead: read.lead, agent: read.agent, catalog: catalog, useVerticalModel: useVertical, factors: factors)
+            metrics.recordScore(model: score.model.versionLabel, probability: score.score, qualityLevel: score.qualityLevel)
+            scored = ScoreResponse(score, leadIDKnown: true)
         }
-        var scored = ScoreResponse(try scoreLead(read.lead, agent: read.agent, state: state, useVertical: useVertical, factors: factors), leadIDKnown: true)
         scored.abTest = abTest
         return scored
     }

@@ -11,6 +11,8 @@ public final class ScoringService: @unchecked Sendable {
     public let configuration: ScoringServiceConfiguration
     public let metrics = ServiceMetrics()
     let database: LeadDatabase?
+    /// The registry versions the running A/B test's arms name.
+    let armModels: ArmModels
     private let stateLock = NSLock()
     private var state: ServingState
     private let reloadLock = NSLock()
@@ -21,7 +23,12 @@ public final class ScoringService: @unchecked Sendable {
         self.configuration = configuration
         self.log = log
         state = ServingState(catalog: try ModelCatalog.load(from: configuration.modelsDirectory), window: configuration.driftWindow)
-        database = configuration.databaseURL.map { LeadDatabase(url: $0, callers: configuration.workers, readers: configuration.databaseThreads) }
+        let armModels = ArmModels(registry: configuration.modelsDirectory)
+        self.armModels = armModels
+        database = configuration.databaseURL.map {
+            LeadDatabase(url: $0, callers: configuration.workers, readers: configuration.databaseThreads,
+                         runningTestSeen: { armModels.prepare(for: $0) })
+        }
     }
 
     /// The models in service now.
@@ -35,6 +42,7 @@ public final class ScoringService: @unchecked Sendable {
 
     /// Loads the registry's current models again and swaps them in; requests in flight finish
     /// on the models they started with. On failure the old models stay and the error is thrown.
+    /// The running A/B test's arm models are loaded again too, on the next lead read.
     public func reload() throws -> ModelCatalog {
         reloadLock.lock()
         defer { reloadLock.unlock() }
@@ -42,6 +50,7 @@ public final class ScoringService: @unchecked Sendable {
         stateLock.lock()
         state = fresh
         stateLock.unlock()
+        armModels.clear()
         return fresh.catalog
     }
 

@@ -52,7 +52,9 @@ enum DatabaseCommands {
                 definition.description = "simulated by mlctl db seed: rule-based scoring (control) vs the ML model (treatment)"
                 let parts = (options.string("ab-split") ?? "50/50").split(separator: "/").compactMap { Int($0) }
                 guard parts.count == 2 else { throw UsageError(message: "--ab-split must be two whole percentages like 50/50") }
-                definition.split = ["control": parts[0], "treatment": parts[1]]
+                do throws(FieldError) { definition.arms = try ABArm.fromSplit(["control": parts[0], "treatment": parts[1]]) } catch {
+                    throw UsageError(message: "--ab-split: \(error.message)")
+                }
                 if let problem = definition.validate() { throw UsageError(message: "--ab-test/--ab-split: \(problem.field): \(problem.message)") }
                 abTest = try ABTestStore(db).create(definition, startedAt: generator.windowEnd - Double(days) * 86_400)
             }
