@@ -10,7 +10,7 @@ let allCommands: [Command] = [
     EvaluateCommand.command,
     ServeCommand.command,
     ScoreBatchCommand.command,
-] + ModelsCommands.all + ABCommands.all + [
+] + ModelsCommands.all + CanaryCommands.all + ABCommands.all + [
     DatabaseCommands.migrate,
     DatabaseCommands.seed,
     DataCommands.extract,

@@ -219,3 +219,86 @@ import Training
         }
     }
 }
+
+/// Canary rollouts (``Canary``): start, one test at a time, by-id leads on the canary's
+/// version, abort, and promotion refused on evidence against it unless forced.
+@Suite(.enabled(if: TestDatabase.isConfigured)) struct CanaryTests {
+    @Test func aCanaryServesItsShareAndEndsByAbortOrPromotion() throws {
+        let root = try ABArmsDatabaseTests.registryWithASecondVersion()
+        defer { try? FileManager.default.removeItem(at: root) }
+        try TestDatabase.withFreshDatabase { url in
+            let db = try PostgresConnection(url: url)
+            try ServiceSchema.migrate(db)
+            let leads = Array(ServingFixture.shared.leads.prefix(200))
+            try LeadStore.insert(agents: ServingFixture.shared.agents, leads: leads, into: db)
+            let registry = ModelRegistry(root: root)
+            let canary = Canary(store: ABTestStore(db), registry: registry)
+
+            #expect(throws: Canary.Refusal.versionIsCurrent("v1")) { try canary.start(version: "v1", percent: 10) }
+            #expect(throws: Canary.Refusal.self) { try canary.start(version: "v7", percent: 10) }
+            #expect(throws: ABTestError.self) { try canary.start(version: "v2", percent: 80) }
+            #expect(throws: Canary.Refusal.noCanaryRunning) { try canary.abort() }
+
+            let test = try canary.start(version: "v2", percent: 30, at: 1_780_000_000)
+            #expect(test.name == "canary-v2-20260528T202640Z" && test.arms.map(\.scorer) == [.current, .version("v2")] && test.arms[1].percent == 30)
+            #expect(throws: Canary.Refusal.anotherTestRunning(test.name)) { try canary.start(version: "v2", percent: 10) }
+
+            // The service scores the canary's share by v2, the rest by the current version.
+            let (server, _) = try ServingFixture.start(models: root, databaseURL: url)
+            defer { server.stop(); server.wait() }
+            let client = try TestHTTPClient(port: server.port)
+            var versions: [String: Int] = [:]
+            for lead in leads {
+                let scored = try client.request("POST", "/api/v1/lead-scoring-ml/score/\(lead.id)?factors=0")
+                let inCanary = ABAssignment.armIndex(of: test, leadID: lead.id) == 1
+                guard case .string(let version)? = scored.json?["modelVersion"] else { Issue.record("\(scored.text)"); continue }
+                #expect((version == "v2/global") == inCanary, "lead \(lead.id): \(version)")
+                versions[version, default: 0] += 1
+            }
+            #expect((versions["v2/global"] ?? 0) > 30 && (versions["v2/global"] ?? 0) < 90, "\(versions)")
+            #expect(try canary.status().analysis.arms.map(\.totals.leads).reduce(0, +) == leads.count)
+
+            #expect(try canary.abort().status == .stopped)
+            #expect(registry.current() == "v1")
+            let none = try canary.running()
+            #expect(none == nil)
+        }
+    }
+
+    /// A canary that never converts while the champion does: promotion is refused with the
+    /// results' reasons, and goes through only when forced.
+    @Test func promotionIsRefusedWhenTheResultsSayRollBack() throws {
+        let root = try ABArmsDatabaseTests.registryWithASecondVersion()
+        defer { try? FileManager.default.removeItem(at: root) }
+        try TestDatabase.withFreshDatabase { url in
+            let db = try PostgresConnection(url: url)
+            try ServiceSchema.migrate(db)
+            let registry = ModelRegistry(root: root)
+            let canary = Canary(store: ABTestStore(db), registry: registry)
+            let generator = SyntheticLeadGenerator(seed: 3, windowEnd: 1_780_000_000, windowDays: 30)
+            let agents = generator.agents()
+            var leads = generator.leads(0..<6_000, agents: agents)
+            let test = try canary.start(version: "v2", percent: 50, at: generator.windowEnd - 30 * 86_400)
+            let arms = leads.indices.map { index in
+                let arm = test.arms[ABAssignment.armIndex(of: test, leadID: leads[index].id)].name
+                if arm == "canary" { leads[index].converted = false; leads[index].convertedAt = nil; leads[index].revenue = nil }
+                return arm
+            }
+            try LeadStore.insert(agents: agents, leads: leads, into: db, alsoInTransaction: { db in
+                try ABSimulation.insertAssignments(testName: test.name, leads: leads, variants: arms, into: db)
+            })
+            #expect(try canary.status().analysis.recommendation == .rollBack)
+            do {
+                _ = try canary.promote()
+                Issue.record("a canary the results reject was promoted")
+            } catch let refusal as Canary.Refusal {
+                guard case .evidenceAgainst("v2", let reasons) = refusal else { Issue.record("\(refusal)"); return }
+                #expect(!reasons.isEmpty)
+            }
+            let stillRunning = try canary.running()
+            #expect(registry.current() == "v1" && stillRunning != nil)
+            let promoted = try canary.promote(force: true)
+            #expect(promoted.version == "v2" && promoted.test.status == .stopped && registry.current() == "v2")
+        }
+    }
+}

@@ -54,6 +54,17 @@ import Training
             let table = try CommandRunner.run(["ab", "results", "--database-url", url, "--name", "three"])
             #expect(table.status == 0 && table.standardOutput.contains("challenger (v2)") && table.standardOutput.contains("champion against control"),
                     "\(table.standardOutput)")
+
+            // Canaries (their logic: CanaryTests): refused without a canary, a version, or while a test runs.
+            let noRegistry = TestPaths.temporaryDirectory("mlctl-no-registry").path
+            let status = try CommandRunner.run(["models", "canary", "status", "--database-url", url, "--models", noRegistry])
+            #expect(status.status == 1 && status.standardError.contains("no canary is running"), "\(status.standardError)")
+            let abort = try CommandRunner.run(["models", "canary", "abort", "--database-url", url, "--models", noRegistry])
+            #expect(abort.status == 1 && abort.standardError.contains("no canary is running"))
+            let noVersion = try CommandRunner.run(["models", "canary", "--database-url", url, "--models", noRegistry, "--version", "v2", "--percent", "10"])
+            #expect(noVersion.status == 1 && noVersion.standardError.contains("no version v2"), "\(noVersion.standardError)")
+            let tooMuch = try CommandRunner.run(["models", "canary", "--database-url", url, "--models", noRegistry, "--version", "v2", "--percent", "80"])
+            #expect(tooMuch.status == 2 && tooMuch.standardError.contains("--percent"), "\(tooMuch.standardError)")
         }
     }
 }
