@@ -11,6 +11,7 @@ let allCommands: [Command] = [
     ServeCommand.command,
     ScoreBatchCommand.command,
 ] + ModelsCommands.all + CanaryCommands.all + ABCommands.all + [
+    MonitorCommand.command,
     DatabaseCommands.migrate,
     DatabaseCommands.seed,
     DataCommands.extract,

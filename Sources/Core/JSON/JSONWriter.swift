@@ -42,6 +42,10 @@ public struct JSONWriter: Sendable {
         key(name)
         if let value { string(value) } else { null() }
     }
+    public mutating func field(_ name: String, _ value: Double?) {
+        key(name)
+        if let value { number(value) } else { null() }
+    }
 
     public mutating func string(_ value: String) {
         separate()

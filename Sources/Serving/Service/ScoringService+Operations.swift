@@ -1,4 +1,5 @@
 import Core
+import Experiments
 import Foundation
 
 /// Health, readiness, Prometheus metrics, the model list, drift and hot reload.
@@ -99,6 +100,48 @@ extension ScoringService {
         } catch {
             log("reload refused: \(error)")
             throw ServiceError(409, "reload_failed", "the registry's current models could not be loaded; the previous models stay in service (details in the server log)")
+        }
+    }
+}
+
+extension ScoringService {
+    /// `GET /api/v1/lead-scoring-ml/monitoring?days=N` (default 30, at most 3660): the live
+    /// quality of the stored scores per model version and vertical (``PredictionMonitoring``,
+    /// computed in SQL), each version held to its bundle's test AUC, and the input drift of the
+    /// served models; `level` is the worst of both.
+    func monitoringResponse(_ request: HTTPRequest, state: ServingState, worker: Int) throws -> HTTPResponse {
+        let days: Int
+        if let text = request.queryValue("days") {
+            guard let value = Int(text), (1...3660).contains(value) else { throw ServiceError(400, "invalid_days", "days must be a whole number from 1 to 3660") }
+            days = value
+        } else {
+            days = 30
+        }
+        guard let database else { throw ServiceError(503, "database_not_configured", "the scores live in PostgreSQL: start the service with --database-url") }
+        let thresholds = PredictionMonitoring.Thresholds()
+        let expected = VersionTestAUC.lookup(registry: configuration.modelsDirectory)
+        let monitoring = try database.withConnection(worker: worker) { db in
+            try PredictionMonitoring.read(from: db, days: days, thresholds: thresholds, expectedAUC: expected)
+        }
+        let drift = state.drift.sorted { $0.key < $1.key }.map { (name: $0.key, report: $0.value.report()) }
+        let driftLevel: PredictionMonitoring.Level = drift.contains { $0.report.contains { $0.level == "alert" } } ? .alert
+            : drift.contains { $0.report.contains { $0.level == "warning" } } ? .warning : .ok
+        return jsonObject { o in
+            PredictionMonitoringReport.writeMembers(monitoring, thresholds: thresholds, to: &o)
+            o.field("overallLevel", max(monitoring.level, driftLevel).rawValue)
+            o.key("drift")
+            o.array { a in
+                for (name, report) in drift {
+                    let worst = report.max { $0.psi < $1.psi }
+                    a.object { m in
+                        m.field("model", name)
+                        m.field("alerts", report.filter { $0.level == "alert" }.count)
+                        m.field("warnings", report.filter { $0.level == "warning" }.count)
+                        m.field("worstFeature", worst?.feature)
+                        m.field("worstPsi", worst?.psi)
+                    }
+                }
+            }
         }
     }
 }

@@ -105,6 +105,7 @@ public final class ScoringService: @unchecked Sendable {
             case .metrics: return (route.rawValue, metricsResponse(state))
             case .models: return (route.rawValue, modelsResponse(state.catalog))
             case .drift: return (route.rawValue, driftResponse(state))
+            case .monitoring: return (route.rawValue, try monitoringResponse(request, state: state, worker: context.worker))
             case .reload: return (route.rawValue, try reloadResponse(request))
             case .scoreBody: return (route.rawValue, try scoreBody(request, state: state, started: started))
             case .scoreBatch: return (route.rawValue, try scoreBatch(request, state: state, started: started))

@@ -12,6 +12,7 @@ enum ServiceRoute: String, CaseIterable {
     case models = "/api/v1/lead-scoring-ml/models"
     case reload = "/api/v1/lead-scoring-ml/models/reload"
     case drift = "/api/v1/lead-scoring-ml/drift"
+    case monitoring = "/api/v1/lead-scoring-ml/monitoring"
     case predict = "/api/v1/models/:name/predict"
     case abList = "GET /api/v1/ab-testing/tests"
     case abCreate = "POST /api/v1/ab-testing/tests"
@@ -22,7 +23,7 @@ enum ServiceRoute: String, CaseIterable {
 
     var method: String {
         switch self {
-        case .health, .ready, .metrics, .models, .drift, .abList, .abResults, .openAPI: "GET"
+        case .health, .ready, .metrics, .models, .drift, .monitoring, .abList, .abResults, .openAPI: "GET"
         case .scoreByID, .scoreBody, .scoreBatch, .reload, .predict, .abCreate, .abStop, .abAssign: "POST"
         }
     }
@@ -57,6 +58,7 @@ enum ServiceRoute: String, CaseIterable {
             case "models": return (.models, nil)
             case "models/reload": return (.reload, nil)
             case "drift": return (.drift, nil)
+            case "monitoring": return (.monitoring, nil)
             default:
                 if rest.hasPrefix("score/"), !rest.dropFirst(6).isEmpty, !rest.dropFirst(6).contains("/") { return (.scoreByID, String(rest.dropFirst(6))) }
                 return nil

@@ -1,0 +1,97 @@
+import Core
+import Database
+import Evaluation
+@testable import Experiments
+import Foundation
+import Leads
+import Testing
+@testable import Serving
+import TestSupport
+import Training
+
+/// Live quality of stored scores (``PredictionMonitoring``): the AUC, log loss and calibration
+/// error computed in SQL equal ``RankingMetrics``, ``ProbabilityMetrics`` and ``ClassificationMetrics`` on the same
+/// leads, per version and vertical and over all verticals; leads without an outcome or outside
+/// the window do not count; the levels follow the thresholds; the route and `mlctl monitor` agree.
+@Suite(.enabled(if: TestDatabase.isConfigured)) struct PredictionMonitoringTests {
+    @Test func figuresComputedInSQLEqualTheLibrarysAndLevelsFollowTheThresholds() throws {
+        try TestDatabase.withFreshDatabase { url in
+            let db = try PostgresConnection(url: url)
+            try ServiceSchema.migrate(db)
+            let generator = SyntheticLeadGenerator(seed: 11, windowEnd: Date().timeIntervalSince1970, windowDays: 20)
+            let agents = generator.agents()
+            var leads = generator.leads(0..<3_000, agents: agents)
+            // Scores: informative for v1 (a noisy copy of the outcome), and ties on a grid so the
+            // rank ties matter; v2 is noise; every 10th lead has no outcome yet, every 7th was
+            // scored too long ago to count.
+            var random = SeededGenerator(seed: 4)
+            var versionOf: [Int64: String] = [:], scoreOf: [Int64: Double] = [:], recentOf: [Int64: Bool] = [:]
+            for index in leads.indices {
+                let id = leads[index].id
+                if index % 10 == 0 { leads[index].converted = nil }
+                let converted = leads[index].converted == true
+                let version = index % 3 == 0 ? "v2/global" : "v1/global"
+                let score = version == "v1/global" ? min(1, max(0, (converted ? 0.35 : 0.1) + 0.25 * random.nextDouble())) : random.nextDouble()
+                versionOf[id] = version
+                scoreOf[id] = (score * 40).rounded() / 40
+                recentOf[id] = index % 7 != 0
+            }
+            try LeadStore.insert(agents: agents, leads: leads, into: db)
+            for lead in leads {
+                try db.query("UPDATE leads SET ml_score = $2, ml_model_version = $3, scored_at = now() - make_interval(days => $4::int) WHERE id = $1",
+                             [String(lead.id), "\(scoreOf[lead.id]!)", versionOf[lead.id]!, recentOf[lead.id]! ? "1" : "40"])
+            }
+            let monitoring = try PredictionMonitoring.read(from: db, days: 30, expectedAUC: { $0 == "v1/global" ? 0.99 : nil })
+            #expect(Set(monitoring.rows.map(\.version)) == ["v1/global", "v2/global"])
+            for row in monitoring.rows {
+                let mine = leads.filter { versionOf[$0.id] == row.version && recentOf[$0.id]! && (row.vertical == "all" || $0.vertical == row.vertical) }
+                let known = mine.filter { $0.converted != nil }
+                let scores = known.map { scoreOf[$0.id]! }, labels = known.map { UInt8($0.converted! ? 1 : 0) }
+                #expect(row.scored == mine.count && row.withOutcome == known.count && row.conversions == labels.filter { $0 == 1 }.count)
+                // Same definitions, summed in another order: equal to rounding.
+                #expect(abs(row.auc! - RankingMetrics.rocAUC(scores: scores, labels: labels)) < 1e-12, "\(row.version) \(row.vertical)")
+                #expect(abs(row.logLoss! - ProbabilityMetrics.logLoss(probabilities: scores, labels: labels)) < 1e-12)
+                let rows = try ScoredRows(scores: scores, labels: labels)
+                #expect(abs(row.calibrationError! - ClassificationMetrics.expectedCalibrationError(rows)) < 1e-12)
+                #expect(abs(row.meanScore - mine.map { scoreOf[$0.id]! }.reduce(0, +) / Double(mine.count)) < 1e-12)
+            }
+            let v1 = try #require(monitoring.rows.first { $0.version == "v1/global" && $0.vertical == "all" })
+            #expect(v1.auc! > 0.8 && v1.level == .alert && v1.reasons[0].contains("against 0.9900"), "\(v1)")
+            let v2 = try #require(monitoring.rows.first { $0.version == "v2/global" && $0.vertical == "all" })
+            #expect(abs(v2.auc! - 0.5) < 0.08 && v2.expectedAUC == nil)
+            #expect(monitoring.level == .alert)
+
+            // Levels: below the minimum per class a row is not judged.
+            var few = v1
+            few.conversions = 5
+            #expect(PredictionMonitoring.judge(few, .init()).0 == .insufficient)
+            var close = v1
+            close.expectedAUC = v1.auc! + 0.01
+            close.calibrationError = 0.01
+            #expect(PredictionMonitoring.judge(close, .init()).0 == .ok)
+            close.expectedAUC = v1.auc! + 0.035
+            #expect(PredictionMonitoring.judge(close, .init()).0 == .warning)
+            close.calibrationError = 0.2
+            #expect(PredictionMonitoring.judge(close, .init()).0 == .alert)
+
+            // The route gives the same figures; days is checked.
+            let (server, _) = try ServingFixture.start(databaseURL: url)
+            defer { server.stop(); server.wait() }
+            let client = try TestHTTPClient(port: server.port)
+            let response = try client.request("GET", "/api/v1/lead-scoring-ml/monitoring?days=30")
+            #expect(response.status == 200, "\(response.text)")
+            guard case .array(let versions)? = response.json?["versions"] else { Issue.record("\(response.text)"); return }
+            #expect(versions.count == monitoring.rows.count)
+            #expect(versions.first { $0["version"] == .string("v2/global") && $0["vertical"] == .string("all") }?["auc"] == .number(v2.auc!))
+            #expect(try client.request("GET", "/api/v1/lead-scoring-ml/monitoring?days=0").status == 400)
+            #expect(try client.request("GET", "/api/v1/lead-scoring-ml/monitoring?days=x").status == 400)
+
+            // mlctl monitor: the table, JSON, and the exit status a retraining job keys on.
+            let table = try CommandRunner.run(["monitor", "--database-url", url, "--days", "30"])
+            #expect(table.status == 0 && table.standardOutput.contains("v2/global"), "\(table.standardError)")
+            let failing = try CommandRunner.run(["monitor", "--database-url", url, "--fail-at", "warning", "--days", "30"])
+            // Without a registry there is no test AUC to fall below, but v2's uniform scores are far from calibrated.
+            #expect(failing.status == 3 && failing.standardOutput.contains("ALERT v2/global all"), "\(failing.standardOutput)")
+        }
+    }
+}
