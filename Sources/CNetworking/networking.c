@@ -71,9 +71,12 @@ int mlctl_listen_tcp(const char *host, int port, int backlog, int reuse_port, in
     return fd;
 }
 
-int mlctl_accept(int listen_fd) {
-    int fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+int mlctl_accept(int listen_fd, uint32_t *peer_address) {
+    struct sockaddr_in peer;
+    socklen_t length = sizeof peer;
+    int fd = accept4(listen_fd, (struct sockaddr *)&peer, &length, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) return -errno;
+    *peer_address = peer.sin_family == AF_INET ? ntohl(peer.sin_addr.s_addr) : 0;
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     return fd;

@@ -148,13 +148,3 @@ import TestSupport
             """).first?.text("contents") ?? ""
     }
 }
-
-/// The service's log lines, collected from its threads.
-private final class LogLines: @unchecked Sendable {
-    private let lock = NSLock()
-    private var collected: [String] = []
-
-    var lines: [String] { lock.withLock { collected } }
-
-    func append(_ line: String) { lock.withLock { collected.append(line) } }
-}

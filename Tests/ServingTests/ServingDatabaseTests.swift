@@ -17,7 +17,8 @@ import Training
         let leads = Array(fixture.leads.prefix(40))
         try LeadStore.insert(agents: fixture.agents, leads: leads, into: db)
 
-        let (server, _) = try ServingFixture.start(databaseURL: postgres.url)
+        let log = LogLines()
+        let (server, _) = try ServingFixture.start(databaseURL: postgres.url, serviceLog: log.serviceLog(.json))
         defer { server.stop(); server.wait() }
         let client = try TestHTTPClient(port: server.port)
         #expect(try client.request("GET", "/ready").status == 200)
@@ -66,6 +67,12 @@ import Training
             if !recovered { Thread.sleep(forTimeInterval: 0.25) }
         }
         #expect(recovered)
+        // Both changes are log events, once each, without the URL (or its password).
+        let events = log.objects.compactMap { $0?["event"] }
+        #expect(events.filter { $0 == .string("database_lost") }.count == 1, "\(log.lines)")
+        #expect(events.filter { $0 == .string("database_recovered") }.count == 1, "\(log.lines)")
+        #expect(events.firstIndex(of: .string("database_lost"))! < events.firstIndex(of: .string("database_recovered"))!)
+        #expect(!log.lines.contains { $0.contains(postgres.url) })
         let metrics = try client.request("GET", "/metrics").text
         #expect(metrics.contains("mlctl_database_errors_total") && !metrics.contains("mlctl_database_errors_total 0"))
     }

@@ -105,15 +105,18 @@ enum ServingFixture {
         return String(decoding: writer.bytes, as: UTF8.self)
     }
 
-    /// A running server over `models` with a fresh ``ScoringService``, whose log lines go to `log`.
+    /// A running server over `models` with a fresh ``ScoringService``, whose log lines go to
+    /// `serviceLog` when given, else as text to `log`.
     static func start(models: URL? = nil, databaseURL: String? = nil, adminToken: String? = nil,
                       configure: (inout HTTPServerConfiguration) -> Void = { _ in },
+                      serviceLog: ServiceLog? = nil,
                       log: @escaping @Sendable (String) -> Void = { _ in }) throws -> (HTTPServer, ScoringService) {
         var serviceConfiguration = ScoringServiceConfiguration(modelsDirectory: models ?? shared.registry)
         serviceConfiguration.databaseURL = databaseURL
         serviceConfiguration.adminToken = adminToken
         serviceConfiguration.maxBatch = 50
-        let service = try ScoringService(configuration: serviceConfiguration, log: log)
+        let service = try ScoringService(configuration: serviceConfiguration,
+                                         log: serviceLog ?? ServiceLog(sink: { log(String(decoding: $0, as: UTF8.self)) }))
         var configuration = HTTPServerConfiguration()
         configuration.port = 0
         configuration.accessLog = false
@@ -122,4 +125,24 @@ enum ServingFixture {
         try server.start()
         return (server, service)
     }
+}
+
+/// Log lines collected from any thread.
+final class LogLines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var collected: [String] = []
+
+    var lines: [String] { lock.withLock { collected } }
+
+    func append(_ line: String) { lock.withLock { collected.append(line) } }
+
+    /// A log in `format` whose lines (one or more per write) are collected here.
+    func serviceLog(_ format: LogFormat) -> ServiceLog {
+        ServiceLog(format: format, sink: { [self] bytes in
+            for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") { append(String(line)) }
+        })
+    }
+
+    /// The lines parsed as JSON objects (nil for a line that is not one).
+    var objects: [JSONValue?] { lines.map { try? JSONParser.parse(Array($0.utf8)) } }
 }

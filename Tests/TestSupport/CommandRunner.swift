@@ -65,6 +65,8 @@ final class UncheckedBox<Value>: @unchecked Sendable {
 /// "listening on" line, stopped with SIGTERM.
 public final class ServeProcess {
     public let port: Int
+    /// What the server wrote to standard error up to its "listening on" line.
+    public let startupOutput: String
     private let process: Process
     private let errors = Pipe()
 
@@ -91,6 +93,7 @@ public final class ServeProcess {
             throw CommandRunner.Failure(description: "mlctl serve did not start: \(text)")
         }
         port = found
+        startupOutput = text
     }
 
     /// The server's resident memory, in bytes (from `/proc/PID/statm`).

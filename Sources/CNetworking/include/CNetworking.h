@@ -31,8 +31,9 @@ int mlctl_epoll_wait(int epfd, int32_t *fds, uint32_t *events, int capacity, int
 /// the port. Returns the fd or -errno (-EINVAL for an unparsable host).
 int mlctl_listen_tcp(const char *host, int port, int backlog, int reuse_port, int *bound_port);
 /// Accepts one connection as a non-blocking, close-on-exec socket with TCP_NODELAY; the fd,
-/// or -errno (-EAGAIN when none is pending).
-int mlctl_accept(int listen_fd);
+/// or -errno (-EAGAIN when none is pending). `*peer_address` receives the client's IPv4
+/// address in host byte order (for the access log).
+int mlctl_accept(int listen_fd, uint32_t *peer_address);
 
 /// A non-blocking eventfd (to wake an event loop), or -errno; signal it with
 /// `mlctl_eventfd_signal`, drain it with `mlctl_eventfd_drain`.

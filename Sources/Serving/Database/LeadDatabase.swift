@@ -36,6 +36,11 @@ public final class LeadDatabase: @unchecked Sendable {
     private var writes: BatchQueue<ScoreWriteBatch.Write, Void>!
     /// The running A/B test, read at most every quarter second.
     private let runningTests = RunningTestCache()
+    /// Whether the database was reachable at the last connect or failure (nil: not tried
+    /// yet), under `availabilityLock`: only connects and failures touch it, never a query.
+    private var available: Bool?
+    private let availabilityLock = NSLock()
+    private let availabilityChanged: @Sendable (_ available: Bool) -> Void
 
     /// - Parameters:
     ///   - callers: the threads that call ``withConnection(worker:_:)`` (the event loops),
@@ -45,8 +50,13 @@ public final class LeadDatabase: @unchecked Sendable {
     ///     its own connection; its continuations run on them. Each score writer has one more.
     ///   - runningTestSeen: called on the reader thread with the running test of each read
     ///     batch, before its leads are handed on (the service loads the test's arm models there).
-    public init(url: String, callers: Int, readers: Int, runningTestSeen: @escaping @Sendable (ABTest?) -> Void = { _ in }) {
+    ///   - availabilityChanged: called when the database becomes unreachable (a connect or a
+    ///     fresh connection fails) and when a connect succeeds after that (not for the first
+    ///     successful connect); once per change, whichever connection notices it.
+    public init(url: String, callers: Int, readers: Int, runningTestSeen: @escaping @Sendable (ABTest?) -> Void = { _ in },
+                availabilityChanged: @escaping @Sendable (_ available: Bool) -> Void = { _ in }) {
         self.url = url
+        self.availabilityChanged = availabilityChanged
         let callers = max(1, callers), readers = max(1, readers), writersFrom = callers + readers
         let total = writersFrom + ScoreWriteBatch.writerCount
         connections = Array(repeating: nil, count: total)
@@ -82,6 +92,7 @@ public final class LeadDatabase: @unchecked Sendable {
                 connections[worker] = nil
                 if attempt == 1 {
                     lastFailure[worker] = monotonicSeconds()
+                    noteAvailability(false)
                     throw Unavailable(message: "the database connection failed")
                 }
             }
@@ -97,11 +108,22 @@ public final class LeadDatabase: @unchecked Sendable {
         do {
             let connection = try PostgresConnection(url: url)
             connections[worker] = connection
+            noteAvailability(true)
             return connection
         } catch {
             lastFailure[worker] = monotonicSeconds()
+            noteAvailability(false)
             throw Unavailable(message: "the database is unavailable")
         }
+    }
+
+    /// Records whether the database answered, and reports a change (but not the first success).
+    private func noteAvailability(_ now: Bool) {
+        availabilityLock.lock()
+        let before = available
+        available = now
+        availabilityLock.unlock()
+        if before != now && (before != nil || !now) { availabilityChanged(now) }
     }
 
     /// Reads the lead `id`, its agent and the running A/B test, together with the leads of

@@ -12,6 +12,9 @@ public struct HTTPResponse: Sendable {
     /// Work that makes the real response off the event loop (see ``later(_:)``); nil for a
     /// response that is ready.
     public var deferredWork: DeferredWork?
+    /// The route template that answered (`/api/v1/lead-scoring-ml/score/:leadId`), for the
+    /// access log; nil for a response no route made.
+    public var route: String?
 
     /// Where and how a deferred response is made.
     public enum DeferredWork: Sendable {
@@ -71,10 +74,16 @@ public struct HTTPResponse: Sendable {
         return response
     }
 
-    /// Appends the status line, headers, `Content-Length`, `Date`, `Connection` (when closing)
-    /// and the body (unless not `includingBody`: a reply to HEAD) to `output`.
-    public func serialise(into output: inout [UInt8], date: String, keepAlive: Bool, includingBody: Bool = true) {
+    /// Appends the status line, headers, `X-Request-Id` (when given), `Content-Length`, `Date`,
+    /// `Connection` (when closing) and the body (unless not `includingBody`: a reply to HEAD)
+    /// to `output`.
+    public func serialise(into output: inout [UInt8], date: String, keepAlive: Bool, includingBody: Bool = true, requestID: String? = nil) {
         output.append(contentsOf: "HTTP/1.1 \(status) \(Self.reason(status))\r\n".utf8)
+        if let requestID {
+            output.append(contentsOf: "X-Request-Id: ".utf8)
+            output.append(contentsOf: requestID.utf8)
+            output.append(contentsOf: "\r\n".utf8)
+        }
         for (name, value) in headers {
             output.append(contentsOf: name.utf8)
             output.append(contentsOf: ": ".utf8)

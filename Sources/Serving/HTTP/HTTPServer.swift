@@ -22,8 +22,12 @@ public struct HTTPServerConfiguration: Sendable {
     public var idleTimeout = 60.0
     /// On shutdown, in-flight requests get this long to finish.
     public var shutdownGrace = 10.0
-    /// One line per request on standard error: method, path, status, microseconds.
+    /// One line per request on standard error (``ServiceLog/appendAccess(_:into:time:client:method:route:status:bytes:microseconds:requestID:)``):
+    /// time, client address, method, route template, status, body bytes, microseconds and
+    /// request id. Each event loop buffers its lines and writes them once per loop turn.
     public var accessLog = true
+    /// Where the access lines go, in its format (standard error, text, by default).
+    public var log = ServiceLog()
     /// Stop gracefully on SIGTERM and SIGINT.
     public var handleSignals = false
 
@@ -36,8 +40,14 @@ public struct RequestContext: Sendable {
     /// database connection); a handler that defers work to its own threads may pass those
     /// threads' indices on in its own contexts.
     public let worker: Int
+    /// The request's id (the client's `X-Request-Id` when acceptable, else one made here), as
+    /// the reply's `X-Request-Id` header and the access line give it: for the handler's own log lines.
+    public let requestID: String
 
-    public init(worker: Int) { self.worker = worker }
+    public init(worker: Int, requestID: String = "") {
+        self.worker = worker
+        self.requestID = requestID
+    }
 }
 
 /// One answered request, for metrics (including requests rejected before any handler ran).
@@ -207,10 +217,18 @@ final class Connection {
     var writeStalledSince: Double?
     /// The request whose response a worker thread is making (``HTTPResponse/later(_:)``):
     /// later requests on the connection wait for it.
-    var awaiting: (method: String, path: String, keepAlive: Bool, started: Double)?
+    var awaiting: (method: String, path: String, requestID: String, keepAlive: Bool, started: Double)?
+    /// The client's IPv4 address, host byte order.
+    let peerAddress: UInt32
+    /// The client's address as the access log writes it, made on first use.
+    lazy var client: String = {
+        let a = peerAddress
+        return "\(a >> 24).\(a >> 16 & 255).\(a >> 8 & 255).\(a & 255)"
+    }()
 
-    init(fd: Int32, limits: HTTPRequestParser.Limits, now: Double) {
+    init(fd: Int32, peerAddress: UInt32, limits: HTTPRequestParser.Limits, now: Double) {
         self.fd = fd
+        self.peerAddress = peerAddress
         self.parser = HTTPRequestParser(limits: limits)
         self.lastActivity = now
         input.reserveCapacity(4096)
@@ -238,6 +256,8 @@ final class EventLoop: @unchecked Sendable {
     private var connections: [Int32: Connection] = [:]
     private var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
     private var log: [UInt8] = []
+    private var logTime = LogTime()
+    private var requestIDs: RequestID
     private var dateCache = (second: -1, text: "")
     private var stopping = false
     private var stopDeadline = 0.0
@@ -255,6 +275,7 @@ final class EventLoop: @unchecked Sendable {
     init(server: HTTPServer, index: Int) throws(HTTPServerError) {
         self.server = server
         self.index = index
+        requestIDs = RequestID(loop: index)
         epoll = mlctl_epoll_create()
         wakeFD = mlctl_eventfd()
         guard epoll >= 0, wakeFD >= 0 else { throw HTTPServerError(message: "cannot create an event loop: \(String(cString: strerror(errno)))") }
@@ -332,14 +353,15 @@ final class EventLoop: @unchecked Sendable {
 
     private func acceptAll(now: Double) {
         while true {
-            let fd = mlctl_accept(listenFD)
+            var peerAddress: UInt32 = 0
+            let fd = mlctl_accept(listenFD, &peerAddress)
             if fd < 0 { return }  // EAGAIN (another loop took it) or a transient error
             guard server.reserveConnection() else {
                 Self.busyResponse.withUnsafeBytes { _ = Glibc.write(fd, $0.baseAddress, $0.count) }
                 close(fd)
                 continue
             }
-            let connection = Connection(fd: fd, limits: server.configuration.limits, now: now)
+            let connection = Connection(fd: fd, peerAddress: peerAddress, limits: server.configuration.limits, now: now)
             connections[fd] = connection
             _ = mlctl_epoll_add(epoll, fd, mlctl_epoll_in | mlctl_epoll_out | mlctl_epoll_rdhup | mlctl_epoll_et)
         }
@@ -447,19 +469,21 @@ final class EventLoop: @unchecked Sendable {
                 return
             case .failure(let failure):
                 let response = HTTPResponse.error(failure.status, code: failure.code, message: failure.message, closeConnection: true)
-                respond(connection, response, method: "-", path: "-", keepAlive: false, started: connection.requestStarted ?? now)
+                respond(connection, response, method: "-", path: "-", requestID: requestIDs.next(), keepAlive: false,
+                        started: connection.requestStarted ?? now)
                 return
             case .request(let request, let consumed):
                 connection.inputStart += consumed
                 let started = monotonicSeconds()
-                let response = server.handler(request, RequestContext(worker: index))
+                let requestID = request.header("x-request-id").flatMap { RequestID.accepts($0) ? $0 : nil } ?? requestIDs.next()
+                let response = server.handler(request, RequestContext(worker: index, requestID: requestID))
                 connection.requestStarted = connection.bufferedInput > 0 ? now : nil
                 if let work = response.deferredWork {
-                    connection.awaiting = (request.method, request.path, request.keepAlive && !stopping, started)
+                    connection.awaiting = (request.method, request.path, requestID, request.keepAlive && !stopping, started)
                     start(work, for: connection)
                     break
                 }
-                respond(connection, response, method: request.method, path: request.path,
+                respond(connection, response, method: request.method, path: request.path, requestID: requestID,
                         keepAlive: request.keepAlive && !response.closeConnection && !stopping, started: started)
             }
         }
@@ -506,7 +530,7 @@ final class EventLoop: @unchecked Sendable {
                 continue
             }
             connection.awaiting = nil
-            respond(connection, response, method: pending.method, path: pending.path,
+            respond(connection, response, method: pending.method, path: pending.path, requestID: pending.requestID,
                     keepAlive: pending.keepAlive && !response.closeConnection && !stopping, started: pending.started)
             serveBuffered(connection, now: now)
             answered.append(connection)
@@ -514,13 +538,20 @@ final class EventLoop: @unchecked Sendable {
         return answered
     }
 
-    private func respond(_ connection: Connection, _ response: HTTPResponse, method: String, path: String, keepAlive: Bool, started: Double) {
+    /// Serialises `response` with its `X-Request-Id` into the connection's output and writes
+    /// its access line. The line names the route template the handler matched (never the raw
+    /// path, whose ids would make every line's route different), or `-`.
+    private func respond(_ connection: Connection, _ response: HTTPResponse, method: String, path: String, requestID: String,
+                         keepAlive: Bool, started: Double) {
         // A reply to HEAD has the headers of GET's, Content-Length included, and no body.
-        response.serialise(into: &connection.output, date: httpDate(), keepAlive: keepAlive, includingBody: method != "HEAD")
+        let includingBody = method != "HEAD"
+        response.serialise(into: &connection.output, date: httpDate(), keepAlive: keepAlive, includingBody: includingBody, requestID: requestID)
         if !keepAlive { connection.closeAfterWrite = true }
         let micros = Int((monotonicSeconds() - started) * 1e6)
         if server.configuration.accessLog {
-            log.append(contentsOf: "\(method) \(path) \(response.status) \(micros)µs\n".utf8)
+            ServiceLog.appendAccess(server.configuration.log.format, into: &log, time: &logTime, client: connection.client, method: method,
+                                    route: response.route ?? "-", status: response.status, bytes: includingBody ? response.body.count : 0,
+                                    microseconds: micros, requestID: requestID)
         }
         server.onResponse?(ResponseRecord(method: method, path: path, status: response.status, microseconds: micros))
     }
@@ -597,7 +628,7 @@ final class EventLoop: @unchecked Sendable {
                 let response = HTTPResponse.error(408, code: "request_timeout",
                                                   message: "the request was not received within \(Int(configuration.readTimeout)) s",
                                                   closeConnection: true)
-                respond(connection, response, method: "-", path: "-", keepAlive: false, started: started)
+                respond(connection, response, method: "-", path: "-", requestID: requestIDs.next(), keepAlive: false, started: started)
                 flush(connection, now: now)
             } else if !connection.hasPendingOutput, connection.bufferedInput == 0, now - connection.lastActivity > configuration.idleTimeout {
                 closeConnection(connection)
@@ -610,7 +641,7 @@ final class EventLoop: @unchecked Sendable {
 
     private func flushLog() {
         guard !log.isEmpty else { return }
-        log.withUnsafeBytes { _ = Glibc.write(2, $0.baseAddress, $0.count) }
+        server.configuration.log.write(log)
         log.removeAll(keepingCapacity: true)
     }
 

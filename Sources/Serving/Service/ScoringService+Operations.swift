@@ -90,7 +90,8 @@ extension ScoringService {
         try authorise(request)
         do {
             let catalog = try reload()
-            log("reloaded models: \(catalog.description)")
+            log.event(.info, "reload", "reloaded models: \(catalog.description)",
+                      [("version", .string(catalog.version)), ("models", .strings(catalog.models.keys.sorted()))])
             return jsonObject { o in
                 o.field("status", "reloaded")
                 o.field("version", catalog.version)
@@ -98,7 +99,7 @@ extension ScoringService {
                 o.array { a in for name in catalog.models.keys.sorted() { a.string(name) } }
             }
         } catch {
-            log("reload refused: \(error)")
+            log.event(.error, "reload_failed", "reload refused, the previous models stay in service: \(error)")
             throw ServiceError(409, "reload_failed", "the registry's current models could not be loaded; the previous models stay in service (details in the server log)")
         }
     }

@@ -16,19 +16,61 @@ public final class ScoringService: @unchecked Sendable {
     private let stateLock = NSLock()
     private var state: ServingState
     private let reloadLock = NSLock()
-    let log: @Sendable (String) -> Void
+    /// Where reloads, database loss and recovery, drift alerts and errors are logged.
+    let log: ServiceLog
+    /// Checks drift every ``ScoringServiceConfiguration/driftCheckInterval`` seconds.
+    private var driftTimer: DispatchSourceTimer?
+    /// The features each drift monitor had in alert at the last check (only the timer's
+    /// handler, which never runs twice at once, touches it).
+    private var alerting: [ObjectIdentifier: Set<String>] = [:]
 
     /// Loads the models; throws (naming the path) when they are missing or corrupt.
-    public init(configuration: ScoringServiceConfiguration, log: @escaping @Sendable (String) -> Void = { _ in }) throws {
+    public init(configuration: ScoringServiceConfiguration, log: ServiceLog = .discarding) throws {
         self.configuration = configuration
         self.log = log
         state = ServingState(catalog: try ModelCatalog.load(from: configuration.modelsDirectory), window: configuration.driftWindow)
         let armModels = ArmModels(registry: configuration.modelsDirectory)
         self.armModels = armModels
-        database = configuration.databaseURL.map {
-            LeadDatabase(url: $0, callers: configuration.workers, readers: configuration.databaseThreads,
-                         runningTestSeen: { armModels.prepare(for: $0) })
+        database = configuration.databaseURL.map { url in
+            LeadDatabase(url: url, callers: configuration.workers, readers: configuration.databaseThreads,
+                         runningTestSeen: { armModels.prepare(for: $0) }) { available in
+                if available {
+                    log.event(.info, "database_recovered", "the database is reachable again")
+                } else {
+                    log.event(.error, "database_lost", "the database cannot be reached; requests that need it are answered 503")
+                }
+            }
         }
+        if configuration.driftCheckInterval > 0 {
+            let timer = DispatchSource.makeTimerSource(queue: DispatchQueue.global(qos: .utility))
+            timer.schedule(deadline: .now() + configuration.driftCheckInterval, repeating: configuration.driftCheckInterval)
+            timer.setEventHandler { [weak self] in self?.checkDrift() }
+            timer.resume()
+            driftTimer = timer
+        }
+    }
+
+    deinit { driftTimer?.cancel() }
+
+    /// Logs a `drift_alert` for each feature whose drift reached the alert level since the
+    /// last check (once, until it falls below and rises again; a reload starts afresh).
+    func checkDrift() {
+        let state = currentState
+        var next: [ObjectIdentifier: Set<String>] = [:]
+        for (model, monitor) in state.drift.sorted(by: { $0.key < $1.key }) {
+            let before = alerting[ObjectIdentifier(monitor)] ?? []
+            var now: Set<String> = []
+            for feature in monitor.report() where feature.level == "alert" {
+                now.insert(feature.feature)
+                if !before.contains(feature.feature) {
+                    log.event(.warning, "drift_alert", "input drift of \(feature.feature) in \(model) reached the alert level",
+                              [("model", .string(model)), ("feature", .string(feature.feature)), ("psi", .number(feature.psi)),
+                               ("observations", .integer(monitor.observations))])
+                }
+            }
+            next[ObjectIdentifier(monitor)] = now
+        }
+        alerting = next
     }
 
     /// The models in service now.
@@ -72,15 +114,18 @@ public final class ScoringService: @unchecked Sendable {
 
     /// The response to `request`, recorded in the metrics.
     private func answer(_ request: HTTPRequest, _ matched: (ServiceRoute, String?)?, _ context: RequestContext, _ started: Double) -> HTTPResponse {
-        let (routeName, response) = respond(request, matched, context: context, started: started)
-        return recorded(response, route: routeName, started: started)
+        let (route, response) = respond(request, matched, context: context, started: started)
+        return recorded(response, route: route, started: started)
     }
 
-    /// `response`, recorded in the metrics when it is made: at once, or for a response sent
-    /// eventually, when its final reply (perhaps deferred more than once) is.
-    private func recorded(_ response: HTTPResponse, route: String, started: Double) -> HTTPResponse {
+    /// `response`, recorded in the metrics when it is made (and given its route template for
+    /// the access log): at once, or for a response sent eventually, when its final reply
+    /// (perhaps deferred more than once) is.
+    private func recorded(_ response: HTTPResponse, route: ServiceRoute?, started: Double) -> HTTPResponse {
         guard case .eventually(let start)? = response.deferredWork else {
-            metrics.recordRequest(route: route, status: response.status, seconds: monotonicSeconds() - started)
+            metrics.recordRequest(route: route?.rawValue ?? "unmatched", status: response.status, seconds: monotonicSeconds() - started)
+            var response = response
+            response.route = route?.template ?? "unmatched"
             return response
         }
         return .eventually { [self] reply in
@@ -88,38 +133,39 @@ public final class ScoringService: @unchecked Sendable {
         }
     }
 
+    /// The route that answers (nil: none) and its response.
     private func respond(_ request: HTTPRequest, _ matched: (ServiceRoute, String?)?, context: RequestContext,
-                         started: Double) -> (String, HTTPResponse) {
+                         started: Double) -> (ServiceRoute?, HTTPResponse) {
         guard let (route, parameter) = matched, !route.isAdmin || configuration.adminToken != nil else {
-            return ("unmatched", ServiceError(404, "not_found", "no route \(request.path.prefix(200))").response)
+            return (nil, ServiceError(404, "not_found", "no route \(request.path.prefix(200))").response)
         }
         guard request.method == route.method || (route.method == "GET" && request.method == "HEAD") else {
-            return (route.rawValue, ServiceError(405, "method_not_allowed", "\(route.rawValue) accepts \(route.allowed) only",
+            return (route, ServiceError(405, "method_not_allowed", "\(route.rawValue) accepts \(route.allowed) only",
                                                  headers: [("Allow", route.allowed)]).response)
         }
         do {
             let state = currentState
             switch route {
-            case .health: return (route.rawValue, jsonObject { $0.field("status", "alive") })
-            case .ready: return (route.rawValue, ready(state, worker: context.worker))
-            case .metrics: return (route.rawValue, metricsResponse(state))
-            case .models: return (route.rawValue, modelsResponse(state.catalog))
-            case .drift: return (route.rawValue, driftResponse(state))
-            case .monitoring: return (route.rawValue, try monitoringResponse(request, state: state, worker: context.worker))
-            case .reload: return (route.rawValue, try reloadResponse(request))
-            case .scoreBody: return (route.rawValue, try scoreBody(request, state: state, started: started))
-            case .scoreBatch: return (route.rawValue, try scoreBatch(request, state: state, started: started))
-            case .scoreByID: return (route.rawValue, try scoreByID(parameter!, request, state: state, started: started))
-            case .predict: return (route.rawValue, try predict(parameter!, request, state: state))
-            case .abList: return (route.rawValue, try abTestList(worker: context.worker))
-            case .abCreate: return (route.rawValue, try abTestCreate(request, worker: context.worker))
-            case .abResults: return (route.rawValue, try abTestResults(parameter!, worker: context.worker))
-            case .abStop: return (route.rawValue, try abTestStop(parameter!, request, worker: context.worker))
-            case .abAssign: return (route.rawValue, try abTestAssign(parameter!, request, worker: context.worker))
-            case .openAPI: return (route.rawValue, .json(200, OpenAPIDocument.bytes(adminRoutes: configuration.adminToken != nil)))
+            case .health: return (route, jsonObject { $0.field("status", "alive") })
+            case .ready: return (route, ready(state, worker: context.worker))
+            case .metrics: return (route, metricsResponse(state))
+            case .models: return (route, modelsResponse(state.catalog))
+            case .drift: return (route, driftResponse(state))
+            case .monitoring: return (route, try monitoringResponse(request, state: state, worker: context.worker))
+            case .reload: return (route, try reloadResponse(request))
+            case .scoreBody: return (route, try scoreBody(request, state: state, started: started))
+            case .scoreBatch: return (route, try scoreBatch(request, state: state, started: started))
+            case .scoreByID: return (route, try scoreByID(parameter!, request, state: state, started: started))
+            case .predict: return (route, try predict(parameter!, request, state: state))
+            case .abList: return (route, try abTestList(worker: context.worker))
+            case .abCreate: return (route, try abTestCreate(request, worker: context.worker))
+            case .abResults: return (route, try abTestResults(parameter!, worker: context.worker))
+            case .abStop: return (route, try abTestStop(parameter!, request, worker: context.worker))
+            case .abAssign: return (route, try abTestAssign(parameter!, request, worker: context.worker))
+            case .openAPI: return (route, .json(200, OpenAPIDocument.bytes(adminRoutes: configuration.adminToken != nil)))
             }
         } catch {
-            return (route.rawValue, errorResponse(error, route: route))
+            return (route, errorResponse(error, route: route))
         }
     }
 
@@ -142,10 +188,10 @@ public final class ScoringService: @unchecked Sendable {
             return unreadableData(error, route: route)
         case let error as PostgresError:
             metrics.recordDatabaseError()
-            log("database error on \(route.rawValue): \(error)")
+            log.event(.error, "database_error", "database error: \(error)", [("route", .string(route.template))])
             return ServiceError(503, "database_error", "the database could not complete the request").response
         default:
-            log("internal error on \(route.rawValue): \(error)")
+            log.event(.error, "internal_error", "internal error: \(error)", [("route", .string(route.template))])
             return ServiceError(500, "internal_error", "the request could not be completed").response
         }
     }
@@ -156,7 +202,7 @@ public final class ScoringService: @unchecked Sendable {
     /// reply names neither.
     private func unreadableData(_ error: any Error, route: ServiceRoute) -> HTTPResponse {
         metrics.recordDatabaseError()
-        log("unreadable database data on \(route.rawValue): \(error)")
+        log.event(.error, "database_data_error", "unreadable database data: \(error)", [("route", .string(route.template))])
         return ServiceError(503, "database_data_error", "the database holds data the service cannot read (details in the server log)").response
     }
 }

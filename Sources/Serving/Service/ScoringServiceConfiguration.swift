@@ -22,6 +22,9 @@ public struct ScoringServiceConfiguration: Sendable {
     public var defaultFactors = 5
     /// Rows in each model's drift window.
     public var driftWindow = 10_000
+    /// Seconds between the checks that log a `drift_alert` when a feature's drift reaches the
+    /// alert level; 0: no checks.
+    public var driftCheckInterval = 60.0
 
     public init(modelsDirectory: URL) { self.modelsDirectory = modelsDirectory }
 }

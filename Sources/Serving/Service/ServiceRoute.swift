@@ -36,6 +36,14 @@ enum ServiceRoute: String, CaseIterable {
         }
     }
 
+    /// The path with its `:parameter`, without a method prefix: the access log's route.
+    var template: String {
+        switch self {
+        case .abList, .abCreate: "/api/v1/ab-testing/tests"
+        default: rawValue
+        }
+    }
+
     /// The path as OpenAPI writes it (`/score/{leadId}`), without a method prefix.
     var openAPIPath: String {
         let path = rawValue.split(separator: " ").last.map(String.init) ?? rawValue

@@ -21,7 +21,8 @@ enum ServeCommand {
                 .value("max-connections", "N", "open connections before new ones get 503", default: "1024"),
                 .value("read-timeout", "SECONDS", "time to receive a whole request (and to drain a response)", default: "10"),
                 .value("idle-timeout", "SECONDS", "keep-alive connections idle longer are closed", default: "60"),
-                .flag("quiet", "no access log"),
+                .value("log-format", "F", "text (for people) or json (one object a line, for log collectors)", default: "text"),
+                .flag("quiet", "no access log (events are still logged)"),
             ]),
         run: run)
 
@@ -33,11 +34,12 @@ enum ServeCommand {
         serviceConfiguration.databaseThreads = try options.int("db-threads", default: 2, in: 1...256)!
         serviceConfiguration.maxBatch = try options.int("max-batch", default: 1000, in: 1...1_000_000)!
         serviceConfiguration.adminToken = try options.adminToken()
+        let log = ServiceLog(format: LogFormat(rawValue: try options.choice("log-format", LogFormat.allCases.map(\.rawValue), default: "text")!)!)
         let service: ScoringService
         do {
-            service = try ScoringService(configuration: serviceConfiguration) { Console.error("serve: \($0)") }
+            service = try ScoringService(configuration: serviceConfiguration, log: log)
         } catch {
-            Console.error("serve: cannot load models: \(error)")
+            log.event(.error, "startup_failed", "cannot load models: \(error)")
             return 1
         }
         var configuration = HTTPServerConfiguration()
@@ -49,6 +51,7 @@ enum ServeCommand {
         configuration.readTimeout = Double(try options.int("read-timeout", default: 10, in: 1...3600)!)
         configuration.idleTimeout = Double(try options.int("idle-timeout", default: 60, in: 1...86_400)!)
         configuration.accessLog = !options.flag("quiet")
+        configuration.log = log
         configuration.handleSignals = true
         let server = try HTTPServer(configuration: configuration,
                                     onResponse: { record in
@@ -58,13 +61,15 @@ enum ServeCommand {
                                     handler: service.handle)
         try server.start()
         let catalog = service.catalog
-        Console.error("serve: \(catalog.description): \(catalog.models.keys.sorted().joined(separator: ", "))"
-                      + (catalog.global == nil ? " (no lead model: lead routes answer 503)" : ""))
-        Console.error("serve: listening on http://\(configuration.host):\(server.port) with \(threads) threads"
-                      + (serviceConfiguration.databaseURL == nil ? "" : ", database configured")
-                      + (serviceConfiguration.adminToken == nil ? ", admin routes disabled" : ""))
+        // The message keeps the words scripts (and tests) wait for: "listening on http://HOST:PORT".
+        log.event(.info, "startup", "listening on http://\(configuration.host):\(server.port) with \(threads) threads, serving \(catalog.description)"
+                  + (catalog.global == nil ? " (no lead model: lead routes answer 503)" : ""),
+                  [("version", .string(MLCTLVersion.current)), ("host", .string(configuration.host)), ("port", .integer(server.port)),
+                   ("threads", .integer(threads)), ("modelsVersion", .string(catalog.version)), ("models", .strings(catalog.models.keys.sorted())),
+                   ("database", .string(serviceConfiguration.databaseURL == nil ? "not configured" : "configured")),
+                   ("adminRoutes", .string(serviceConfiguration.adminToken == nil ? "disabled" : "enabled"))])
         server.wait()
-        Console.error("serve: stopped")
+        log.event(.info, "stopped", "stopped")
         return 0
     }
 }

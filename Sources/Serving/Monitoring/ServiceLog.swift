@@ -1,0 +1,222 @@
+import Core
+import Foundation
+
+/// How the service writes its log lines: `text` for people (`time level event message
+/// key=value…`, and access lines `time client method route status bytes µs id`), `json` for
+/// log collectors (one object a line, every line with `time`, `level` and `event`).
+public enum LogFormat: String, Sendable, CaseIterable {
+    case text, json
+}
+
+/// A log event's severity.
+public enum LogLevel: String, Sendable {
+    case info, warning, error
+}
+
+/// A value of a log event's field.
+public enum LogValue: Sendable, Equatable {
+    case string(String)
+    case integer(Int)
+    case number(Double)
+    case strings([String])
+}
+
+/// The service's log: events (startup, reload, database lost and recovered, drift alerts,
+/// errors) written one line each as they happen, and the access lines the HTTP server's event
+/// loops format into their own buffers (``appendAccess(_:into:time:client:method:route:status:bytes:microseconds:requestID:)``)
+/// and write once per loop turn. Nothing secret reaches it: callers pass no URL, token or
+/// header but the request id.
+public final class ServiceLog: Sendable {
+    public let format: LogFormat
+    private let sink: @Sendable ([UInt8]) -> Void
+
+    /// A log writing to standard error, or to `sink` (tests).
+    public init(format: LogFormat = .text, sink: (@Sendable ([UInt8]) -> Void)? = nil) {
+        self.format = format
+        self.sink = sink ?? { bytes in
+            // One write per line: lines of concurrent writers do not interleave.
+            bytes.withUnsafeBytes { _ = Glibc.write(2, $0.baseAddress, $0.count) }
+        }
+    }
+
+    /// Writes `bytes` (whole lines) at once.
+    public func write(_ bytes: [UInt8]) { sink(bytes) }
+
+    /// A log that drops everything.
+    public static let discarding = ServiceLog(sink: { _ in })
+
+    /// Writes one event line now.
+    public func event(_ level: LogLevel, _ event: String, _ message: String, _ fields: [(String, LogValue)] = []) {
+        var time = LogTime()
+        var line: [UInt8] = []
+        line.reserveCapacity(256)
+        switch format {
+        case .json:
+            var writer = JSONWriter(appendingTo: line)
+            line = []
+            writer.object { o in
+                o.key("time")
+                o.string(time.text())
+                o.field("level", level.rawValue)
+                o.field("event", event)
+                o.field("message", message)
+                for (name, value) in fields {
+                    o.key(name)
+                    switch value {
+                    case .string(let text): o.string(text)
+                    case .integer(let number): o.integer(number)
+                    case .number(let number): o.number(number)
+                    case .strings(let texts): o.array { a in for text in texts { a.string(text) } }
+                    }
+                }
+            }
+            line = writer.bytes
+        case .text:
+            time.append(to: &line)
+            line.append(contentsOf: " \(level.rawValue) \(event) \(Self.oneLine(message))".utf8)
+            for (name, value) in fields {
+                let text: String
+                switch value {
+                case .string(let string): text = string
+                case .integer(let number): text = String(number)
+                case .number(let number): text = String(number)
+                case .strings(let strings): text = strings.joined(separator: ",")
+                }
+                line.append(contentsOf: " \(name)=\(Self.textValue(text))".utf8)
+            }
+        }
+        line.append(0x0A)
+        sink(line)
+    }
+
+    /// Appends one access line to `buffer` (the event loop's, written once per loop turn).
+    /// `method` is an HTTP token (checked by the parser) or `-`, `route` a route template or
+    /// `-`, `requestID` passed ``RequestID/accepts(_:)`` or was generated: none needs quoting
+    /// in the text format.
+    public static func appendAccess(_ format: LogFormat, into buffer: inout [UInt8], time: inout LogTime, client: String, method: String,
+                                    route: String, status: Int, bytes: Int, microseconds: Int, requestID: String) {
+        switch format {
+        case .json:
+            var writer = JSONWriter(appendingTo: buffer)
+            buffer = []  // the writer holds the only reference: no copy as it appends
+            writer.object { o in
+                o.key("time")
+                o.string(time.text())
+                o.field("level", "info")
+                o.field("event", "request")
+                o.field("client", client)
+                o.field("method", method)
+                o.field("route", route)
+                o.field("status", status)
+                o.field("bytes", bytes)
+                o.field("microseconds", microseconds)
+                o.field("requestId", requestID)
+            }
+            buffer = writer.bytes
+        case .text:
+            time.append(to: &buffer)
+            buffer.append(0x20)
+            buffer.append(contentsOf: client.utf8)
+            buffer.append(0x20)
+            buffer.append(contentsOf: method.utf8)
+            buffer.append(0x20)
+            buffer.append(contentsOf: route.utf8)
+            buffer.append(contentsOf: " \(status) \(bytes) \(microseconds)µs ".utf8)
+            buffer.append(contentsOf: requestID.utf8)
+        }
+        buffer.append(0x0A)
+    }
+
+    /// `text` on one line (line breaks become spaces): a message cannot forge a second line.
+    static func oneLine(_ text: String) -> String {
+        text.utf8.contains { $0 == 0x0A || $0 == 0x0D } ? String(text.map { $0 == "\n" || $0 == "\r" || $0 == "\r\n" ? " " : $0 }) : text
+    }
+
+    /// A text field's value: as it is when it is one word, otherwise quoted with `"` and `\` escaped.
+    static func textValue(_ text: String) -> String {
+        guard text.isEmpty || text.utf8.contains(where: { $0 <= 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "=") }) else { return text }
+        var quoted = "\""
+        for character in oneLine(text) {
+            if character == "\"" || character == "\\" { quoted.append("\\") }
+            quoted.append(character)
+        }
+        return quoted + "\""
+    }
+}
+
+/// The current time as RFC 3339 in UTC with milliseconds (`2026-12-03T18:20:00.123Z`); the
+/// date and time up to the second are formatted once a second.
+public struct LogTime: Sendable {
+    private var second = -1
+    private var prefix: [UInt8] = []
+
+    public init() {}
+
+    /// Appends the current time to `buffer`.
+    public mutating func append(to buffer: inout [UInt8]) {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        if Int(now.tv_sec) != second {
+            second = Int(now.tv_sec)
+            let c = Timestamp.civil(Double(second))
+            prefix = Array(String(format: "%04d-%02d-%02dT%02d:%02d:%02d.", c.year, c.month, c.day, c.hour, c.minute, Int(c.second)).utf8)
+        }
+        buffer.append(contentsOf: prefix)
+        let millis = Int(now.tv_nsec) / 1_000_000
+        buffer.append(UInt8(ascii: "0") + UInt8(millis / 100))
+        buffer.append(UInt8(ascii: "0") + UInt8(millis / 10 % 10))
+        buffer.append(UInt8(ascii: "0") + UInt8(millis % 10))
+        buffer.append(UInt8(ascii: "Z"))
+    }
+
+    /// The current time as a string.
+    public mutating func text() -> String {
+        var bytes: [UInt8] = []
+        append(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+/// Request ids: a client's `X-Request-Id` when it is acceptable, otherwise one made here
+/// (a random per-process prefix, the event loop and a counter: unique without coordination
+/// between loops, and without a random draw per request).
+public struct RequestID: Sendable {
+    /// Made once per process, so that the ids of two processes (or restarts) differ.
+    static let processPrefix: String = {
+        var generator = SystemRandomNumberGenerator()
+        let value = generator.next() & 0xFFFF_FFFF
+        let hex = String(value, radix: 16)
+        return String(repeating: "0", count: 8 - hex.count) + hex
+    }()
+
+    private let loopPrefix: String
+    private var counter = 0
+
+    /// Ids for the event loop `loop`.
+    public init(loop: Int) { loopPrefix = "\(Self.processPrefix)-\(loop)-" }
+
+    /// A fresh id.
+    public mutating func next() -> String {
+        counter += 1
+        return loopPrefix + String(counter)
+    }
+
+    /// The longest client id taken.
+    public static let maximumLength = 128
+
+    /// Whether a client's id is taken as it is: 1 to 128 characters of letters, digits and
+    /// `-_.:+/=@` — enough for UUIDs, trace ids and base64, and nothing that needs quoting in
+    /// a log line or could split a header.
+    public static func accepts(_ id: String) -> Bool {
+        let bytes = id.utf8
+        guard !bytes.isEmpty, bytes.count <= maximumLength else { return false }
+        return bytes.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
+            case UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: ":"), UInt8(ascii: "+"),
+                 UInt8(ascii: "/"), UInt8(ascii: "="), UInt8(ascii: "@"): true
+            default: false
+            }
+        }
+    }
+}
