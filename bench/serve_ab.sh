@@ -5,14 +5,17 @@
 # so a busy minute on this shared machine hits both sides alike; compare within a round.
 #   bench/serve_ab.sh OLD_MLCTL NEW_MLCTL REGISTRY [NEW_REGISTRY]
 # REGISTRY: a `train-all` registry (the default path users get) or a bundle. Prints one line
-# per run: path, side, round, requests/s, p99.
+# per run: path, side, round, requests/s, p99. SERVE_FLAGS replaces both servers' `--quiet`
+# (SERVE_FLAGS="" measures the access log, whose lines go to /tmp/mlctl-serve-ab-*.log,
+# removed at the end); OLD_FLAGS and NEW_FLAGS set one side's (NEW_FLAGS="--log-format json").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 old=$1 new=$2 models_old=$3 models_new=${4:-$3}
+old_flags=${OLD_FLAGS-${SERVE_FLAGS---quiet}} new_flags=${NEW_FLAGS-${SERVE_FLAGS---quiet}}
 command -v wrk > /dev/null || { echo "bench/serve_ab.sh: needs wrk (apt-get install wrk)" >&2; exit 1; }
-"$old" serve --models "$models_old" --port 18081 --quiet --threads 2 > /tmp/mlctl-serve-ab-old.log 2>&1 & old_pid=$!
-"$new" serve --models "$models_new" --port 18082 --quiet --threads 2 > /tmp/mlctl-serve-ab-new.log 2>&1 & new_pid=$!
-trap 'kill $old_pid $new_pid 2> /dev/null || true' EXIT
+"$old" serve --models "$models_old" --port 18081 $old_flags --threads 2 > /tmp/mlctl-serve-ab-old.log 2>&1 & old_pid=$!
+"$new" serve --models "$models_new" --port 18082 $new_flags --threads 2 > /tmp/mlctl-serve-ab-new.log 2>&1 & new_pid=$!
+trap 'kill $old_pid $new_pid 2> /dev/null || true; rm -f /tmp/mlctl-serve-ab-old.log /tmp/mlctl-serve-ab-new.log' EXIT
 sleep 3
 lua=bench/serve_wrk_post.lua
 for path in "/api/v1/lead-scoring-ml/score?factors=0" "/api/v1/lead-scoring-ml/score"; do

@@ -198,9 +198,14 @@ import Training
         let refused = ["", " ", "a b", "a\"b", "a\\b", "a\nb", "a\r\nX-Evil: 1", "ü", "a,b", "a;b", "{}", "<script>", String(repeating: "a", count: 129)]
         for id in accepted { #expect(RequestID.accepts(id), "\(id)") }
         for id in refused { #expect(!RequestID.accepts(id), "\(id)") }
-        var ids = RequestID(loop: 3)
-        let first = ids.next(), second = ids.next()
-        #expect(first != second && RequestID.accepts(first) && first.hasPrefix(RequestID.processPrefix + "-3-"))
+        let made = RequestID.generated(loop: 3, number: 1207).text
+        #expect(made == RequestID.processPrefix + "-3-1207" && RequestID.accepts(made))
+        #expect(RequestID.client("abc").text == "abc")
+        for value in [0, 7, 10, 99, 1_000_000, Int.max] {
+            var bytes: [UInt8] = []
+            ServiceLog.appendDecimal(value, to: &bytes)
+            #expect(String(decoding: bytes, as: UTF8.self) == String(value))
+        }
     }
 
     @Test func eventFieldsInText() {

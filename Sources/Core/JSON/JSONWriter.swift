@@ -7,10 +7,6 @@ public struct JSONWriter: Sendable {
 
     public init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
 
-    /// A writer that appends to `bytes` (earlier lines of a log buffer, say). Drop the
-    /// caller's reference to the buffer before writing so that appending does not copy it.
-    public init(appendingTo bytes: [UInt8]) { self.bytes = bytes }
-
     /// Writes an object; `body` adds its members with ``key(_:)``/``field(_:_:)``.
     public mutating func object(_ body: (inout JSONWriter) -> Void) {
         container(open: UInt8(ascii: "{"), close: UInt8(ascii: "}"), body)

@@ -77,11 +77,11 @@ public struct HTTPResponse: Sendable {
     /// Appends the status line, headers, `X-Request-Id` (when given), `Content-Length`, `Date`,
     /// `Connection` (when closing) and the body (unless not `includingBody`: a reply to HEAD)
     /// to `output`.
-    public func serialise(into output: inout [UInt8], date: String, keepAlive: Bool, includingBody: Bool = true, requestID: String? = nil) {
+    public func serialise(into output: inout [UInt8], date: String, keepAlive: Bool, includingBody: Bool = true, requestID: [UInt8]? = nil) {
         output.append(contentsOf: "HTTP/1.1 \(status) \(Self.reason(status))\r\n".utf8)
         if let requestID {
             output.append(contentsOf: "X-Request-Id: ".utf8)
-            output.append(contentsOf: requestID.utf8)
+            output.append(contentsOf: requestID)
             output.append(contentsOf: "\r\n".utf8)
         }
         for (name, value) in headers {

@@ -40,14 +40,8 @@ public struct RequestContext: Sendable {
     /// database connection); a handler that defers work to its own threads may pass those
     /// threads' indices on in its own contexts.
     public let worker: Int
-    /// The request's id (the client's `X-Request-Id` when acceptable, else one made here), as
-    /// the reply's `X-Request-Id` header and the access line give it: for the handler's own log lines.
-    public let requestID: String
 
-    public init(worker: Int, requestID: String = "") {
-        self.worker = worker
-        self.requestID = requestID
-    }
+    public init(worker: Int) { self.worker = worker }
 }
 
 /// One answered request, for metrics (including requests rejected before any handler ran).
@@ -217,7 +211,7 @@ final class Connection {
     var writeStalledSince: Double?
     /// The request whose response a worker thread is making (``HTTPResponse/later(_:)``):
     /// later requests on the connection wait for it.
-    var awaiting: (method: String, path: String, requestID: String, keepAlive: Bool, started: Double)?
+    var awaiting: (method: String, path: String, requestID: RequestID, keepAlive: Bool, started: Double)?
     /// The client's IPv4 address, host byte order.
     let peerAddress: UInt32
     /// The client's address as the access log writes it, made on first use.
@@ -257,7 +251,10 @@ final class EventLoop: @unchecked Sendable {
     private var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
     private var log: [UInt8] = []
     private var logTime = LogTime()
-    private var requestIDs: RequestID
+    /// Ids made by this loop so far.
+    private var requestsNumbered = 0
+    /// The bytes of the id of the request being answered (reused: no allocation per request).
+    private var requestIDBytes: [UInt8] = []
     private var dateCache = (second: -1, text: "")
     private var stopping = false
     private var stopDeadline = 0.0
@@ -275,7 +272,6 @@ final class EventLoop: @unchecked Sendable {
     init(server: HTTPServer, index: Int) throws(HTTPServerError) {
         self.server = server
         self.index = index
-        requestIDs = RequestID(loop: index)
         epoll = mlctl_epoll_create()
         wakeFD = mlctl_eventfd()
         guard epoll >= 0, wakeFD >= 0 else { throw HTTPServerError(message: "cannot create an event loop: \(String(cString: strerror(errno)))") }
@@ -469,14 +465,14 @@ final class EventLoop: @unchecked Sendable {
                 return
             case .failure(let failure):
                 let response = HTTPResponse.error(failure.status, code: failure.code, message: failure.message, closeConnection: true)
-                respond(connection, response, method: "-", path: "-", requestID: requestIDs.next(), keepAlive: false,
+                respond(connection, response, method: "-", path: "-", requestID: newRequestID(), keepAlive: false,
                         started: connection.requestStarted ?? now)
                 return
             case .request(let request, let consumed):
                 connection.inputStart += consumed
                 let started = monotonicSeconds()
-                let requestID = request.header("x-request-id").flatMap { RequestID.accepts($0) ? $0 : nil } ?? requestIDs.next()
-                let response = server.handler(request, RequestContext(worker: index, requestID: requestID))
+                let requestID = request.header("x-request-id").flatMap { RequestID.accepts($0) ? RequestID.client($0) : nil } ?? newRequestID()
+                let response = server.handler(request, RequestContext(worker: index))
                 connection.requestStarted = connection.bufferedInput > 0 ? now : nil
                 if let work = response.deferredWork {
                     connection.awaiting = (request.method, request.path, requestID, request.keepAlive && !stopping, started)
@@ -541,17 +537,19 @@ final class EventLoop: @unchecked Sendable {
     /// Serialises `response` with its `X-Request-Id` into the connection's output and writes
     /// its access line. The line names the route template the handler matched (never the raw
     /// path, whose ids would make every line's route different), or `-`.
-    private func respond(_ connection: Connection, _ response: HTTPResponse, method: String, path: String, requestID: String,
+    private func respond(_ connection: Connection, _ response: HTTPResponse, method: String, path: String, requestID: RequestID,
                          keepAlive: Bool, started: Double) {
         // A reply to HEAD has the headers of GET's, Content-Length included, and no body.
         let includingBody = method != "HEAD"
-        response.serialise(into: &connection.output, date: httpDate(), keepAlive: keepAlive, includingBody: includingBody, requestID: requestID)
+        requestIDBytes.removeAll(keepingCapacity: true)
+        requestID.append(to: &requestIDBytes)
+        response.serialise(into: &connection.output, date: httpDate(), keepAlive: keepAlive, includingBody: includingBody, requestID: requestIDBytes)
         if !keepAlive { connection.closeAfterWrite = true }
         let micros = Int((monotonicSeconds() - started) * 1e6)
         if server.configuration.accessLog {
             ServiceLog.appendAccess(server.configuration.log.format, into: &log, time: &logTime, client: connection.client, method: method,
                                     route: response.route ?? "-", status: response.status, bytes: includingBody ? response.body.count : 0,
-                                    microseconds: micros, requestID: requestID)
+                                    microseconds: micros, requestID: requestIDBytes)
         }
         server.onResponse?(ResponseRecord(method: method, path: path, status: response.status, microseconds: micros))
     }
@@ -628,7 +626,7 @@ final class EventLoop: @unchecked Sendable {
                 let response = HTTPResponse.error(408, code: "request_timeout",
                                                   message: "the request was not received within \(Int(configuration.readTimeout)) s",
                                                   closeConnection: true)
-                respond(connection, response, method: "-", path: "-", requestID: requestIDs.next(), keepAlive: false, started: started)
+                respond(connection, response, method: "-", path: "-", requestID: newRequestID(), keepAlive: false, started: started)
                 flush(connection, now: now)
             } else if !connection.hasPendingOutput, connection.bufferedInput == 0, now - connection.lastActivity > configuration.idleTimeout {
                 closeConnection(connection)
@@ -638,6 +636,12 @@ final class EventLoop: @unchecked Sendable {
     }
 
     // MARK: Helpers
+
+    /// The next id this loop makes.
+    private func newRequestID() -> RequestID {
+        requestsNumbered += 1
+        return .generated(loop: index, number: requestsNumbered)
+    }
 
     private func flushLog() {
         guard !log.isEmpty else { return }

@@ -49,11 +49,9 @@ public final class ServiceLog: Sendable {
     public func event(_ level: LogLevel, _ event: String, _ message: String, _ fields: [(String, LogValue)] = []) {
         var time = LogTime()
         var line: [UInt8] = []
-        line.reserveCapacity(256)
         switch format {
         case .json:
-            var writer = JSONWriter(appendingTo: line)
-            line = []
+            var writer = JSONWriter()
             writer.object { o in
                 o.key("time")
                 o.string(time.text())
@@ -89,30 +87,32 @@ public final class ServiceLog: Sendable {
         sink(line)
     }
 
-    /// Appends one access line to `buffer` (the event loop's, written once per loop turn).
-    /// `method` is an HTTP token (checked by the parser) or `-`, `route` a route template or
-    /// `-`, `requestID` passed ``RequestID/accepts(_:)`` or was generated: none needs quoting
-    /// in the text format.
+    /// Appends one access line to `buffer` (the event loop's, written once per loop turn),
+    /// without allocating. No field needs escaping, so the JSON line is written as it is:
+    /// `method` is an HTTP token (checked by the parser: no quote, backslash or control
+    /// character) or `-`, `route` a route template or `-`, `client` a dotted quad, and
+    /// `requestID` passed ``RequestID/accepts(_:)`` or was made here.
     public static func appendAccess(_ format: LogFormat, into buffer: inout [UInt8], time: inout LogTime, client: String, method: String,
-                                    route: String, status: Int, bytes: Int, microseconds: Int, requestID: String) {
+                                    route: String, status: Int, bytes: Int, microseconds: Int, requestID: [UInt8]) {
         switch format {
         case .json:
-            var writer = JSONWriter(appendingTo: buffer)
-            buffer = []  // the writer holds the only reference: no copy as it appends
-            writer.object { o in
-                o.key("time")
-                o.string(time.text())
-                o.field("level", "info")
-                o.field("event", "request")
-                o.field("client", client)
-                o.field("method", method)
-                o.field("route", route)
-                o.field("status", status)
-                o.field("bytes", bytes)
-                o.field("microseconds", microseconds)
-                o.field("requestId", requestID)
-            }
-            buffer = writer.bytes
+            buffer.append(contentsOf: #"{"time":""#.utf8)
+            time.append(to: &buffer)
+            buffer.append(contentsOf: #"","level":"info","event":"request","client":""#.utf8)
+            buffer.append(contentsOf: client.utf8)
+            buffer.append(contentsOf: #"","method":""#.utf8)
+            buffer.append(contentsOf: method.utf8)
+            buffer.append(contentsOf: #"","route":""#.utf8)
+            buffer.append(contentsOf: route.utf8)
+            buffer.append(contentsOf: #"","status":"#.utf8)
+            appendDecimal(status, to: &buffer)
+            buffer.append(contentsOf: #","bytes":"#.utf8)
+            appendDecimal(bytes, to: &buffer)
+            buffer.append(contentsOf: #","microseconds":"#.utf8)
+            appendDecimal(microseconds, to: &buffer)
+            buffer.append(contentsOf: #","requestId":""#.utf8)
+            buffer.append(contentsOf: requestID)
+            buffer.append(contentsOf: #""}"#.utf8)
         case .text:
             time.append(to: &buffer)
             buffer.append(0x20)
@@ -121,10 +121,27 @@ public final class ServiceLog: Sendable {
             buffer.append(contentsOf: method.utf8)
             buffer.append(0x20)
             buffer.append(contentsOf: route.utf8)
-            buffer.append(contentsOf: " \(status) \(bytes) \(microseconds)µs ".utf8)
-            buffer.append(contentsOf: requestID.utf8)
+            buffer.append(0x20)
+            appendDecimal(status, to: &buffer)
+            buffer.append(0x20)
+            appendDecimal(bytes, to: &buffer)
+            buffer.append(0x20)
+            appendDecimal(microseconds, to: &buffer)
+            buffer.append(contentsOf: "µs ".utf8)
+            buffer.append(contentsOf: requestID)
         }
         buffer.append(0x0A)
+    }
+
+    /// Appends the decimal digits of `value` (0 for a negative one).
+    static func appendDecimal(_ value: Int, to buffer: inout [UInt8]) {
+        var rest = max(0, value)
+        let start = buffer.count
+        repeat {
+            buffer.append(UInt8(ascii: "0") + UInt8(rest % 10))
+            rest /= 10
+        } while rest > 0
+        buffer[start...].reverse()
     }
 
     /// `text` on one line (line breaks become spaces): a message cannot forge a second line.
@@ -177,36 +194,28 @@ public struct LogTime: Sendable {
     }
 }
 
-/// Request ids: a client's `X-Request-Id` when it is acceptable, otherwise one made here
-/// (a random per-process prefix, the event loop and a counter: unique without coordination
-/// between loops, and without a random draw per request).
-public struct RequestID: Sendable {
+/// A request's id: the client's `X-Request-Id` when it is acceptable (``accepts(_:)``),
+/// otherwise one made here, written as a random per-process prefix, the event loop and a
+/// counter (`660c8a2c-0-17`): unique without coordination between loops, and without a
+/// random draw or an allocation per request.
+public enum RequestID: Sendable, Equatable {
+    case client(String)
+    /// The `number`th id made by event loop `loop`.
+    case generated(loop: Int, number: Int)
+
     /// Made once per process, so that the ids of two processes (or restarts) differ.
     static let processPrefix: String = {
         var generator = SystemRandomNumberGenerator()
-        let value = generator.next() & 0xFFFF_FFFF
-        let hex = String(value, radix: 16)
+        let hex = String(generator.next() & 0xFFFF_FFFF, radix: 16)
         return String(repeating: "0", count: 8 - hex.count) + hex
     }()
-
-    private let loopPrefix: String
-    private var counter = 0
-
-    /// Ids for the event loop `loop`.
-    public init(loop: Int) { loopPrefix = "\(Self.processPrefix)-\(loop)-" }
-
-    /// A fresh id.
-    public mutating func next() -> String {
-        counter += 1
-        return loopPrefix + String(counter)
-    }
 
     /// The longest client id taken.
     public static let maximumLength = 128
 
     /// Whether a client's id is taken as it is: 1 to 128 characters of letters, digits and
-    /// `-_.:+/=@` — enough for UUIDs, trace ids and base64, and nothing that needs quoting in
-    /// a log line or could split a header.
+    /// `-_.:+/=@` — enough for UUIDs, trace ids and base64, and nothing that needs quoting or
+    /// escaping in a log line or could split a header.
     public static func accepts(_ id: String) -> Bool {
         let bytes = id.utf8
         guard !bytes.isEmpty, bytes.count <= maximumLength else { return false }
@@ -217,6 +226,26 @@ public struct RequestID: Sendable {
                  UInt8(ascii: "/"), UInt8(ascii: "="), UInt8(ascii: "@"): true
             default: false
             }
+        }
+    }
+
+    /// The id as the client sent it, or a made one written out.
+    public var text: String {
+        var bytes: [UInt8] = []
+        append(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends the id's bytes (for the `X-Request-Id` header and the access line).
+    public func append(to buffer: inout [UInt8]) {
+        switch self {
+        case .client(let id): buffer.append(contentsOf: id.utf8)
+        case .generated(let loop, let number):
+            buffer.append(contentsOf: Self.processPrefix.utf8)
+            buffer.append(UInt8(ascii: "-"))
+            ServiceLog.appendDecimal(loop, to: &buffer)
+            buffer.append(UInt8(ascii: "-"))
+            ServiceLog.appendDecimal(number, to: &buffer)
         }
     }
 }
