@@ -52,7 +52,7 @@ SQL
 t2=$(now)
 psql -q "$url" -c "VACUUM leads" >&2
 t3=$(now)
-"$mlctl" score-batch --database-url "$url" --models "$models" --refresh-all --batch-size "$batch" --json > "$data_dir/score-batch.json"
+"$mlctl" score-batch --database-url "$url" --models "$models" --refresh-all --batch-size "$batch" --format json > "$data_dir/score-batch.json"
 t4=$(now)
 python3 - "$t0" "$t1" "$t2" "$t3" "$t4" "$leads" "$data_dir/score-batch.json" <<'PY'
 import json, sys

@@ -3,7 +3,7 @@ import Evaluation
 import Foundation
 import Training
 
-/// An A/B test and its analysis as JSON (the HTTP results route and `mlctl ab results --json`
+/// An A/B test and its analysis as JSON (the HTTP results route and `mlctl ab results --format json`
 /// write the same document) and as a table for a terminal.
 public enum ABResultsReport {
     /// The test's settings as a JSON object.

@@ -123,7 +123,7 @@ import Training
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
             #expect(committed > 0 && committed < 3000, "killed mid-run after \(committed) leads")
-            let rerun = try CommandRunner.run(arguments + ["--json"])
+            let rerun = try CommandRunner.run(arguments + ["--format", "json"])
             #expect(rerun.status == 0, "\(rerun.standardError)")
             let counts = try db.query("SELECT count(*) AS writes, count(DISTINCT id) AS leads, count(DISTINCT version) AS versions FROM score_log")
             #expect(counts.value(0, "writes") == "3000" && counts.value(0, "leads") == "3000", "\(counts.rows)")

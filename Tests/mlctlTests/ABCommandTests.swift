@@ -15,7 +15,7 @@ import Training
             #expect(table.status == 0)
             #expect(table.standardOutput.contains("Recommendation: DEPLOY"), "\(table.standardOutput)")
             #expect(table.standardOutput.contains("sample ratio: OK"))
-            let json = try CommandRunner.run(["ab", "results", "--database-url", url, "--name", "ml_lead_scoring_v2", "--json"])
+            let json = try CommandRunner.run(["ab", "results", "--database-url", url, "--name", "ml_lead_scoring_v2", "--format", "json"])
             let document = try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any]
             let variants = document?["variants"] as? [[String: Any]]
             #expect(variants?.map { ($0["leads"] as? Int) ?? 0 }.reduce(0, +) == 60_000)

@@ -175,7 +175,7 @@ import Training
         let directory = TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let raw = directory.appendingPathComponent("raw.csv")
-        let outcome = try CommandRunner.run(["datasets", "export", "--format", "raw", "--out", raw.path])
+        let outcome = try CommandRunner.run(["datasets", "export", "--kind", "raw", "--out", raw.path])
         #expect(outcome.status == 0, "\(outcome.standardError)")
         let lines = try String(contentsOf: raw, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 50_001)

@@ -23,7 +23,9 @@ import TestSupport
         #expect(model["rows"] as? Int == 4454)
 
         let out = directory.appendingPathComponent("compare.md").path
-        let compare = try CommandRunner.run(["evaluate", "--compare", "\(strong),\(weak)", "--data", data, "--target", "label", "--resamples", "50", "--out", out])
+        // --format text is the markdown report.
+        let compare = try CommandRunner.run(["evaluate", "--compare", "\(strong),\(weak)", "--data", data, "--target", "label", "--resamples", "50",
+                                             "--format", "text", "--out", out])
         #expect(compare.status == 0, "\(compare.standardError)")
         let markdown = try String(contentsOfFile: out, encoding: .utf8)
         #expect(markdown.contains("## DeLong's test against \(strong)") && markdown.contains("| roc_auc |"))

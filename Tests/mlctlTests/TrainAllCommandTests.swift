@@ -109,8 +109,13 @@ import Serving
 
         // A second run adds v2 and makes it current; rollback returns to v1.
         let second = try CommandRunner.run(["train-all", "--data", data, "--target", "label", "--trials", "1", "--cv", "2",
-                                            "--resamples", "10", "--seed", "7", "--out", registry])
+                                            "--resamples", "10", "--seed", "7", "--out", registry, "--format", "json"])
         #expect(second.status == 0, "\(second.standardError)")
+        // --format json: standard output is the new version's summary.json, and nothing else.
+        let printed = try JSONSerialization.jsonObject(with: Data(second.standardOutput.utf8)) as? [String: Any]
+        let written = try Data(contentsOf: URL(fileURLWithPath: registry).appendingPathComponent("versions/v2/summary.json"))
+        #expect(second.standardOutput.trimmingCharacters(in: .newlines) == String(decoding: written, as: UTF8.self).trimmingCharacters(in: .newlines))
+        #expect(printed?["global"] is String && second.standardError.contains("rows"), "\(second.standardError)")
         let list = try CommandRunner.run(["models", "list", "--models", registry])
         #expect(list.status == 0 && list.standardOutput.contains("* v2") && list.standardOutput.contains("  v1"))
         let show = try CommandRunner.run(["models", "show", "--models", registry, "--version", "v1"])

@@ -27,6 +27,7 @@ struct Dispatcher {
         let rest = Array(arguments.dropFirst(command.spec.path.count))
         do {
             let options = try ParsedOptions(rest, spec: command.spec)
+            for note in options.deprecationNotes { Console.error("mlctl \(command.spec.name): \(note)") }
             if options.wantsHelp {
                 Console.out(command.spec.helpText)
                 return 0

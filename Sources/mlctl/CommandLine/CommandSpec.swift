@@ -9,6 +9,8 @@ struct CommandSpec: Sendable {
     var options: [OptionSpec]
     /// Extra text for `--help` (examples, notes).
     var discussion: String = ""
+    /// Spellings replaced by one of `options`, still accepted for one release.
+    var deprecated: [DeprecatedSpelling] = []
 
     var name: String { path.joined(separator: " ") }
 
@@ -32,6 +34,7 @@ struct CommandSpec: Sendable {
             lines.append("  \(label.padding(toLength: width, withPad: " ", startingAt: 0))  \(help)")
         }
         lines.append("  \("-h, --help".padding(toLength: width, withPad: " ", startingAt: 0))  show this help")
+        for old in deprecated { lines.append("  --\(old.old): deprecated, use \(old.replacement) (removed in the next release)") }
         if !discussion.isEmpty { lines += ["", discussion] }
         return lines.joined(separator: "\n")
     }
@@ -39,6 +42,24 @@ struct CommandSpec: Sendable {
     private func optionLabel(_ option: OptionSpec) -> String {
         option.valueName.map { "--\(option.name) \($0)" } ?? "--\(option.name)"
     }
+}
+
+/// A spelling kept for one release after the option was renamed (`--json`, now `--format
+/// json`): it does what its replacement does, and a note on standard error says so.
+struct DeprecatedSpelling: Sendable {
+    /// The old name, without dashes.
+    var old: String
+    /// The option that replaced it.
+    var name: String
+    /// The value the old flag stands for (`json` for `--json`); nil when the old option took
+    /// a value of its own, which goes to the new one.
+    var value: String?
+
+    /// `--format json`, `--kind`.
+    var replacement: String { value.map { "--\(name) \($0)" } ?? "--\(name)" }
+
+    /// `--json`, replaced by `--format json`.
+    static let jsonFlag = DeprecatedSpelling(old: "json", name: "format", value: "json")
 }
 
 /// One `--name [VALUE]` option.
@@ -51,6 +72,9 @@ struct OptionSpec: Sendable {
     var isRequired = false
     /// Shown in `--help`; the command applies defaults itself.
     var defaultValue: String?
+
+    /// `--format text|json`, which every command whose result scripts may read takes.
+    static let textOrJSON = OptionSpec.value("format", "F", "text or json", default: "text")
 
     /// `--id-column` and `--ignore-columns`, which every command reading a table for a model takes.
     static let columnExclusions: [OptionSpec] = [

@@ -8,6 +8,8 @@ struct ParsedOptions {
     private(set) var flags: Set<String> = []
     /// Whether `-h` or `--help` was given.
     private(set) var wantsHelp = false
+    /// One note per deprecated spelling given (``CommandSpec/deprecated``), for standard error.
+    private(set) var deprecationNotes: [String] = []
 
     /// Parses `arguments` (after the command words) for `spec`.
     /// Accepts `--name value`, `--name=value` and flags; rejects unknown options, missing
@@ -15,6 +17,7 @@ struct ParsedOptions {
     init(_ arguments: [String], spec: CommandSpec) throws(UsageError) {
         var byName: [String: OptionSpec] = [:]
         for option in spec.options { byName[option.name] = option }
+        let arguments = try Self.replacingDeprecated(arguments, spec: spec, known: byName, notes: &deprecationNotes)
         var index = 0
         while index < arguments.count {
             let argument = arguments[index]
@@ -63,6 +66,30 @@ struct ParsedOptions {
 
     private var kindProblem: UsageError?
 
+    /// `arguments` with each deprecated spelling replaced by its replacement (`--json` by
+    /// `--format json`, `--format=raw` by `--kind=raw`), and a note for each.
+    private static func replacingDeprecated(_ arguments: [String], spec: CommandSpec, known: [String: OptionSpec],
+                                            notes: inout [String]) throws(UsageError) -> [String] {
+        guard !spec.deprecated.isEmpty else { return arguments }
+        var replaced: [String] = []
+        for argument in arguments {
+            let name = argument.hasPrefix("--") ? String(argument.dropFirst(2).prefix { $0 != "=" }) : ""
+            guard !name.isEmpty, known[name] == nil, let old = spec.deprecated.first(where: { $0.old == name }) else {
+                replaced.append(argument)
+                continue
+            }
+            let inlineValue = argument.dropFirst(2 + name.count)  // "" or "=value"
+            if let value = old.value {
+                guard inlineValue.isEmpty else { throw UsageError(message: "option '--\(name)' takes no value") }
+                replaced += ["--\(old.name)", value]
+            } else {
+                replaced.append("--\(old.name)" + inlineValue)
+            }
+            notes.append("--\(name) is deprecated and will be removed in the next release; use \(old.replacement)")
+        }
+        return replaced
+    }
+
     /// Options whose placeholder is `N` take whole numbers, `X` finite numbers: checked at
     /// parse time so that every command, implemented or not, rejects bad numbers alike.
     private mutating func checkKind(_ value: String, of option: OptionSpec) {
@@ -109,6 +136,11 @@ struct ParsedOptions {
             throw UsageError(message: "option '--\(name)' must be one of \(choices.joined(separator: ", ")), got '\(text)'")
         }
         return text
+    }
+
+    /// Whether `--format` (``OptionSpec/textOrJSON``) asks for JSON.
+    func wantsJSON() throws(UsageError) -> Bool {
+        try choice("format", ["text", "json"], default: "text") == "json"
     }
 
     /// A comma-separated list (`--ignore-columns a,b`), trimmed, empty items dropped.

@@ -80,10 +80,11 @@ enum ABCommands {
         })
 
     static let list = Command(
-        spec: CommandSpec(path: ["ab", "list"], summary: "List A/B tests", options: database + [.flag("json", "print JSON")]),
+        spec: CommandSpec(path: ["ab", "list"], summary: "List A/B tests", options: database + [OptionSpec.textOrJSON], deprecated: [.jsonFlag]),
         run: { options in
+            let json = try options.wantsJSON()
             let tests = try store(options).list()
-            if options.flag("json") {
+            if json {
                 var writer = JSONWriter()
                 writer.array { a in for test in tests { ABResultsReport.write(test, to: &a) } }
                 Console.out(String(decoding: writer.bytes, as: UTF8.self))
@@ -114,10 +115,13 @@ enum ABCommands {
 
     static let results = Command(
         spec: CommandSpec(path: ["ab", "results"], summary: "Results of an A/B test, with a recommendation",
-                          options: database + [name, .flag("json", "print JSON (the document of GET /api/v1/ab-testing/tests/NAME/results)")]),
+                          options: database + [name, .value("format", "F", "text or json (the document of GET /api/v1/ab-testing/tests/NAME/results)",
+                                                            default: "text")],
+                          deprecated: [.jsonFlag]),
         run: { options in
+            let json = try options.wantsJSON()
             let (test, analysis) = try store(options).results(of: try options.required("name"))
-            Console.out(options.flag("json") ? String(decoding: ABResultsReport.json(test, analysis), as: UTF8.self) : ABResultsReport.text(test, analysis))
+            Console.out(json ? String(decoding: ABResultsReport.json(test, analysis), as: UTF8.self) : ABResultsReport.text(test, analysis))
             return 0
         })
 

@@ -46,12 +46,14 @@ enum DataCommands {
             path: ["datasets", "export"], summary: "Write a bundled dataset to CSV",
             options: [
                 .value("name", "NAME", "dataset to export", default: "leads"),
-                .value("format", "F", "features (model input, with the label) or raw (lead records as in the leads table)", default: "features"),
+                .value("kind", "K", "features (model input, with the label) or raw (lead records as in the leads table)", default: "features"),
                 .value("out", "FILE", "output CSV", required: true),
-            ]),
+            ],
+            // --format names an output's encoding (text or json) everywhere else.
+            deprecated: [DeprecatedSpelling(old: "format", name: "kind")]),
         run: { options in
             _ = try options.choice("name", ["leads"], default: "leads")
-            let format = try options.choice("format", ["features", "raw"], default: "features")!
+            let format = try options.choice("kind", ["features", "raw"], default: "features")!
             let out = try options.outputURL("out")
             let (leads, agents) = BundledLeads.load()
             if format == "features" {

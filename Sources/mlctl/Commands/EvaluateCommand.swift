@@ -15,7 +15,7 @@ enum EvaluateCommand {
                 .value("compare", "DIRS", "comma-separated bundles to compare (DeLong's test against the first)"),
                 .value("data", "FILE", "labelled table", required: true),
                 .value("target", "COL", "label column", required: true),
-                .value("format", "F", "markdown, json or html (one self-contained page with SVG plots)", default: "markdown"),
+                .value("format", "F", "text (markdown), json or html (one self-contained page with SVG plots)", default: "text"),
                 .value("out", "FILE", "output file (default: standard output)"),
                 .value("resamples", "N", "bootstrap resamples for the intervals", default: "1000"),
                 .value("seed", "N", "seed of the bootstrap", default: "0"),
@@ -24,7 +24,8 @@ enum EvaluateCommand {
         run: run)
 
     private static func run(_ options: ParsedOptions) throws -> Int32 {
-        let format = try options.choice("format", ["json", "markdown", "html"], default: "markdown")!
+        // `text` is the markdown report: --format text|json works on every command.
+        let format = try options.choice("format", ["text", "markdown", "json", "html"], default: "markdown")!.replacingOccurrences(of: "text", with: "markdown")
         let bundles: [String]
         switch (options.string("model"), options.string("compare")) {
         case (let model?, nil): bundles = [model]

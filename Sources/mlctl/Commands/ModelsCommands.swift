@@ -6,7 +6,7 @@ import Training
 /// `mlctl models list|show|promote|rollback`: the registry that `train-all` writes.
 enum ModelsCommands {
     static let registryOption = OptionSpec.value("models", "DIR", "registry directory", default: "models")
-    static let formatOption = OptionSpec.value("format", "F", "text or json", default: "text")
+    static let formatOption = OptionSpec.textOrJSON
 
     static let all: [Command] = [
         Command(spec: CommandSpec(path: ["models", "list"], summary: "List model versions in a registry", options: [registryOption, formatOption]), run: list),
@@ -51,7 +51,7 @@ enum ModelsCommands {
     private static func list(_ options: ParsedOptions) throws -> Int32 {
         let registry = try registry(options)
         let current = registry.current()
-        if try options.choice("format", ["text", "json"], default: "text") == "json" {
+        if try options.wantsJSON() {
             try printJSON(["current": current.map { $0 as Any } ?? NSNull(), "versions": registry.versions().map { version -> [String: Any] in
                 let summary = summary(registry, version)
                 let auc = summary.flatMap { $0.testAUC(of: $0.global) }.flatMap { $0.isNaN ? nil : $0 }
@@ -82,7 +82,7 @@ enum ModelsCommands {
         }
         let directory = registry.directory(of: version)
         let bundles = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).sorted()
-        if try options.choice("format", ["text", "json"], default: "text") == "json" {
+        if try options.wantsJSON() {
             try printJSON(["version": version, "current": version == registry.current(), "directory": directory.path, "files": bundles,
                            "summary": summaryObject(registry, version)])
             return 0

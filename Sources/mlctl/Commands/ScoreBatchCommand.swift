@@ -19,17 +19,19 @@ enum ScoreBatchCommand {
                 .value("shard", "K/N", "only the leads whose id hashes to K modulo N (N processes score one table together)"),
                 .value("threads", "N", "scoring threads (default: all cores)"),
                 .flag("dry-run", "score and report without writing"),
-                .flag("json", "print the summary as JSON"),
+                OptionSpec.textOrJSON,
             ],
             discussion: """
                 Without --refresh-all, scores the leads of the last --days days that were never scored or were scored
                 by another model version than the one that would score them now, so a re-run after a crash continues
                 where it stopped. Each batch is written in its own transaction (COPY into a temporary table, one
                 UPDATE ... FROM). Scores equal the HTTP service's for the same lead. Exit status 1 if any lead failed.
-                """),
+                """,
+            deprecated: [.jsonFlag]),
         run: run)
 
     static func run(_ options: ParsedOptions) throws -> Int32 {
+        let json = try options.wantsJSON()  // checked before any work
         var batch = BatchScoringOptions()
         batch.refreshAll = options.flag("refresh-all")
         batch.vertical = try options.choice("vertical", Vertical.allCases.map(\.rawValue))
@@ -60,7 +62,7 @@ enum ScoreBatchCommand {
         progress?.finish("\(formatCount(summary.scored)) scored, \(summary.failed) failed, \(rate) leads/s")
         for (id, reason) in summary.invalid.prefix(20) { Console.error("score-batch: lead \(id): \(reason)") }
         if summary.invalid.count > 20 { Console.error("score-batch: … and \(summary.invalid.count - 20) more invalid leads") }
-        if options.flag("json") {
+        if json {
             var writer = JSONWriter()
             writer.object { o in  // keys in sorted order, as documented
                 o.field("batches", summary.batches)

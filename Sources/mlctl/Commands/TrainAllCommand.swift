@@ -2,6 +2,7 @@ import Core
 import Foundation
 import Leads
 import Pipeline
+import Training
 
 /// `mlctl train-all`: the main job, `TrainAllPipeline` behind a command line. From leads (or
 /// any table) to a new version in the model registry; see `TrainAllPipeline` for the stages.
@@ -24,6 +25,7 @@ enum TrainAllCommand {
                 .value("serving-budget", "US", "the most one served lead may cost, scored and explained, in microseconds on this machine: the global model is chosen among the candidates within it"),
                 .value("seed", "N", "random seed of the whole run", default: "0"),
                 .value("out", "DIR", "model registry directory", default: "models"),
+                OptionSpec.textOrJSON,
                 .flag("no-promote", "add the version without making it current"),
                 .flag("no-refit", "ship the models as fitted on the training rows, instead of refitting them on all rows after the decisions"),
             ] + OptionSpec.columnExclusions,
@@ -47,6 +49,7 @@ enum TrainAllCommand {
         if options.string("data") != nil && options.namesDatabase {
             throw UsageError(message: "give either --data or --database-url, not both")
         }
+        let json = try options.wantsJSON()
         var configuration = TrainAllConfiguration()
         configuration.seed = UInt64(try options.int("seed", default: 0, in: 0...Int.max)!)
         configuration.threads = try options.int("threads", default: defaultThreadCount, in: 1...256)!
@@ -60,7 +63,8 @@ enum TrainAllCommand {
         }
         do {
             let data = try TrainAllData.load(configuration)
-            Console.out(data.description)
+            // With --format json, standard output is the summary document alone.
+            if json { Console.error(data.description) } else { Console.out(data.description) }
             warnAboutIdentifierColumns(data.train, command: "train-all")
             configuration.trials = try options.int("trials", default: 12, in: 1...10_000)!
             configuration.folds = try options.int("cv", default: 3, in: 2...20)!
@@ -71,7 +75,13 @@ enum TrainAllCommand {
             configuration.promote = !options.flag("no-promote")
             configuration.refit = !options.flag("no-refit")
             let result = try TrainAllPipeline.run(data, configuration)
-            Console.out(result.description)
+            if json {
+                // The version's summary.json, as written: the document `models show --format json` embeds.
+                let summary = try String(contentsOf: result.versionDirectory.appendingPathComponent(ModelRegistry.summaryFile), encoding: .utf8)
+                Console.out(summary.trimmingCharacters(in: .newlines))
+            } else {
+                Console.out(result.description)
+            }
             return 0
         } catch let error as TrainAllInputError {
             throw UsageError(message: error.message)
