@@ -98,6 +98,28 @@ import Training
         #expect(line["requestId"] == .string(id))
     }
 
+    /// A connection past the limit is answered 503 before its request is read: with an id
+    /// and an access line all the same.
+    @Test func aRefusedConnectionHasAnIDAndALine() throws {
+        let lines = LogLines()
+        let (server, _) = try ServingFixture.start(configure: {
+            $0.accessLog = true
+            $0.log = lines.serviceLog(.json)
+            $0.maxConnections = 1
+            $0.threads = 1
+        })
+        defer { server.stop(); server.wait() }
+        let first = try TestHTTPClient(port: server.port)
+        #expect(try first.request("GET", "/health").status == 200)
+        let refused = try TestHTTPClient(port: server.port).readResponse()
+        #expect(refused.status == 503 && refused.errorCode == "too_many_connections")
+        let id = try #require(refused.headers["x-request-id"])
+        let logged = Self.await(lines, count: 2).compactMap { try? JSONParser.parse(Array($0.utf8)) }
+        let line = try #require(logged.first { $0["status"] == .number(503) }, "\(lines.lines)")
+        #expect(line["requestId"] == .string(id) && line["route"] == .string("-") && line["client"] == .string("127.0.0.1"))
+        #expect(line["bytes"] == .number(Double(refused.body.count)))
+    }
+
     @Test func textAccessLinesAndEvents() throws {
         let lines = LogLines()
         let token = "a-secret-admin-token-0123456789"

@@ -215,10 +215,10 @@ final class Connection {
     /// The client's IPv4 address, host byte order.
     let peerAddress: UInt32
     /// The client's address as the access log writes it, made on first use.
-    lazy var client: String = {
-        let a = peerAddress
-        return "\(a >> 24).\(a >> 16 & 255).\(a >> 8 & 255).\(a & 255)"
-    }()
+    lazy var client: String = Self.dottedQuad(peerAddress)
+
+    /// An IPv4 address (host byte order) as `a.b.c.d`.
+    static func dottedQuad(_ a: UInt32) -> String { "\(a >> 24).\(a >> 16 & 255).\(a >> 8 & 255).\(a & 255)" }
 
     init(fd: Int32, peerAddress: UInt32, limits: HTTPRequestParser.Limits, now: Double) {
         self.fd = fd
@@ -261,12 +261,10 @@ final class EventLoop: @unchecked Sendable {
     /// Responses made on worker threads, for the loop to send (under `completionLock`).
     private var completions: [(connection: UncheckedSendable<Connection>, response: HTTPResponse)] = []
     private let completionLock = NSLock()
-    private static let busyResponse: [UInt8] = {
-        var bytes: [UInt8] = []
+    private static let busyResponse: HTTPResponse = {
         var response = HTTPResponse.error(503, code: "too_many_connections", message: "the server has too many open connections; retry later")
         response.closeConnection = true
-        response.serialise(into: &bytes, date: "Thu, 01 Jan 1970 00:00:00 GMT", keepAlive: false)
-        return bytes
+        return response
     }()
 
     init(server: HTTPServer, index: Int) throws(HTTPServerError) {
@@ -353,13 +351,30 @@ final class EventLoop: @unchecked Sendable {
             let fd = mlctl_accept(listenFD, &peerAddress)
             if fd < 0 { return }  // EAGAIN (another loop took it) or a transient error
             guard server.reserveConnection() else {
-                Self.busyResponse.withUnsafeBytes { _ = Glibc.write(fd, $0.baseAddress, $0.count) }
-                close(fd)
+                refuse(fd, peerAddress: peerAddress)
                 continue
             }
             let connection = Connection(fd: fd, peerAddress: peerAddress, limits: server.configuration.limits, now: now)
             connections[fd] = connection
             _ = mlctl_epoll_add(epoll, fd, mlctl_epoll_in | mlctl_epoll_out | mlctl_epoll_rdhup | mlctl_epoll_et)
+        }
+    }
+
+    /// Answers a connection beyond the limit 503 (with its request id and access line, as
+    /// every reply) and closes it, without reading its request.
+    private func refuse(_ fd: Int32, peerAddress: UInt32) {
+        let started = monotonicSeconds()
+        let requestID = newRequestID()
+        requestIDBytes.removeAll(keepingCapacity: true)
+        requestID.append(to: &requestIDBytes)
+        var bytes: [UInt8] = []
+        Self.busyResponse.serialise(into: &bytes, date: httpDate(), keepAlive: false, requestID: requestIDBytes)
+        bytes.withUnsafeBytes { _ = Glibc.write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        if server.configuration.accessLog {
+            ServiceLog.appendAccess(server.configuration.log.format, into: &log, time: &logTime, client: Connection.dottedQuad(peerAddress),
+                                    method: "-", route: "-", status: 503, bytes: Self.busyResponse.body.count,
+                                    microseconds: Int((monotonicSeconds() - started) * 1e6), requestID: requestIDBytes)
         }
     }
 
