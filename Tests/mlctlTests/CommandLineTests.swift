@@ -1,3 +1,4 @@
+import Core
 import Foundation
 import Testing
 import TestSupport
@@ -126,6 +127,12 @@ import Training
         defer { _ = first.terminate() }
         let second = try CommandRunner.run(["serve", "--models", model, "--port", String(first.port), "--quiet"])
         #expect(second.status == 1 && second.standardError.contains("the port is in use by another process"), "\(second.standardError)")
+        // In the log's format, so that a collector reading JSON sees why the service did not start.
+        let json = try CommandRunner.run(["serve", "--models", model, "--port", String(first.port), "--quiet", "--log-format", "json"])
+        let event = try? JSONParser.parse(Array(json.standardError.utf8))
+        #expect(json.status == 1 && event?["event"] == .string("startup_failed") && event?["level"] == .string("error"), "\(json.standardError)")
+        guard case .string(let message)? = event?["message"] else { return }
+        #expect(message.contains("the port is in use by another process"))
     }
 
     @Test func trainAllOnATinyCSVWritesARegistryVersion() throws {

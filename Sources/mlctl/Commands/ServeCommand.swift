@@ -53,13 +53,20 @@ enum ServeCommand {
         configuration.accessLog = !options.flag("quiet")
         configuration.log = log
         configuration.handleSignals = true
-        let server = try HTTPServer(configuration: configuration,
+        let server: HTTPServer
+        do {
+            server = try HTTPServer(configuration: configuration,
                                     onResponse: { record in
                                         // Requests rejected before routing (malformed, too large, timed out).
                                         if record.method == "-" { service.metrics.recordRequest(route: "unparsed", status: record.status, seconds: Double(record.microseconds) / 1e6) }
                                     },
                                     handler: service.handle)
-        try server.start()
+            try server.start()
+        } catch {
+            // A port in use, an address that is not one: in the log's format, as every other line.
+            log.event(.error, "startup_failed", error.message)
+            return 1
+        }
         let catalog = service.catalog
         // The message keeps the words scripts (and tests) wait for: "listening on http://HOST:PORT".
         log.event(.info, "startup", "listening on http://\(configuration.host):\(server.port) with \(threads) threads, serving \(catalog.description)"
