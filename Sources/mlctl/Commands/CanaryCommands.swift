@@ -43,10 +43,10 @@ enum CanaryCommands {
 
     static let status = Command(
         spec: CommandSpec(path: ["models", "canary", "status"], summary: "The running canary's results",
-                          options: common + [.flag("json", "print JSON (as mlctl ab results --json)")]),
+                          options: common + [.value("format", "F", "text or json (as mlctl ab results --format json)", default: "text")]),
         run: { options in
             let (test, analysis) = try canary(options).status()
-            Console.out(options.flag("json") ? String(decoding: ABResultsReport.json(test, analysis), as: UTF8.self) : ABResultsReport.text(test, analysis))
+            Console.out(try options.wantsJSON() ? String(decoding: ABResultsReport.json(test, analysis), as: UTF8.self) : ABResultsReport.text(test, analysis))
             return 0
         })
 

@@ -14,7 +14,7 @@ enum MonitorCommand {
                 ModelsCommands.registryOption,
                 .value("days", "N", "leads scored in the last N days", default: "30"),
                 .value("fail-at", "LEVEL", "exit with status 3 when any row reaches warning or alert (for a job that retrains)"),
-                .flag("json", "print JSON (the document of GET /api/v1/lead-scoring-ml/monitoring, without drift)"),
+                .value("format", "F", "text or json (the document of GET /api/v1/lead-scoring-ml/monitoring, without drift)", default: "text"),
             ],
             discussion: """
                 A lead counts once its outcome is known (converted true or false; NULL while open). Each version is held
@@ -30,7 +30,7 @@ enum MonitorCommand {
             let registry = URL(fileURLWithPath: options.string("models") ?? "models")
             let monitoring = try PredictionMonitoring.read(from: db, days: days, thresholds: thresholds,
                                                            expectedAUC: VersionTestAUC.lookup(registry: registry))
-            if options.flag("json") {
+            if try options.wantsJSON() {
                 var writer = JSONWriter()
                 writer.object { o in PredictionMonitoringReport.writeMembers(monitoring, thresholds: thresholds, to: &o) }
                 Console.out(String(decoding: writer.bytes, as: UTF8.self))
