@@ -81,7 +81,7 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Core", "Training", "Tuning", "Evaluation", "TestSupport"]),
         .testTarget(name: "LeadsTests", dependencies: ["Core", "Database", "Training", "Leads", "TestSupport"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Core", "Evaluation", "Experiments"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Core", "Training", "Evaluation", "Pipeline", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Core", "Database", "Training", "Evaluation", "Leads", "Pipeline", "TestSupport"]),
         .testTarget(name: "ServingTests", dependencies: ["Core", "Database", "Training", "Evaluation", "Leads", "Experiments", "Serving", "TestSupport"]),
         .testTarget(name: "mlctlTests", dependencies: ["mlctl", "Core", "Training", "Leads", "Serving", "TestSupport"]),
     ]

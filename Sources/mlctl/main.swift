@@ -12,6 +12,7 @@ let allCommands: [Command] = [
     ScoreBatchCommand.command,
 ] + ModelsCommands.all + CanaryCommands.all + ABCommands.all + [
     MonitorCommand.command,
+    RetrainCommand.command,
     DatabaseCommands.migrate,
     DatabaseCommands.seed,
     DataCommands.extract,

@@ -1,0 +1,119 @@
+import Core
+import Database
+import Evaluation
+import Foundation
+import Leads
+@testable import Pipeline
+import Testing
+import TestSupport
+import Training
+
+/// The retraining loop's rule (``RetrainPolicy``) on made-up evidence, and one turn of the
+/// loop (``Retrain``) against PostgreSQL: a version better than a useless current one is
+/// promoted; retraining on the same data again keeps the current version; the decisions are
+/// recorded.
+@Suite struct RetrainPolicyTests {
+    /// Scores of `rows` holdout rows: labels 1 with probability 0.2; each score is the label
+    /// plus noise of `noise` (less noise ranks better), squashed into (0, 1).
+    static func scores(rows: Int, noise: Double, seed: UInt64, labels: [UInt8]) -> [Double] {
+        var random = SeededGenerator(seed: seed)
+        return labels.map { y in 1 / (1 + exp(-(Double(y) * 2 - 1.5 + noise * (random.nextDouble() * 2 - 1)))) }
+    }
+
+    static func labels(_ rows: Int) -> [UInt8] {
+        var random = SeededGenerator(seed: 99)
+        return (0..<rows).map { _ in random.nextDouble() < 0.2 ? 1 : 0 }
+    }
+
+    @Test func promotesOnlyASignificantGainThatIsWorseNowhere() throws {
+        let labels = Self.labels(4000)
+        let verticals = (0..<4000).map { ["pc", "health", "commercial"][$0 % 3] }
+        let current = Self.scores(rows: 4000, noise: 6, seed: 1, labels: labels)
+        let policy = RetrainPolicy()
+        // Much less noise: significantly better everywhere.
+        let better = try RetrainEvidence(current: current, new: Self.scores(rows: 4000, noise: 3, seed: 2, labels: labels), labels: labels, verticals: verticals)
+        #expect(policy.decide(better).0 == .promote, "\(policy.decide(better).1)")
+        // More noise: worse, never promoted (nor canaried).
+        let worse = try RetrainEvidence(current: current, new: Self.scores(rows: 4000, noise: 9, seed: 3, labels: labels), labels: labels, verticals: verticals)
+        #expect(policy.decide(worse).0 == .keep)
+        // The same scores: not better.
+        let same = try RetrainEvidence(current: current, new: current, labels: labels, verticals: verticals)
+        #expect(policy.decide(same).0 == .keep)
+        // A hair better, not significantly: a canary (or keep, when canaries are off).
+        var slight = same
+        (slight.newAUC, slight.delongZ, slight.betterOneSidedPValue) = (same.currentAUC + 0.002, 0.6, 0.27)
+        #expect(policy.decide(slight).0 == .canary)
+        var noCanary = policy
+        noCanary.canaryOnInsignificantGain = false
+        #expect(noCanary.decide(slight).0 == .keep)
+        // Better overall, but much worse on one vertical: kept.
+        var mixed = Self.scores(rows: 4000, noise: 2, seed: 4, labels: labels)
+        let pcNoise = Self.scores(rows: 4000, noise: 30, seed: 5, labels: labels)
+        for i in 0..<4000 where verticals[i] == "pc" { mixed[i] = pcNoise[i] }
+        let vertical = try RetrainEvidence(current: current, new: mixed, labels: labels, verticals: verticals)
+        #expect(vertical.newAUC > vertical.currentAUC)
+        let (decision, reasons) = policy.decide(vertical)
+        #expect(decision == .keep && reasons.last!.contains("pc"), "\(reasons)")
+        // The same ranking with probabilities pushed to the extremes: no better, and worse log loss.
+        let extreme = current.map { 1 / (1 + exp(-8 * log($0 / (1 - $0)))) }
+        let overconfident = try RetrainEvidence(current: current, new: extreme, labels: labels, verticals: verticals)
+        #expect(overconfident.logLossWorseOneSidedPValue < 0.05 && policy.decide(overconfident).0 == .keep)
+    }
+}
+
+@Suite(.enabled(if: TestDatabase.isConfigured)) struct RetrainDatabaseTests {
+    @Test func aBetterVersionIsPromotedAndAnEqualOneKept() throws {
+        try TestDatabase.withFreshDatabase { url in
+            let db = try PostgresConnection(url: url)
+            try SchemaMigrations.apply(LeadSchema.migrations, to: db)
+            let generator = SyntheticLeadGenerator(seed: 21, windowEnd: 1_780_000_000, windowDays: 120)
+            let agents = generator.agents()
+            let leads = generator.leads(0..<3_000, agents: agents)
+            try LeadStore.insert(agents: agents, leads: leads, into: db)
+
+            // The current version: trees fit to shuffled outcomes, so it ranks at chance.
+            var shuffled = leads
+            var random = SeededGenerator(seed: 8)
+            let outcomes = leads.map(\.converted).shuffled(using: &random)
+            for i in shuffled.indices { shuffled[i].converted = outcomes[i] }
+            let noise = LeadDataset.make(leads: shuffled, agents: agents)
+            var parameters = GBDTParameters()
+            parameters.trees = 20
+            let useless = TrainedModel.gbdt(try GBDTTrainer.train(noise, parameters: parameters))
+            let root = TestPaths.temporaryDirectory("mlctl-retrain")
+            defer { try? FileManager.default.removeItem(at: root) }
+            let registry = ModelRegistry(root: root)
+            let v1 = try registry.addVersion { directory in
+                let manifest = BundleManifest(modelKind: useless.kind, target: "converted", inputSchema: useless.features, seed: 0,
+                                              dataFingerprint: noise.fingerprint(), trainingRows: noise.rowCount, metrics: [:])
+                try ModelBundle.write(useless, manifest: manifest, to: directory.appendingPathComponent("global"))
+            }
+            try registry.promote(v1)
+
+            var configuration = Retrain.Configuration(databaseURL: url, registry: root)
+            configuration.days = 3650
+            configuration.minimumNewLeads = 0
+            configuration.trials = 2
+            configuration.threads = 2
+            let first = try Retrain.run(configuration)
+            let evidence = try #require(first.evidence)
+            #expect(first.decision == .promote, "\(first.reasons)")
+            #expect(evidence.newAUC > evidence.currentAUC + 0.1 && evidence.holdoutRows == 600)
+            #expect(registry.current() == first.newVersion)
+            let record = try Data(contentsOf: registry.directory(of: first.newVersion!).appendingPathComponent("retrain.json"))
+            #expect(String(decoding: record, as: UTF8.self).contains("\"decision\":\"promote\""))
+
+            // Too few new leads: nothing trained, the decision still recorded.
+            configuration.minimumNewLeads = 1_000_000
+            let skipped = try Retrain.run(configuration)
+            #expect(skipped.decision == .keep && skipped.newVersion == nil && skipped.reasons[0].contains("are needed to retrain"))
+
+            // The same data and seed again: the same model, no better, kept.
+            configuration.minimumNewLeads = 0
+            let second = try Retrain.run(configuration)
+            #expect(second.decision == .keep && registry.current() == first.newVersion, "\(second.reasons)")
+            let history = try String(contentsOf: root.appendingPathComponent("retrain-history.jsonl"), encoding: .utf8)
+            #expect(history.split(separator: "\n").map { $0.contains("\"decision\":\"promote\"") } == [true, false, false])
+        }
+    }
+}
