@@ -7,6 +7,7 @@ let allCommands: [Command] = [
     TuneCommand.tune,
     ModelCommands.predict,
     ImportCommand.command,
+    ExportCommand.command,
     EvaluateCommand.command,
     ServeCommand.command,
     ScoreBatchCommand.command,

@@ -23,11 +23,11 @@ struct ONNXExportRefusalTests {
     }
 
     @Test func isotonicCalibrationIsRefused() throws {
-        var (manifest, model) = try Self.sample()
+        let (sampleManifest, model) = try Self.sample()
+        var manifest = sampleManifest
         manifest.calibration = .isotonic(IsotonicRegression(x: [-1, 1], y: [0.2, 0.8]))
         let message = Self.message(model, manifest)
         #expect(message?.contains("isotonic calibration is not supported") == true, "\(message ?? "exported")")
-        _ = model
     }
 
     @Test func ensembleWithoutWeightIsRefused() throws {

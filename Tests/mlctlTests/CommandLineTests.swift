@@ -9,12 +9,12 @@ import Training
     @Test func noArgumentsListsTheCommands() throws {
         let outcome = try CommandRunner.run([])
         #expect(outcome.status == 0)
-        for command in ["train-all", "train", "tune", "predict", "evaluate", "serve", "score-batch", "ab create", "models list", "db seed", "extract", "datasets export"] {
+        for command in ["train-all", "train", "tune", "predict", "export", "evaluate", "serve", "score-batch", "ab create", "models list", "db seed", "extract", "datasets export"] {
             #expect(outcome.standardOutput.contains("mlctl \(command) "), "missing \(command)")
         }
     }
 
-    @Test(arguments: [["train-all"], ["train"], ["tune"], ["predict"], ["evaluate"], ["serve"], ["score-batch"], ["ab", "create"],
+    @Test(arguments: [["train-all"], ["train"], ["tune"], ["predict"], ["export"], ["evaluate"], ["serve"], ["score-batch"], ["ab", "create"],
                       ["ab", "results"], ["models", "list"], ["db", "migrate"], ["db", "seed"], ["extract"], ["datasets", "list"], ["datasets", "export"]])
     func everyCommandHasHelp(_ path: [String]) throws {
         let outcome = try CommandRunner.run(path + ["--help"])
