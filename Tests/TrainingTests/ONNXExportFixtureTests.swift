@@ -70,11 +70,12 @@ struct ONNXExportFixtureTests {
 
     /// What the fixtures exercise, so that a regenerated set cannot quietly lose a case:
     /// categorical splits, missing values sent either way, logistic indicators, a `<missing>`
-    /// level and a prior correction, an ensemble member of weight 0, Platt scaling, and rows
-    /// with missing numbers and missing categories.
+    /// level and a prior correction, an ensemble member of weight 0 and one whose dictionaries
+    /// differ from the ensemble's, Platt and isotonic calibration, and rows with missing numbers
+    /// and missing categories.
     @Test func fixturesExerciseEverySplitAndPreprocessingKind() throws {
         var categoricalSplits = 0, missingLeft = 0, missingRight = 0, indicators = 0, missingLevels = 0, priorCorrections = 0
-        var zeroWeights = 0, platt = 0
+        var zeroWeights = 0, platt = 0, isotonic = 0, ownDictionaries = 0
         func visit(_ model: TrainedModel) {
             switch model {
             case .gbdt(let trees):
@@ -89,6 +90,8 @@ struct ONNXExportFixtureTests {
                 if linear.priorCorrection != 0 { priorCorrections += 1 }
             case .ensemble(let ensemble):
                 zeroWeights += ensemble.members.filter { $0.weight == 0 }.count
+                let outer = Dictionary(uniqueKeysWithValues: ensemble.features.map { ($0.name, $0.categories) })
+                ownDictionaries += ensemble.members.filter { member in member.model.features.contains { outer[$0.name]! != $0.categories } }.count
                 ensemble.members.forEach { visit($0.model) }
             }
         }
@@ -98,6 +101,7 @@ struct ONNXExportFixtureTests {
             let (manifest, model) = try ModelBundle.read(from: Self.bundle(expected))
             visit(model)
             if case .platt = manifest.calibration { platt += 1 }
+            if case .isotonic = manifest.calibration { isotonic += 1 }
             for column in try Self.rows(expected, manifest: manifest).columns {
                 switch column {
                 case .numeric(let c): missingNumbers += c.values.filter(\.isNaN).count
@@ -105,10 +109,10 @@ struct ONNXExportFixtureTests {
                 }
             }
         }
-        print("onnx fixtures: \(categoricalSplits) categorical splits, missing left \(missingLeft) / right \(missingRight), \(indicators) indicators, \(missingLevels) <missing> levels, \(priorCorrections) prior corrections, \(zeroWeights) zero-weight members, \(platt) Platt maps; rows: \(missingNumbers) missing numbers, \(missingCategories) missing categories")
+        print("onnx fixtures: \(categoricalSplits) categorical splits, missing left \(missingLeft) / right \(missingRight), \(indicators) indicators, \(missingLevels) <missing> levels, \(priorCorrections) prior corrections, \(zeroWeights) zero-weight members, \(ownDictionaries) members with their own dictionaries, \(platt) Platt and \(isotonic) isotonic maps; rows: \(missingNumbers) missing numbers, \(missingCategories) missing categories")
         #expect(categoricalSplits > 0 && missingLeft > 0 && missingRight > 0)
         #expect(indicators > 0 && missingLevels > 0 && priorCorrections > 0)
-        #expect(zeroWeights > 0 && platt > 0)
+        #expect(zeroWeights > 0 && ownDictionaries > 0 && platt > 0 && isotonic > 0)
         #expect(missingNumbers > 0 && missingCategories > 0)
     }
 }

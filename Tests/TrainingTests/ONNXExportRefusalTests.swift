@@ -22,14 +22,6 @@ struct ONNXExportRefusalTests {
         }
     }
 
-    @Test func isotonicCalibrationIsRefused() throws {
-        let (sampleManifest, model) = try Self.sample()
-        var manifest = sampleManifest
-        manifest.calibration = .isotonic(IsotonicRegression(x: [-1, 1], y: [0.2, 0.8]))
-        let message = Self.message(model, manifest)
-        #expect(message?.contains("isotonic calibration is not supported") == true, "\(message ?? "exported")")
-    }
-
     @Test func ensembleWithoutWeightIsRefused() throws {
         let (manifest, model) = try Self.sample()
         guard case .ensemble(var ensemble) = model else { Issue.record("not an ensemble"); return }

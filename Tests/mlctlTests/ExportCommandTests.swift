@@ -4,8 +4,8 @@ import TestSupport
 import Training
 
 /// `mlctl export --format onnx` as a user runs it: the file is what ``ONNXExport`` writes; a
-/// damaged bundle, an unsupported calibration and an unknown format exit non-zero naming the
-/// problem, and write nothing.
+/// damaged bundle, a model the export cannot express and an unknown format exit non-zero naming
+/// the problem, and write nothing.
 @Suite("ONNX export: mlctl export command")
 struct ExportCommandTests {
     @Test func writesTheExportedModel() throws {
@@ -37,20 +37,21 @@ struct ExportCommandTests {
         #expect(corrupt.status == 1)
         #expect(corrupt.standardError.contains("\(modelFile.path): checksum mismatch"), "\(corrupt.standardError)")
 
-        // Isotonic calibration: the model reads, but the export names what it does not support.
-        let isotonic = directory.appendingPathComponent("isotonic")
-        try FileManager.default.copyItem(at: TestPaths.fixture("golden/gbdt-v1"), to: isotonic)
-        let manifestFile = isotonic.appendingPathComponent("manifest.json")
-        var manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: manifestFile)) as! [String: Any]
-        manifest["calibration"] = ["isotonic": ["_0": ["x": [-1.0, 1.0], "y": [0.1, 0.9]]]]
-        try JSONSerialization.data(withJSONObject: manifest).write(to: manifestFile)
-        let unsupported = try CommandRunner.run(["export", "--model", isotonic.path, "--format", "onnx", "--out", out.path])
+        // A column named as the output: the model reads, but the export names what it cannot do.
+        let clashing = directory.appendingPathComponent("clashing")
+        var (manifest, model) = try ModelBundle.read(from: TestPaths.fixture("golden/gbdt-v1"))
+        guard case .gbdt(var trees) = model else { Issue.record("not trees"); return }
+        trees.features[0].name = "probability"
+        manifest.inputSchema = trees.features
+        model = .gbdt(trees)
+        try ModelBundle.write(model, manifest: manifest, to: clashing)
+        let unsupported = try CommandRunner.run(["export", "--model", clashing.path, "--format", "onnx", "--out", out.path])
         #expect(unsupported.status == 1)
-        #expect(unsupported.standardError.contains("isotonic calibration is not supported by the ONNX export"), "\(unsupported.standardError)")
+        #expect(unsupported.standardError.contains("input column 'probability' has the name of another input or of the output"), "\(unsupported.standardError)")
 
-        let format = try CommandRunner.run(["export", "--model", isotonic.path, "--format", "pmml", "--out", out.path])
+        let format = try CommandRunner.run(["export", "--model", clashing.path, "--format", "pmml", "--out", out.path])
         #expect(format.status == 2 && format.standardError.contains("pmml"), "\(format.standardError)")
         #expect(!FileManager.default.fileExists(atPath: out.path))
-        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == ["damaged", "isotonic"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == ["clashing", "damaged"])
     }
 }

@@ -11,7 +11,7 @@ public struct ONNXExportError: Error, CustomStringConvertible, Sendable, Equatab
 /// `probability` output is the bundle's score, what `mlctl predict` writes, for every model
 /// kind: tree models (``ONNXTreeEnsemble``), the logistic baseline with its preprocessing
 /// (``ONNXLogistic``), ensembles (members' raw scores times their weights, added in member
-/// order) and Platt scaling. The layout is in docs/ONNX.md:
+/// order), and Platt or isotonic calibration (``ONNXCalibration``). The layout is in docs/ONNX.md:
 ///
 ///     inputs   one [N,1] tensor per input column, named as the column: float for a numeric
 ///              column (NaN: missing), string for a categorical one ("": missing)
@@ -33,8 +33,7 @@ public enum ONNXExport {
     /// The ONNX model of a bundle's `model` and `manifest` (its calibration, target and kind).
     /// `producerVersion` is recorded in the file (tests pin it, so that the file does not
     /// change with mlctl's version).
-    /// - Throws: ``ONNXExportError`` naming what cannot be exported: isotonic calibration, an
-    ///   ensemble member reading a column as another kind than the ensemble's input, a model
+    /// - Throws: ``ONNXExportError`` naming what cannot be exported: an ensemble member reading a column as another kind than the ensemble's input, a model
     ///   without input columns or without weighted members, a column whose name is taken.
     public static func model(_ model: TrainedModel, manifest: BundleManifest,
                              producerVersion: String = MLCTLVersion.current) throws(ONNXExportError) -> ONNXProto.Model {
@@ -55,14 +54,20 @@ public enum ONNXExport {
                     : "categorical column '\(feature.name)': its text, \"\" for a missing value"))
         }
         let raw = try rawScore(model, prefix: "", kinds: kinds, into: &graph)
-        let probability = try calibrated(raw, manifest.calibration, into: &graph)
+        let probability = ONNXCalibration.probability(raw, manifest.calibration, into: &graph)
         graph.node("Cast", [probability], output: outputName, exactOutput: true, [.init("to", .int(ONNXProto.DataType.float.rawValue))])
         graph.graph.outputs = [ONNXProto.ValueInfo(name: outputName, elementType: .float, shape: [.parameter("N"), .value(1)],
                                                    documentation: "the probability of label 1, as mlctl predict scores it")]
         graph.graph.documentation = "mlctl \(model.kind) model\(manifest.target.map { " of '\($0)'" } ?? ""): one [N,1] input per column (numeric: float, NaN missing; categorical: string, \"\" missing), output probability [N,1]"
         var metadata: [(key: String, value: String)] = [("model_kind", model.kind)]
         if let target = manifest.target { metadata.append(("target", target)) }
-        metadata.append(("calibration", manifest.calibration == nil ? "none" : "platt"))
+        let calibration: String
+        switch manifest.calibration {
+        case nil: calibration = "none"
+        case .platt: calibration = "platt"
+        case .isotonic: calibration = "isotonic"
+        }
+        metadata.append(("calibration", calibration))
         metadata.append(("data_fingerprint", manifest.dataFingerprint))
         return ONNXProto.Model(irVersion: irVersion, operatorSets: operatorSets, producerName: "mlctl", producerVersion: producerVersion,
                                documentation: "", graph: graph.graph, metadata: metadata)
@@ -132,21 +137,5 @@ public enum ONNXExport {
             columns.append(graph.node("Cast", [value], output: "\(prefix)\(feature.name)/double", [toDouble]))
         }
         return columns.count == 1 ? columns[0] : graph.node("Concat", columns, output: "\(prefix)rows", [.init("axis", .int(1))])
-    }
-
-    /// The probability of raw score `raw`: σ(raw), or Platt scaling's σ(−(a·raw + b)).
-    static func calibrated(_ raw: String, _ calibration: Calibration?, into graph: inout ONNXGraphBuilder) throws(ONNXExportError) -> String {
-        switch calibration {
-        case nil:
-            return graph.node("Sigmoid", [raw], output: "probability_double")
-        case .platt(let platt):
-            let a = graph.constant("platt_a", doubles: [platt.a]), b = graph.constant("platt_b", doubles: [platt.b])
-            let scaled = graph.node("Mul", [raw, a], output: "platt_scaled")
-            let shifted = graph.node("Add", [scaled, b], output: "platt_shifted")
-            let negated = graph.node("Neg", [shifted], output: "platt_log_odds")
-            return graph.node("Sigmoid", [negated], output: "probability_double")
-        case .isotonic:
-            throw ONNXExportError(message: "isotonic calibration is not supported by the ONNX export (Platt scaling and uncalibrated models are)")
-        }
     }
 }

@@ -44,6 +44,13 @@ struct ONNXGraphBuilder {
         return name
     }
 
+    /// Adds a constant int64 tensor (one-dimensional) and returns its name.
+    mutating func integerConstant(_ hint: String, _ values: [Int64]) -> String {
+        let name = freshName(hint)
+        graph.initializers.append(ONNXProto.Tensor(name: name, dims: [Int64(values.count)], values: .int64s(values)))
+        return name
+    }
+
     /// The sum of `terms` ([N,1] each), added left to right.
     mutating func sum(_ terms: [String], output: String) -> String {
         var total = terms[0]

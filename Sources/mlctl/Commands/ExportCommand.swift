@@ -15,10 +15,11 @@ enum ExportCommand {
             discussion: """
                 The ONNX model's output 'probability' ([N,1] float) is the bundle's score, what predict writes, for every
                 model kind: tree models (ai.onnx.ml TreeEnsemble), the logistic baseline with its imputation, indicators,
-                scaling and one-hot blocks, ensembles (members combined in log-odds by weight) and Platt scaling. Inputs: one
+                scaling and one-hot blocks, ensembles (members combined in log-odds by weight), Platt and isotonic calibration. Inputs: one
                 [N,1] tensor per input column, named as the column: float for numeric columns (NaN: missing), string for
                 categorical ones ("": missing). Needs ONNX Runtime 1.20 or later (ai.onnx.ml operator set 5); docs/ONNX.md
-                has the layout. Refused, naming the reason: isotonic calibration, and a bundle that does not read or validate.
+                has the layout. Refused, naming the reason: an ensemble whose members read one column as different kinds, a
+                column named 'probability', and a bundle that does not read or validate.
                 """),
         run: run)
 
