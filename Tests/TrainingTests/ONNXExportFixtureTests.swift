@@ -69,17 +69,19 @@ struct ONNXExportFixtureTests {
     }
 
     /// What the fixtures exercise, so that a regenerated set cannot quietly lose a case:
-    /// categorical splits, missing values sent either way, logistic indicators, a `<missing>`
+    /// categorical splits (one with an empty set), single-leaf trees, missing values sent either way, logistic indicators, a `<missing>`
     /// level and a prior correction, an ensemble member of weight 0 and one whose dictionaries
     /// differ from the ensemble's, Platt and isotonic calibration, and rows with missing numbers
     /// and missing categories.
     @Test func fixturesExerciseEverySplitAndPreprocessingKind() throws {
         var categoricalSplits = 0, missingLeft = 0, missingRight = 0, indicators = 0, missingLevels = 0, priorCorrections = 0
-        var zeroWeights = 0, platt = 0, isotonic = 0, ownDictionaries = 0
+        var zeroWeights = 0, platt = 0, isotonic = 0, ownDictionaries = 0, singleLeafTrees = 0, emptySets = 0
         func visit(_ model: TrainedModel) {
             switch model {
             case .gbdt(let trees):
                 for tree in trees.trees {
+                    if tree.nodeCount == 1 { singleLeafTrees += 1 }
+                    emptySets += tree.categorySets.filter { $0.allSatisfy { $0 == 0 } }.count
                     for node in 0..<tree.nodeCount where tree.feature[node] >= 0 {
                         if tree.categorySet[node] >= 0 { categoricalSplits += 1 } else if tree.defaultLeft[node] { missingLeft += 1 } else { missingRight += 1 }
                     }
@@ -109,8 +111,8 @@ struct ONNXExportFixtureTests {
                 }
             }
         }
-        print("onnx fixtures: \(categoricalSplits) categorical splits, missing left \(missingLeft) / right \(missingRight), \(indicators) indicators, \(missingLevels) <missing> levels, \(priorCorrections) prior corrections, \(zeroWeights) zero-weight members, \(ownDictionaries) members with their own dictionaries, \(platt) Platt and \(isotonic) isotonic maps; rows: \(missingNumbers) missing numbers, \(missingCategories) missing categories")
-        #expect(categoricalSplits > 0 && missingLeft > 0 && missingRight > 0)
+        print("onnx fixtures: \(categoricalSplits) categorical splits, missing left \(missingLeft) / right \(missingRight), \(indicators) indicators, \(missingLevels) <missing> levels, \(priorCorrections) prior corrections, \(zeroWeights) zero-weight members, \(ownDictionaries) members with their own dictionaries, \(platt) Platt and \(isotonic) isotonic maps, \(singleLeafTrees) single-leaf trees, \(emptySets) empty category sets; rows: \(missingNumbers) missing numbers, \(missingCategories) missing categories")
+        #expect(categoricalSplits > 0 && missingLeft > 0 && missingRight > 0 && singleLeafTrees > 0 && emptySets > 0)
         #expect(indicators > 0 && missingLevels > 0 && priorCorrections > 0)
         #expect(zeroWeights > 0 && ownDictionaries > 0 && platt > 0 && isotonic > 0)
         #expect(missingNumbers > 0 && missingCategories > 0)

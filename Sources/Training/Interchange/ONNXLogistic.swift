@@ -52,6 +52,7 @@ enum ONNXLogistic {
         for block in preprocessor.categorical {
             let name = block.name
             let width = block.levels.count + (block.missingLevel ? 1 : 0)
+            guard width > 0 else { continue }   // no column: the block adds 0 to every row
             // Slots: the levels, then <missing> when trained with it, then a 0 for everything else.
             let table = Array(model.coefficients[blockStart..<(blockStart + width)]) + [0]
             var keys = block.levels, slots = (0..<block.levels.count).map(Int64.init)
