@@ -38,13 +38,18 @@ public struct SyntheticLeadGenerator: Sendable {
     /// The window's length in days; leads arrive uniformly over it.
     public let windowDays: Int
 
+    /// A change in how leads convert from `at` on, or `nil` (the default): a simulated concept
+    /// drift for the retraining loop (``BehaviourShift``).
+    public var shift: BehaviourShift?
+
     /// The number of agents in the synthetic pool (ids 1…agentCount).
     public static let agentCount = 150
 
-    public init(seed: UInt64, windowEnd: Double, windowDays: Int = 365) {
+    public init(seed: UInt64, windowEnd: Double, windowDays: Int = 365, shift: BehaviourShift? = nil) {
         self.seed = seed
         self.windowEnd = windowEnd
         self.windowDays = max(1, windowDays)
+        self.shift = shift
     }
 
     /// The agent pool (deterministic for the seed).
@@ -206,6 +211,7 @@ public struct SyntheticLeadGenerator: Sendable {
         logit += Self.sourceEffect[source] ?? -0.2
         logit += stateEffects[state.code] ?? 0
         if let campaign = lead.utmCampaign, Self.hotCampaigns.contains(campaign) { logit += 0.5 }
+        if let shift, createdAt >= shift.at { logit += shift.strength * BehaviourShift.logitChange(source: source, formCompleted: formCompleted, mobile: mobile) }
         logit += 0.3 * r.nextGaussian()
         var converted = r.nextDouble() < logistic(logit)
         if r.nextDouble() < 0.003 { converted.toggle() }
@@ -326,3 +332,29 @@ func pick<T>(_ r: inout SeededGenerator, _ choices: [(T, Double)]) -> T {
     return choices.last!.0
 }
 
+
+/// A simulated concept drift: leads created at or after `at` convert by a changed rule — the
+/// traffic sources' effects partly reverse (social, affiliate and display leads convert
+/// better, search and referral ones worse), a completed form counts for less and mobile leads
+/// convert less — so a model trained before `at` ranks the leads after it worse, and one
+/// retrained on them ranks them better (the retraining loop's demonstration, `db seed
+/// --shift-days-ago`). It draws no random numbers, so leads before `at` and every lead's
+/// inputs are the same with or without it; only conversions after `at` change.
+public struct BehaviourShift: Sendable, Equatable {
+    /// Seconds since 1970 UTC from which leads convert by the changed rule.
+    public var at: Double
+    /// Scales every change of the logit (1: the documented changes).
+    public var strength: Double
+
+    public init(at: Double, strength: Double = 1) {
+        self.at = at
+        self.strength = strength
+    }
+
+    /// What the shift adds to a lead's conversion logit at strength 1.
+    static func logitChange(source: String, formCompleted: Bool, mobile: Bool) -> Double {
+        let changes: [String: Double] = ["social": 0.9, "affiliate": 0.8, "display": 0.9, "paid_search": -0.6, "organic_search": -0.6, "referral": -0.9]
+        // Roughly mean-neutral, so that the conversion rate stays about what it was.
+        return (changes[source] ?? 0) + (formCompleted ? -0.45 : 0.45) + (mobile ? -0.4 : 0.4)
+    }
+}

@@ -116,4 +116,52 @@ import Training
             #expect(history.split(separator: "\n").map { $0.contains("\"decision\":\"promote\"") } == [true, false, false])
         }
     }
+
+    /// Simulated concept drift (``BehaviourShift``): a version trained before the shift ranks
+    /// the leads after it worse than it ranked its own era's, and a version retrained on the
+    /// leads after it is promoted over it.
+    @Test func afterAShiftTheRetrainedVersionIsPromoted() throws {
+        try TestDatabase.withFreshDatabase { url in
+            let db = try PostgresConnection(url: url)
+            try SchemaMigrations.apply(LeadSchema.migrations, to: db)
+            let end = Date().timeIntervalSince1970
+            let shift = BehaviourShift(at: end - 60 * 86_400, strength: 2)
+            let generator = SyntheticLeadGenerator(seed: 33, windowEnd: end, windowDays: 150, shift: shift)
+            let agents = generator.agents()
+            let leads = generator.leads(0..<9_000, agents: agents)
+            // Inputs are the same with or without the shift; only later conversions change.
+            let unshifted = SyntheticLeadGenerator(seed: 33, windowEnd: end, windowDays: 150).leads(0..<200, agents: agents)
+            #expect(zip(leads.prefix(200), unshifted).allSatisfy { $0.source == $1.source && $0.createdAt == $1.createdAt
+                && ($0.createdAt >= shift.at || $0.converted == $1.converted) })
+            try LeadStore.insert(agents: agents, leads: leads, into: db)
+
+            // The current version: trees fit to the leads before the shift.
+            let before = leads.filter { $0.createdAt < shift.at }, after = leads.filter { $0.createdAt >= shift.at }
+            let earlier = LeadDataset.make(leads: Array(before.prefix(before.count - 600)), agents: agents)
+            var parameters = GBDTParameters()
+            parameters.trees = 60
+            let old = TrainedModel.gbdt(try GBDTTrainer.train(earlier, parameters: parameters))
+            let ownEra = LeadDataset.make(leads: Array(before.suffix(600)), agents: agents), newEra = LeadDataset.make(leads: after, agents: agents)
+            let aucBefore = RankingMetrics.rocAUC(scores: try old.rawScores(ownEra, threads: 2), labels: ownEra.labels)
+            let aucAfter = RankingMetrics.rocAUC(scores: try old.rawScores(newEra, threads: 2), labels: newEra.labels)
+            #expect(aucAfter < aucBefore - 0.03, "the shift costs the old model \(aucBefore) → \(aucAfter)")
+            let root = TestPaths.temporaryDirectory("mlctl-retrain-shift")
+            defer { try? FileManager.default.removeItem(at: root) }
+            let registry = ModelRegistry(root: root)
+            let v1 = try registry.addVersion { directory in
+                let manifest = BundleManifest(modelKind: old.kind, target: "converted", inputSchema: old.features, seed: 0,
+                                              dataFingerprint: earlier.fingerprint(), trainingRows: earlier.rowCount, metrics: ["test_roc_auc": aucBefore])
+                try ModelBundle.write(old, manifest: manifest, to: directory.appendingPathComponent("global"))
+            }
+            try registry.promote(v1)
+
+            var configuration = Retrain.Configuration(databaseURL: url, registry: root)
+            configuration.days = 59
+            configuration.minimumNewLeads = 0
+            configuration.trials = 2
+            configuration.threads = 2
+            let outcome = try Retrain.run(configuration)
+            #expect(outcome.decision == .promote && registry.current() == outcome.newVersion, "\(outcome.reasons)")
+        }
+    }
 }

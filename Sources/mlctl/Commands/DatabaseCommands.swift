@@ -26,8 +26,11 @@ enum DatabaseCommands {
                 .value("leads", "N", "number of leads to add", default: "100000"),
                 .value("seed", "S", "random seed (the same seed gives the same leads)", default: "42"),
                 .value("days", "N", "leads arrive over the last N days", default: "365"),
+                .value("end-days-ago", "N", "the arrival window ends N days ago instead of now (an earlier era of leads)", default: "0"),
                 .value("ab-test", "NAME", "also simulate a finished A/B test of that name over the new leads"),
                 .value("ab-split", "C/T", "control/treatment percentages of the simulated test", default: "50/50"),
+                .value("shift-days-ago", "N", "leads created in the last N days convert by a changed rule (simulated concept drift)"),
+                .value("shift-strength", "X", "how strongly the rule changes with --shift-days-ago", default: "1"),
             ],
             discussion: """
                 Applies migrations first. New leads get ids after the largest existing id. Rows go in with COPY, in
@@ -36,6 +39,11 @@ enum DatabaseCommands {
                 --ab-test creates the test, started when the first new lead arrives, assigns every new lead by the
                 test's hash at its arrival, lets ML-prioritised (treatment) leads convert more often (see
                 ABSimulation), and stops the test. Then 'mlctl ab results --name NAME' shows its results.
+
+                --shift-days-ago N simulates concept drift for the retraining loop: leads created in the last N days
+                convert by a changed rule (sources' effects partly reversed, a completed form and mobile traffic count
+                differently; BehaviourShift), their inputs unchanged. A model trained before the shift ranks them worse:
+                'mlctl monitor' shows it once they are scored, and 'mlctl retrain' trains on them.
                 """),
         run: { options in
             let count = try options.int("leads", default: 100_000, in: 0...100_000_000)!
@@ -44,7 +52,12 @@ enum DatabaseCommands {
             let db = try PostgresConnection(url: try options.requiredDatabaseURL())
             try ServiceSchema.migrate(db)
             let firstID = try db.query("SELECT coalesce(max(id), 0) + 1 AS next_id FROM leads").first?.int64("next_id") ?? 1
-            let generator = SyntheticLeadGenerator(seed: UInt64(seedValue), windowEnd: Date().timeIntervalSince1970, windowDays: days)
+            let now = Date().timeIntervalSince1970
+            let windowEnd = now - Double(try options.int("end-days-ago", default: 0, in: 0...36_500)!) * 86_400
+            let shift = try options.int("shift-days-ago", in: 0...36_500).map { daysAgo in
+                BehaviourShift(at: now - Double(daysAgo) * 86_400, strength: try options.double("shift-strength", default: 1)!)
+            }
+            let generator = SyntheticLeadGenerator(seed: UInt64(seedValue), windowEnd: windowEnd, windowDays: days, shift: shift)
             let agents = generator.agents()
             var abTest: ABTest?
             if let name = options.string("ab-test") {
