@@ -1,4 +1,5 @@
 import Foundation
+import Leads
 import TestSupport
 import Testing
 import Training
@@ -6,7 +7,9 @@ import Training
 /// LightGBM and XGBoost models imported by ``ModelImport`` score and explain rows as the
 /// libraries do (`Tests/Fixtures/import`, from `scripts/fixtures/make_import_fixtures.py`):
 /// raw scores, probabilities and `pred_contrib` on 200 test rows of each public table (60 for
-/// contributions) and of a generated table with an integer-coded categorical column.
+/// contributions), of the bundled leads' feature table (`datasets/leads.test_rows.txt`; LightGBM
+/// with its 11 categorical columns, XGBoost on the 107 numeric ones) and of a generated table
+/// with an integer-coded categorical column.
 ///
 /// Tolerance: 1e-6 × max(1, |expected|), for scores and contributions alike. The trees route
 /// every row exactly as the library does (the checks on single splits are exact); what remains
@@ -19,7 +22,14 @@ import Training
 @Suite("Import: LightGBM and XGBoost fixtures")
 struct ModelImportFixtureTests {
     static let cases = ["wa_churn.lightgbm", "credit_data.lightgbm", "spam.lightgbm", "integer_categorical.lightgbm",
-                        "wa_churn.xgboost", "credit_data.xgboost", "spam.xgboost"]
+                        "wa_churn.xgboost", "credit_data.xgboost", "spam.xgboost", "leads.lightgbm", "leads.xgboost"]
+
+    /// The bundled leads as `mlctl datasets export --format features` writes them, made once
+    /// for both leads cases (generating 50,000 leads takes seconds in a debug build).
+    static let leads: Dataset = {
+        let (leads, agents) = BundledLeads.load()
+        return LeadDataset.make(leads: leads, agents: agents)
+    }()
 
     /// The rows the fixture scored, as mlctl reads them.
     static func rows(of expected: [String: Any]) throws -> Dataset {
@@ -30,6 +40,7 @@ struct ModelImportFixtureTests {
                                           options: CSVReadOptions(target: "label", columnKinds: ["code": .categorical]))
             return data.rows(rows)
         }
+        if table == "leads" { return leads.rows(rows) }
         let test = try PublicDatasets.load(table).test
         let testRows = try String(contentsOf: TestPaths.dataset("public/splits/\(table).test_rows.txt"), encoding: .utf8)
             .split(separator: "\n").compactMap { Int($0) }
