@@ -30,7 +30,9 @@ step "v1 scores the new leads (score-batch), and monitoring compares them with v
 $M score-batch "${db[@]}" --models "$work/models" --days 60 2>&1 | tail -n 1
 $M monitor "${db[@]}" --models "$work/models" --days 30 --fail-at alert && echo "(no alert)" || echo "(monitor exited $?: retrain)"
 step "retrain on the last 60 days"
-$M retrain "${db[@]}" --models "$work/models" --days 60 --min-new-leads 1000 --trials 4 --canary-percent 20
+# --min-new-leads 0: retrain counts leads created since v1 was made, and this simulation seeded
+# the new era's leads with past creation times (a live system's new leads come after v1).
+$M retrain "${db[@]}" --models "$work/models" --days 60 --min-new-leads 0 --trials 4 --canary-percent 20
 if $M models canary status "${db[@]}" --models "$work/models" >/dev/null 2>&1; then
   step "the canary's results so far (outcomes of leads scored from now on will fill them)"
   $M models canary status "${db[@]}" --models "$work/models" | head -n 12

@@ -80,6 +80,38 @@ public enum ABResultsReport {
                 }
             }
             if a.comparisons.count == 1 { writeComparison(a.comparisons[0], to: &o) }
+            o.key("verticals")
+            o.array { list in
+                for (vertical, v) in a.verticals {
+                    list.object { x in
+                        x.field("vertical", vertical)
+                        x.key("variants")
+                        x.array { arms in
+                            for arm in v.arms {
+                                arms.object { r in
+                                    r.field("name", arm.name)
+                                    r.field("leads", arm.totals.leads)
+                                    r.field("conversions", arm.totals.conversions)
+                                    r.field("conversionRate", arm.conversionRate)
+                                    r.field("revenuePerLead", arm.revenuePerLead)
+                                }
+                            }
+                        }
+                        x.key("comparisons")
+                        x.array { comparisons in
+                            for (index, c) in v.comparisons.enumerated() {
+                                comparisons.object { r in
+                                    r.field("arm", test.arms[index + 1].name)
+                                    r.field("relativeLift", c.relativeLift)
+                                    r.field("fixedHorizonPValue", c.fixedHorizonPValue)
+                                    r.field("alwaysValidPValue", c.alwaysValidPValue)
+                                    r.field("recommendation", c.recommendation.rawValue)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
             o.key("sampleRatio")
             o.object { s in
                 s.field("chiSquare", a.sampleRatio.chiSquare)
@@ -226,6 +258,14 @@ public enum ABResultsReport {
             }
             let required = c.requiredControlLeads == .max ? "n/a" : "\(formatCount(c.requiredControlLeads)) \(test.arms[0].name) + \(formatCount(c.requiredTreatmentLeads)) \(arm.name)"
             lines.append("power at the MDE: \(String(format: "%.0f %%", 100 * c.powerAtMinimumDetectableEffect)); leads needed: \(required)")
+        }
+        if !a.verticals.isEmpty {
+            lines.append("")
+            lines.append("by vertical (\(test.primaryMetric.rawValue), relative lift against \(test.arms[0].name), always-valid p):")
+            for (vertical, v) in a.verticals {
+                let cells = v.comparisons.enumerated().map { index, c in "\(test.arms[index + 1].name) \(signed(c.relativeLift)) (p \(p(c.alwaysValidPValue)))" }
+                lines.append("  \(vertical.padding(toLength: 12, withPad: " ", startingAt: 0)) \(formatCount(v.arms.reduce(0) { $0 + $1.totals.leads })) leads: " + cells.joined(separator: "; "))
+            }
         }
         lines.append("")
         lines.append(a.sampleRatio.passed ? "sample ratio: OK (chi-square p = \(p(a.sampleRatio.pValue)))" : "WARNING: " + sampleRatioWarning(a))

@@ -21,6 +21,9 @@ public struct ABTestAnalysis: Sendable {
     public var winner: String?
     /// One sentence per fact that decided the recommendation.
     public var reasons: [String]
+    /// The same analysis on each vertical's leads alone (filled by ``ABTestStore/results(of:)``),
+    /// to see where a change helps or harms; the test's recommendation rests on all leads.
+    public var verticals: [(name: String, analysis: ABTestAnalysis)] = []
 
     /// Analyses `test` from each arm's final outcome (in the test's arm order) and the running
     /// totals of every arm at the end of each day (`looks`, oldest first).

@@ -125,7 +125,10 @@ public struct ABTestStore {
     /// Each arm's outcomes now (in the test's arm order), and the running totals of every arm
     /// at the end of each UTC day of assignment (the looks of the always-valid test). A lead
     /// counts with the outcome it has now, on the day it was assigned.
-    public func outcomes(of test: ABTest) throws -> (arms: [VariantOutcome], looks: [[VariantTotals]]) {
+    /// With `vertical`, only that vertical's leads count.
+    public func outcomes(of test: ABTest, vertical: String? = nil) throws -> (arms: [VariantOutcome], looks: [[VariantTotals]]) {
+        let onlyVertical = vertical == nil ? "" : "AND l.vertical = $2"
+        let parameters = [test.name] + (vertical.map { [$0] } ?? [])
         let hours = "extract(epoch FROM l.converted_at - l.created_at) / 3600"
         let converted = "l.converted AND l.converted_at IS NOT NULL"
         let summary = try connection.query("""
@@ -135,9 +138,9 @@ public struct ABTestStore {
                    var_samp(\(hours)) FILTER (WHERE \(converted))::float8 AS hours_variance,
                    percentile_cont(0.5) WITHIN GROUP (ORDER BY \(hours)) FILTER (WHERE \(converted)) AS hours_median
             FROM ab_assignments a JOIN leads l ON l.id = a.lead_id
-            WHERE a.test_name = $1
+            WHERE a.test_name = $1 \(onlyVertical)
             GROUP BY a.variant
-            """, [test.name])
+            """, parameters)
         let position = Dictionary(uniqueKeysWithValues: test.arms.enumerated().map { ($1.name, $0) })
         var outcomes = test.arms.map { arm in
             VariantOutcome(name: arm.name, totals: VariantTotals(), timeToConversionHours: MeanSample(count: 0, mean: .nan, variance: 0),
@@ -154,9 +157,9 @@ public struct ABTestStore {
         let daily = try connection.query("""
             SELECT (a.assigned_at AT TIME ZONE 'UTC')::date AS day, a.variant, \(Self.totalsList)
             FROM ab_assignments a JOIN leads l ON l.id = a.lead_id
-            WHERE a.test_name = $1
+            WHERE a.test_name = $1 \(onlyVertical)
             GROUP BY 1, 2 ORDER BY 1, 2
-            """, [test.name])
+            """, parameters)
         var looks: [[VariantTotals]] = []
         var running = Array(repeating: VariantTotals(), count: test.arms.count)
         var currentDay: String?
@@ -183,9 +186,18 @@ public struct ABTestStore {
     }
 
     /// The test called `name` and its analysis.
+    /// The analysis includes one per vertical among the test's leads (``ABTestAnalysis/verticals``).
     public func results(of name: String) throws -> (test: ABTest, analysis: ABTestAnalysis) {
         let test = try test(named: name)
         let (arms, looks) = try outcomes(of: test)
-        return (test, ABTestAnalysis(test: test, arms: arms, looks: looks))
+        var analysis = ABTestAnalysis(test: test, arms: arms, looks: looks)
+        let verticals = try connection.query("""
+            SELECT DISTINCT l.vertical FROM ab_assignments a JOIN leads l ON l.id = a.lead_id WHERE a.test_name = $1 ORDER BY 1
+            """, [name]).map { try $0.text("vertical") }
+        for vertical in verticals {
+            let (arms, looks) = try outcomes(of: test, vertical: vertical)
+            analysis.verticals.append((vertical, ABTestAnalysis(test: test, arms: arms, looks: looks)))
+        }
+        return (test, analysis)
     }
 }

@@ -143,7 +143,7 @@ public enum Retrain {
             try Data(line).write(to: registry.directory(of: version).appendingPathComponent("retrain.json"), options: .atomic)
         }
         let history = registry.root.appendingPathComponent("retrain-history.jsonl")
-        if !FileManager.default.fileExists(atPath: history.path) { FileManager.default.createFile(atPath: history.path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: history.path) { _ = FileManager.default.createFile(atPath: history.path, contents: nil) }
         let handle = try FileHandle(forWritingTo: history)
         defer { try? handle.close() }
         try handle.seekToEnd()

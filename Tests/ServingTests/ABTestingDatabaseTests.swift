@@ -1,3 +1,4 @@
+import Core
 import Database
 import Evaluation
 import Experiments
@@ -94,6 +95,21 @@ import Training
             // The looks are daily running totals ending at the final totals.
             #expect(comparison.alwaysValidPValue >= comparison.fixedHorizonPValue)
             #expect(ABResultsReport.text(stored, analysis).contains("Recommendation: DEPLOY"))
+            // Per vertical: the same counts, split by the leads' verticals.
+            #expect(analysis.verticals.map(\.name) == Set(leads.map(\.vertical)).sorted())
+            for (vertical, v) in analysis.verticals {
+                for (variant, outcome) in zip(["control", "treatment"], v.arms) {
+                    let mine = zip(leads, variants).filter { $0.1 == variant && $0.0.vertical == vertical }.map(\.0)
+                    #expect(outcome.totals.leads == mine.count && outcome.totals.conversions == mine.filter { $0.converted == true }.count)
+                }
+                #expect(v.comparisons.count == 1 && v.verticals.isEmpty)
+            }
+            let document = try JSONParser.parse(ABResultsReport.json(stored, analysis))
+            guard case .array(let byVertical)? = document["verticals"] else { Issue.record("no verticals in the document"); return }
+            #expect(byVertical.count == analysis.verticals.count && byVertical.allSatisfy { entry in
+                if case .array(let comparisons)? = entry["comparisons"], comparisons.count == 1 { return comparisons[0]["relativeLift"] != nil }
+                return false
+            })
         }
     }
 
