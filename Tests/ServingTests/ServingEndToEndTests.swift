@@ -293,7 +293,7 @@ import Training
             Issue.record(Comment(rawValue: drift.text))
             return
         }
-        #expect(global["observations"] == .number(150))
+        #expect(global["observations"] == .number(150) && global["version"] == .string("v1/global"))
         let pages = features.first { $0["feature"] == .string("pages_visited") }
         #expect(pages?["level"] == .string("alert"), "\(String(describing: pages))")
         let state = features.first { $0["feature"] == .string("has_state") }

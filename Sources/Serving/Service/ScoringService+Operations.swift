@@ -59,6 +59,7 @@ extension ScoringService {
                     let report = monitor.report()
                     a.object { m in
                         m.field("model", name)
+                        m.field("version", "\(state.catalog.version)/\(name)")
                         m.field("observations", monitor.observations)
                         m.field("warnings", report.filter { $0.level == "warning" }.count)
                         m.field("alerts", report.filter { $0.level == "alert" }.count)
@@ -136,6 +137,7 @@ extension ScoringService {
                     let worst = report.max { $0.psi < $1.psi }
                     a.object { m in
                         m.field("model", name)
+                        m.field("version", "\(state.catalog.version)/\(name)")
                         m.field("alerts", report.filter { $0.level == "alert" }.count)
                         m.field("warnings", report.filter { $0.level == "warning" }.count)
                         m.field("worstFeature", worst?.feature)
