@@ -186,13 +186,15 @@ public struct ABTestStore {
     }
 
     /// The test called `name` and its analysis.
-    /// The analysis includes one per vertical among the test's leads (``ABTestAnalysis/verticals``).
+    /// The analysis includes one per vertical among the test's leads (``ABTestAnalysis/verticals``;
+    /// a lead without a vertical counts in the whole test only).
     public func results(of name: String) throws -> (test: ABTest, analysis: ABTestAnalysis) {
         let test = try test(named: name)
         let (arms, looks) = try outcomes(of: test)
         var analysis = ABTestAnalysis(test: test, arms: arms, looks: looks)
         let verticals = try connection.query("""
-            SELECT DISTINCT l.vertical FROM ab_assignments a JOIN leads l ON l.id = a.lead_id WHERE a.test_name = $1 ORDER BY 1
+            SELECT DISTINCT l.vertical FROM ab_assignments a JOIN leads l ON l.id = a.lead_id
+            WHERE a.test_name = $1 AND l.vertical IS NOT NULL ORDER BY 1
             """, [name]).map { try $0.text("vertical") }
         for vertical in verticals {
             let (arms, looks) = try outcomes(of: test, vertical: vertical)
