@@ -96,6 +96,19 @@ public enum Retrain {
         return outcome
     }
 
+    /// Adds a "Retraining decision" section, with the decision and its reasons, at the top of
+    /// the new version's report.html (which train-all wrote before the decision was made).
+    static func addDecision(_ outcome: Outcome, toReportIn directory: URL) throws {
+        let file = directory.appendingPathComponent("report.html")
+        guard let html = try? String(contentsOf: file, encoding: .utf8), let body = html.range(of: "<body>") else { return }
+        let items = outcome.reasons.map { "<li>\(SVGChart.escape($0))</li>" }.joined()
+        let section = "<h2>Retraining decision: \(outcome.decision.rawValue)</h2><p>Compared with \(SVGChart.escape(outcome.currentVersion)) "
+            + "on the newest leads held out by mlctl retrain (retrain.json has every number).</p><ul>\(items)</ul>"
+        var updated = html
+        updated.insert(contentsOf: section, at: body.upperBound)
+        try Data(updated.utf8).write(to: file, options: .atomic)
+    }
+
     /// The decision as JSON: next to the new version, and one line of the registry's history.
     static func record(_ outcome: Outcome, in registry: ModelRegistry, configuration: Configuration) throws {
         var writer = JSONWriter(capacity: 2048)
@@ -141,6 +154,7 @@ public enum Retrain {
         if let version = outcome.newVersion {
             // Written to a temporary file and renamed (.atomic), so a reader never sees half of it.
             try Data(line).write(to: registry.directory(of: version).appendingPathComponent("retrain.json"), options: .atomic)
+            try addDecision(outcome, toReportIn: registry.directory(of: version))
         }
         let history = registry.root.appendingPathComponent("retrain-history.jsonl")
         if !FileManager.default.fileExists(atPath: history.path) { _ = FileManager.default.createFile(atPath: history.path, contents: nil) }

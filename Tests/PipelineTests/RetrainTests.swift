@@ -62,6 +62,19 @@ import Training
 }
 
 @Suite(.enabled(if: TestDatabase.isConfigured)) struct RetrainDatabaseTests {
+    /// A fresh registry whose current version v1 has `model` as its global bundle.
+    static func registry(current model: TrainedModel, trainedOn data: Dataset, metrics: [String: Double] = [:]) throws -> (URL, ModelRegistry) {
+        let root = TestPaths.temporaryDirectory("mlctl-retrain")
+        let registry = ModelRegistry(root: root)
+        let v1 = try registry.addVersion { directory in
+            let manifest = BundleManifest(modelKind: model.kind, target: "converted", inputSchema: model.features, seed: 0,
+                                          dataFingerprint: data.fingerprint(), trainingRows: data.rowCount, metrics: metrics)
+            try ModelBundle.write(model, manifest: manifest, to: directory.appendingPathComponent("global"))
+        }
+        try registry.promote(v1)
+        return (root, registry)
+    }
+
     @Test func aBetterVersionIsPromotedAndAnEqualOneKept() throws {
         try TestDatabase.withFreshDatabase { url in
             let db = try PostgresConnection(url: url)
@@ -80,15 +93,8 @@ import Training
             var parameters = GBDTParameters()
             parameters.trees = 20
             let useless = TrainedModel.gbdt(try GBDTTrainer.train(noise, parameters: parameters))
-            let root = TestPaths.temporaryDirectory("mlctl-retrain")
+            let (root, registry) = try Self.registry(current: useless, trainedOn: noise)
             defer { try? FileManager.default.removeItem(at: root) }
-            let registry = ModelRegistry(root: root)
-            let v1 = try registry.addVersion { directory in
-                let manifest = BundleManifest(modelKind: useless.kind, target: "converted", inputSchema: useless.features, seed: 0,
-                                              dataFingerprint: noise.fingerprint(), trainingRows: noise.rowCount, metrics: [:])
-                try ModelBundle.write(useless, manifest: manifest, to: directory.appendingPathComponent("global"))
-            }
-            try registry.promote(v1)
 
             var configuration = Retrain.Configuration(databaseURL: url, registry: root)
             configuration.days = 3650
@@ -102,6 +108,8 @@ import Training
             #expect(registry.current() == first.newVersion)
             let record = try Data(contentsOf: registry.directory(of: first.newVersion!).appendingPathComponent("retrain.json"))
             #expect(String(decoding: record, as: UTF8.self).contains("\"decision\":\"promote\""))
+            let report = try String(contentsOf: registry.directory(of: first.newVersion!).appendingPathComponent("report.html"), encoding: .utf8)
+            #expect(report.contains("Retraining decision: promote") && report.contains("DeLong z"))
 
             // Too few new leads: nothing trained, the decision still recorded.
             configuration.minimumNewLeads = 1_000_000
@@ -145,15 +153,8 @@ import Training
             let aucBefore = RankingMetrics.rocAUC(scores: try old.rawScores(ownEra, threads: 2), labels: ownEra.labels)
             let aucAfter = RankingMetrics.rocAUC(scores: try old.rawScores(newEra, threads: 2), labels: newEra.labels)
             #expect(aucAfter < aucBefore - 0.03, "the shift costs the old model \(aucBefore) → \(aucAfter)")
-            let root = TestPaths.temporaryDirectory("mlctl-retrain-shift")
+            let (root, registry) = try Self.registry(current: old, trainedOn: earlier, metrics: ["test_roc_auc": aucBefore])
             defer { try? FileManager.default.removeItem(at: root) }
-            let registry = ModelRegistry(root: root)
-            let v1 = try registry.addVersion { directory in
-                let manifest = BundleManifest(modelKind: old.kind, target: "converted", inputSchema: old.features, seed: 0,
-                                              dataFingerprint: earlier.fingerprint(), trainingRows: earlier.rowCount, metrics: ["test_roc_auc": aucBefore])
-                try ModelBundle.write(old, manifest: manifest, to: directory.appendingPathComponent("global"))
-            }
-            try registry.promote(v1)
 
             var configuration = Retrain.Configuration(databaseURL: url, registry: root)
             configuration.days = 59
