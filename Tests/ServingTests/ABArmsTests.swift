@@ -205,6 +205,13 @@ import Training
             let versions = try db.query("SELECT DISTINCT model_version FROM ab_assignments ORDER BY 1").rows.map { $0[0] ?? "" }
             #expect(versions.contains("v2/global") && versions.contains("v1/pc") && versions.contains("v1/global"), "\(versions)")
 
+            // The challenger's inputs are watched for drift under its own version, one row per lead it scored.
+            let drift = try client.request("GET", "/api/v1/lead-scoring-ml/drift")
+            guard case .array(let watched)? = drift.json?["models"] else { Issue.record("\(drift.text)"); return }
+            let challengerLeads = leads.filter { test.arms[ABAssignment.armIndex(of: test, leadID: $0.id)].name == "challenger" }.count
+            #expect(watched.first { $0["version"] == .string("v2/global") }?["observations"] == .number(Double(challengerLeads)), "\(drift.text.prefix(400))")
+            #expect(watched.filter { $0["version"] == .string("v1/global") }.count == 1)
+
             // Results: every arm, three comparisons at α / 3.
             let results = try client.request("GET", "/api/v1/ab-testing/tests/four_arms/results")
             #expect(results.status == 200)

@@ -17,12 +17,19 @@ public final class ArmModels: @unchecked Sendable {
     static let retryInterval = 5.0
 
     private let registry: ModelRegistry
+    private let driftWindow: Int
     private let lock = NSLock()
     /// By ``ABScorer/description`` (`v3`, `v4/pc`).
     private var loaded: [String: Result<ModelCatalog, RegistryError>] = [:]
     private var failedAt: [String: Double] = [:]
+    /// The input drift of each loaded model, by ``ABScorer/description`` and bundle name, so
+    /// that an arm's version is watched as the served one is.
+    private var drift: [String: [String: DriftMonitor]] = [:]
 
-    init(registry root: URL) { registry = ModelRegistry(root: root) }
+    init(registry root: URL, driftWindow: Int) {
+        registry = ModelRegistry(root: root)
+        self.driftWindow = driftWindow
+    }
 
     /// Loads the versions `test`'s arms name that are not loaded yet (on the calling thread).
     func prepare(for test: ABTest?) {
@@ -33,11 +40,7 @@ public final class ArmModels: @unchecked Sendable {
             let needed = loaded[key] == nil || (failedAt[key].map { monotonicSeconds() - $0 >= Self.retryInterval } ?? false)
             lock.unlock()
             guard needed else { continue }
-            let result = Self.load(arm.scorer, from: registry)
-            lock.lock()
-            loaded[key] = result
-            if case .failure = result { failedAt[key] = monotonicSeconds() } else { failedAt[key] = nil }
-            lock.unlock()
+            store(Self.load(arm.scorer, from: registry), for: key)
         }
     }
 
@@ -49,10 +52,7 @@ public final class ArmModels: @unchecked Sendable {
         for (index, arm) in arms.enumerated() where arm.scorer.registryVersion != nil {
             let result = Self.load(arm.scorer, from: registry)
             if case .failure(let error) = result { throw FieldError(field: "arms[\(index)].model", message: error.message) }
-            lock.lock()
-            loaded[arm.scorer.description] = result
-            failedAt[arm.scorer.description] = nil
-            lock.unlock()
+            store(result, for: arm.scorer.description)
         }
     }
 
@@ -67,11 +67,41 @@ public final class ArmModels: @unchecked Sendable {
         return try result.get()
     }
 
+    /// Keeps a load's result, with fresh drift windows for a loaded catalog.
+    private func store(_ result: Result<ModelCatalog, RegistryError>, for key: String) {
+        let monitors = (try? result.get()).map { ServingState.driftMonitors(for: $0, window: driftWindow) }
+        lock.lock()
+        loaded[key] = result
+        if case .failure = result { failedAt[key] = monotonicSeconds() } else { failedAt[key] = nil }
+        drift[key] = monitors
+        lock.unlock()
+    }
+
+    /// The drift window of bundle `model` of `scorer`'s version, when it has one.
+    func driftMonitor(for scorer: ABScorer, model: String) -> DriftMonitor? {
+        lock.lock()
+        defer { lock.unlock() }
+        return drift[scorer.description]?[model]
+    }
+
+    /// Every loaded arm model's drift window, labelled `version/bundle` (`v4/global`), sorted.
+    func driftMonitors() -> [(label: String, name: String, monitor: DriftMonitor)] {
+        lock.lock()
+        defer { lock.unlock() }
+        var all: [String: (String, DriftMonitor)] = [:]
+        for (key, monitors) in drift {
+            guard let version = ABScorer.parse(key)?.registryVersion else { continue }
+            for (name, monitor) in monitors { all["\(version)/\(name)"] = (name, monitor) }
+        }
+        return all.keys.sorted().map { ($0, all[$0]!.0, all[$0]!.1) }
+    }
+
     /// Forgets every loaded version (the service reloaded its models).
     func clear() {
         lock.lock()
         loaded = [:]
         failedAt = [:]
+        drift = [:]
         lock.unlock()
     }
 

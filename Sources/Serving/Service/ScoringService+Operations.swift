@@ -55,11 +55,11 @@ extension ScoringService {
             o.field("alertPsi", DriftMonitor.alertPSI)
             o.key("models")
             o.array { a in
-                for (name, monitor) in state.drift.sorted(by: { $0.key < $1.key }) {
+                for (name, version, monitor) in watchedModels(state) {
                     let report = monitor.report()
                     a.object { m in
                         m.field("model", name)
-                        m.field("version", "\(state.catalog.version)/\(name)")
+                        m.field("version", version)
                         m.field("observations", monitor.observations)
                         m.field("warnings", report.filter { $0.level == "warning" }.count)
                         m.field("alerts", report.filter { $0.level == "alert" }.count)
@@ -107,6 +107,15 @@ extension ScoringService {
 }
 
 extension ScoringService {
+    /// The drift windows to report: the served models', then those of the versions a running
+    /// A/B test's arms name (``ArmModels``), each with its `version/bundle` label; an arm that
+    /// names the served version is the served models' window.
+    func watchedModels(_ state: ServingState) -> [(name: String, version: String, monitor: DriftMonitor)] {
+        let served = state.drift.sorted { $0.key < $1.key }.map { (name: $0.key, version: "\(state.catalog.version)/\($0.key)", monitor: $0.value) }
+        let servedLabels = Set(served.map(\.version))
+        return served + armModels.driftMonitors().filter { !servedLabels.contains($0.label) }.map { (name: $0.name, version: $0.label, monitor: $0.monitor) }
+    }
+
     /// `GET /api/v1/lead-scoring-ml/monitoring?days=N` (default 30, at most 3660): the live
     /// quality of the stored scores per model version and vertical (``PredictionMonitoring``,
     /// computed in SQL), each version held to its bundle's test AUC, and the input drift of the
@@ -125,7 +134,7 @@ extension ScoringService {
         let monitoring = try database.withConnection(worker: worker) { db in
             try PredictionMonitoring.read(from: db, days: days, thresholds: thresholds, expectedAUC: expected)
         }
-        let drift = state.drift.sorted { $0.key < $1.key }.map { (name: $0.key, report: $0.value.report()) }
+        let drift = watchedModels(state).map { (name: $0.name, version: $0.version, report: $0.monitor.report()) }
         let driftLevel: PredictionMonitoring.Level = drift.contains { $0.report.contains { $0.level == "alert" } } ? .alert
             : drift.contains { $0.report.contains { $0.level == "warning" } } ? .warning : .ok
         return jsonObject { o in
@@ -133,11 +142,11 @@ extension ScoringService {
             o.field("overallLevel", max(monitoring.level, driftLevel).rawValue)
             o.key("drift")
             o.array { a in
-                for (name, report) in drift {
+                for (name, version, report) in drift {
                     let worst = report.max { $0.psi < $1.psi }
                     a.object { m in
                         m.field("model", name)
-                        m.field("version", "\(state.catalog.version)/\(name)")
+                        m.field("version", version)
                         m.field("alerts", report.filter { $0.level == "alert" }.count)
                         m.field("warnings", report.filter { $0.level == "warning" }.count)
                         m.field("worstFeature", worst?.feature)

@@ -76,6 +76,9 @@ extension ScoringService {
             }
             let score = try LeadScorer.score(lead: read.lead, agent: read.agent, catalog: catalog, useVerticalModel: useVertical, factors: factors)
             metrics.recordScore(model: score.model.versionLabel, probability: score.score, qualityLevel: score.qualityLevel)
+            // An arm on a bundle of the served version feeds the served model's drift window.
+            let drift = catalog.version == state.catalog.version ? state.drift[score.model.name] : armModels.driftMonitor(for: arm.scorer, model: score.model.name)
+            drift?.record(encoded: score.row, rows: 1)
             scored = ScoreResponse(score, leadIDKnown: true)
         }
         scored.abTest = abTest

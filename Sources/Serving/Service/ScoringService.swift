@@ -29,7 +29,7 @@ public final class ScoringService: @unchecked Sendable {
         self.configuration = configuration
         self.log = log
         state = ServingState(catalog: try ModelCatalog.load(from: configuration.modelsDirectory), window: configuration.driftWindow)
-        let armModels = ArmModels(registry: configuration.modelsDirectory)
+        let armModels = ArmModels(registry: configuration.modelsDirectory, driftWindow: configuration.driftWindow)
         self.armModels = armModels
         database = configuration.databaseURL.map { url in
             LeadDatabase(url: url, callers: configuration.workers, readers: configuration.databaseThreads,

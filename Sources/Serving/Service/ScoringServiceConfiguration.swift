@@ -36,12 +36,17 @@ final class ServingState: Sendable {
 
     init(catalog: ModelCatalog, window: Int) {
         self.catalog = catalog
+        self.drift = Self.driftMonitors(for: catalog, window: window)
+    }
+
+    /// A drift window for each model of `catalog` whose bundle has an input profile, by name.
+    static func driftMonitors(for catalog: ModelCatalog, window: Int) -> [String: DriftMonitor] {
         var drift: [String: DriftMonitor] = [:]
         for (name, model) in catalog.models {
             if let profile = model.manifest.inputProfile {
                 drift[name] = DriftMonitor(profile: profile, features: model.encoder.features, window: window)
             }
         }
-        self.drift = drift
+        return drift
     }
 }
