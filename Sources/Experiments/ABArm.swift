@@ -93,8 +93,12 @@ public struct ABArm: Sendable, Hashable {
     }
 
     /// Whether `text` is a valid arm name.
-    public static func isName(_ text: String) -> Bool {
-        !text.isEmpty && text.utf8.count <= 40
+    public static func isName(_ text: String) -> Bool { isIdentifier(text, maximumLength: 40) }
+
+    /// 1…`maximumLength` ASCII letters, digits, `_`, `-` and `.`: the names of tests and arms,
+    /// which appear in URLs and metric labels.
+    static func isIdentifier(_ text: String, maximumLength: Int) -> Bool {
+        !text.isEmpty && text.utf8.count <= maximumLength
             && text.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "_-.".unicodeScalars.contains($0)) }
     }
 

@@ -24,10 +24,10 @@ public enum ABSimulation {
     /// Applies the treatment effect to the treatment leads of `leads` and returns every lead's
     /// arm (`control` or `treatment`).
     public static func apply(to leads: inout [LeadRecord], testName: String, controlPercent: Int, seed: UInt64) -> [String] {
-        let arms = ABArm.controlAndTreatment(controlPercent: controlPercent)
+        let arms = ABArm.controlAndTreatment(controlPercent: controlPercent), percents = arms.map(\.percent)
         return leads.indices.map { i in
             let bucket = ABAssignment.bucket(testName: testName, leadID: leads[i].id)
-            let variant = arms[ABAssignment.armIndex(bucket: bucket, percents: arms.map(\.percent))].name
+            let variant = arms[ABAssignment.armIndex(bucket: bucket, percents: percents)].name
             guard variant == "treatment", leads[i].accepted == true, leads[i].converted != true,
                   let vertical = Vertical(rawValue: leads[i].vertical) else { return variant }
             var random = SeededGenerator(seed: seed).derived(0xAB7E_5700_0000 &+ UInt64(bitPattern: leads[i].id))

@@ -57,7 +57,7 @@ public struct ABTestDefinition: Sendable {
 
     /// The first problem with the definition, naming the field; `nil` when it is valid.
     public func validate() -> FieldError? {
-        if name.isEmpty || name.count > 100 || !name.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "_-.".unicodeScalars.contains($0)) }) {
+        if !ABArm.isIdentifier(name, maximumLength: 100) {
             return FieldError(field: "name", message: "must be 1-100 characters of letters, digits, '_', '-' and '.'")
         }
         if description.count > 2000 { return FieldError(field: "description", message: "must be at most 2000 characters") }

@@ -10,15 +10,15 @@ import Foundation
 /// calibration drifted, far enough to retrain.
 public struct PredictionMonitoring: Sendable {
     /// How alarming a row is.
-    public enum Level: String, Sendable, Comparable {
+    public enum Level: String, Sendable, Comparable, CaseIterable {
         /// Too few known outcomes (either class) to judge.
         case insufficient
         case ok
         case warning
         case alert
 
-        private var rank: Int { [.insufficient: 0, .ok: 1, .warning: 2, .alert: 3][self]! }
-        public static func < (a: Level, b: Level) -> Bool { a.rank < b.rank }
+        /// Ordered as declared.
+        public static func < (a: Level, b: Level) -> Bool { allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)! }
     }
 
     /// When a row warns or alerts.

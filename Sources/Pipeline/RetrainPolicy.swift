@@ -42,7 +42,8 @@ public struct RetrainEvidence: Sendable, Equatable {
         betterOneSidedPValue = test.map { 1 - Distributions.normalCDF($0.z) } ?? .nan
         currentLogLoss = ProbabilityMetrics.logLoss(probabilities: current, labels: labels)
         newLogLoss = ProbabilityMetrics.logLoss(probabilities: new, labels: labels)
-        logLossWorseOneSidedPValue = Self.pairedWorsePValue(current: current, new: new, labels: labels)
+        // "New is worse" is "current gains over new".
+        logLossWorseOneSidedPValue = ProbabilityMetrics.pairedLogLossGainPValue(before: new, after: current, labels: labels)
         currentCalibrationError = ClassificationMetrics.expectedCalibrationError(try ScoredRows(scores: current, labels: labels))
         newCalibrationError = ClassificationMetrics.expectedCalibrationError(try ScoredRows(scores: new, labels: labels))
         var verticals: [Vertical] = []
@@ -55,21 +56,6 @@ public struct RetrainEvidence: Sendable, Equatable {
                                       worseOneSidedPValue: pair.map { Distributions.normalCDF($0.z) } ?? .nan))
         }
         self.verticals = verticals
-    }
-
-    /// One-sided p-value that the new probabilities' mean log loss exceeds the current ones',
-    /// from the paired per-row differences (normal approximation).
-    static func pairedWorsePValue(current: [Double], new: [Double], labels: [UInt8]) -> Double {
-        func loss(_ p: Double, _ y: UInt8) -> Double {
-            let q = min(max(p, 1e-15), 1 - 1e-15)
-            return y == 1 ? -log(q) : -log(1 - q)
-        }
-        let d = labels.indices.map { loss(new[$0], labels[$0]) - loss(current[$0], labels[$0]) }
-        guard d.count > 1 else { return .nan }
-        let mean = d.reduce(0, +) / Double(d.count)
-        let variance = d.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(d.count - 1)
-        guard variance > 0 else { return mean > 0 ? 0 : 1 }
-        return 1 - Distributions.normalCDF(mean / (variance / Double(d.count)).squareRoot())
     }
 }
 

@@ -83,25 +83,9 @@ public struct CalibrationChoice: Sendable, Equatable {
     }
 
     /// One-sided p-value that the per-row log-loss gain of `outOfFold` over σ(raw) has a
-    /// positive mean: the weighted mean gain over its standard error (Kish's effective number
-    /// of rows for the weights), under the standard normal. 1 when no row changes.
+    /// positive mean (``ProbabilityMetrics/pairedLogLossGainPValue(before:after:labels:weights:)``).
     static func pairedGainPValue(rawScores: [Double], outOfFold: [Double], labels: [UInt8], weights: [Float]?) -> Double {
-        var sumW = 0.0, sumW2 = 0.0, sumWG = 0.0
-        var gains = [Double](repeating: 0, count: rawScores.count)
-        for row in rawScores.indices {
-            let before = ProbabilityMetrics.rowLoss(stableLogistic(rawScores[row]), label: labels[row]) ?? .nan
-            let after = ProbabilityMetrics.rowLoss(outOfFold[row], label: labels[row]) ?? .nan
-            let w = Double(weights?[row] ?? 1)
-            gains[row] = before - after
-            sumW += w; sumW2 += w * w; sumWG += w * gains[row]
-        }
-        let mean = sumWG / sumW
-        var spread = 0.0
-        for row in gains.indices { spread += Double(weights?[row] ?? 1) * (gains[row] - mean) * (gains[row] - mean) }
-        let effectiveRows = sumW * sumW / sumW2
-        let standardError = (spread / sumW / max(1, effectiveRows - 1)).squareRoot()
-        guard standardError > 0 else { return mean > 0 ? 0 : 1 }
-        return Distributions.normalCDF(-mean / standardError)
+        ProbabilityMetrics.pairedLogLossGainPValue(before: rawScores.map(stableLogistic), after: outOfFold, labels: labels, weights: weights)
     }
 
     /// Each row's fold, `0..<folds`: each class shuffled with `seed` and dealt round-robin, so

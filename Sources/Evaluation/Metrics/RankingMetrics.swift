@@ -61,6 +61,28 @@ public enum ProbabilityMetrics {
     /// −log of the probability given to the observed label, clipped as ``logLoss(probabilities:labels:weights:)``
     /// clips; `nil` when `p` is not a probability.
     @inline(__always)
+    /// One-sided p-value that `after`'s probabilities have a lower mean log loss than
+    /// `before`'s on the same rows: the weighted mean per-row gain over its standard error
+    /// (Kish's effective number of rows for the weights), under the standard normal (the rows
+    /// number hundreds at least). 1 when no row changes, 0 when every row gains alike.
+    public static func pairedLogLossGainPValue(before: [Double], after: [Double], labels: [UInt8], weights: [Float]? = nil) -> Double {
+        precondition(before.count == labels.count && after.count == labels.count, "probabilities and labels must have equal lengths")
+        var sumW = 0.0, sumW2 = 0.0, sumWG = 0.0
+        var gains = [Double](repeating: 0, count: labels.count)
+        for row in labels.indices {
+            let w = Double(weights?[row] ?? 1)
+            gains[row] = (rowLoss(before[row], label: labels[row]) ?? .nan) - (rowLoss(after[row], label: labels[row]) ?? .nan)
+            sumW += w; sumW2 += w * w; sumWG += w * gains[row]
+        }
+        let mean = sumWG / sumW
+        var spread = 0.0
+        for row in gains.indices { spread += Double(weights?[row] ?? 1) * (gains[row] - mean) * (gains[row] - mean) }
+        let effectiveRows = sumW * sumW / sumW2
+        let standardError = (spread / sumW / max(1, effectiveRows - 1)).squareRoot()
+        guard standardError > 0 else { return mean > 0 ? 0 : 1 }
+        return Distributions.normalCDF(-mean / standardError)
+    }
+
     static func rowLoss(_ p: Double, label: UInt8) -> Double? {
         guard p >= 0 && p <= 1 else { return nil }
         let q = min(max(p, 1e-15), 1 - 1e-15)
