@@ -1,13 +1,17 @@
 import Database
+import Evaluation
 import Foundation
+import Training
 
 /// How the scores the service stored (`leads.ml_score`, `ml_model_version`, `scored_at`) hold
 /// up once the leads' outcomes arrive (`converted` set, true or false; NULL while open): per
 /// model version and vertical (and over all verticals), the leads scored in a window, their
 /// mean score against the observed conversion rate, the live ROC AUC, log loss and expected
-/// calibration error — each computed in SQL, where the leads are — and a level that says
-/// whether the live AUC fell below what the version measured on its test rows, or its
-/// calibration drifted, far enough to retrain.
+/// calibration error — each computed in SQL, where the leads are — the population stability
+/// index of the stored scores against the version's scores on its test rows (no outcome
+/// needed: the first sign of a shift), and a level that says whether the live AUC fell below
+/// what the version measured on its test rows, its calibration drifted, or its scores moved,
+/// far enough to retrain.
 public struct PredictionMonitoring: Sendable {
     /// How alarming a row is.
     public enum Level: String, Sendable, Comparable, CaseIterable {
@@ -32,8 +36,27 @@ public struct PredictionMonitoring: Sendable {
         /// Conversions and non-conversions each needed before a row is judged: below it the
         /// AUC's standard error is several points.
         public var minimumPerClass = 30
+        /// Score drift (PSI of the stored scores against the test rows') past these warns /
+        /// alerts: ``PopulationStability``'s conventional levels.
+        public var scoreDriftWarning = PopulationStability.warning
+        public var scoreDriftAlert = PopulationStability.alert
+        /// Scored leads needed before the score drift is judged.
+        public var minimumScored = 100
 
         public init() {}
+    }
+
+    /// What a version measured when it was trained, the marks its live figures are held to.
+    public struct Expectation: Sendable, Equatable {
+        /// ROC AUC on its test rows.
+        public var auc: Double?
+        /// Its scores on its test rows.
+        public var scores: ScoreProfile?
+
+        public init(auc: Double? = nil, scores: ScoreProfile? = nil) {
+            self.auc = auc
+            self.scores = scores
+        }
     }
 
     /// One model version on one vertical (`all`: every vertical together).
@@ -52,6 +75,10 @@ public struct PredictionMonitoring: Sendable {
         public var calibrationError: Double?
         /// The version's test AUC (from its bundle), when known.
         public var expectedAUC: Double?
+        /// PSI of the scores stored in the window against the version's test-row scores
+        /// (``ScoreProfile``); on the `all` row of a version whose bundle has a profile, `nil`
+        /// elsewhere: a vertical's leads are a part, not a sample, of the rows profiled.
+        public var scoreDrift: Double?
         public var level: Level = .insufficient
         /// Why the level is what it is, one sentence per fact.
         public var reasons: [String] = []
@@ -65,9 +92,10 @@ public struct PredictionMonitoring: Sendable {
     public var level: Level { rows.map(\.level).max() ?? .insufficient }
 
     /// The figures of every version and vertical scored in the last `days` days, judged by
-    /// `thresholds` against `expectedAUC(version label)` (e.g. `v3/global` → its bundle's test AUC).
+    /// `thresholds` against `expected(version label)` (e.g. `v3/global` → its bundle's test AUC
+    /// and test-row scores).
     public static func read(from connection: PostgresConnection, days: Int, thresholds: Thresholds = Thresholds(),
-                            expectedAUC: (String) -> Double? = { _ in nil }) throws -> PredictionMonitoring {
+                            expected: (String) -> Expectation = { _ in Expectation() }) throws -> PredictionMonitoring {
         let result = try connection.query(sql, [String(days)])
         var rows: [Row] = []
         for record in result {
@@ -75,15 +103,51 @@ public struct PredictionMonitoring: Sendable {
                           meanScore: try record.double("mean_score"), withOutcome: try record.int("with_outcome"),
                           conversions: try record.int("conversions"), auc: try record.optionalDouble("auc"),
                           logLoss: try record.optionalDouble("log_loss"), calibrationError: try record.optionalDouble("ece"))
-            row.expectedAUC = expectedAUC(row.version)
+            let expectation = expected(row.version)
+            row.expectedAUC = expectation.auc
+            if row.vertical == "all", let profile = expectation.scores {
+                // One bin (every test score equal) cannot show a shift.
+                row.scoreDrift = profile.edges.isEmpty ? 0 : PopulationStability.index(
+                    expected: profile.shares, counts: try scoreCounts(from: connection, version: row.version, days: days, profile: profile))
+            }
             (row.level, row.reasons) = judge(row, thresholds)
             rows.append(row)
         }
         return PredictionMonitoring(days: days, rows: rows)
     }
 
-    /// The level of `row` and its reasons.
+    /// How many of the scores `version` stored in the window fall in each of `profile`'s bins,
+    /// counted in SQL (`width_bucket` bins as ``ScoreProfile/bin(_:)`` does).
+    static func scoreCounts(from connection: PostgresConnection, version: String, days: Int, profile: ScoreProfile) throws -> [Int] {
+        var counts = [Int](repeating: 0, count: profile.edges.count + 1)
+        let result = try connection.query("""
+            SELECT width_bucket(ml_score::float8, $2::float8[]) AS bin, count(*) AS n FROM leads
+            WHERE ml_model_version = $1 AND ml_score IS NOT NULL AND scored_at >= now() - make_interval(days => $3::int)
+            GROUP BY 1
+            """, [version, PostgresArray.literal(profile.edges.map { "\($0)" }, quoted: false), String(days)])
+        for record in result {
+            let bin = try record.int("bin")
+            if counts.indices.contains(bin) { counts[bin] += try record.int("n") }
+        }
+        return counts
+    }
+
+    /// The level of `row` and its reasons: the live quality once both classes have enough
+    /// known outcomes, and the score drift once enough leads were scored (which can alert
+    /// before any outcome is known).
     static func judge(_ row: Row, _ t: Thresholds) -> (Level, [String]) {
+        var (level, reasons) = judgeQuality(row, t)
+        if let psi = row.scoreDrift, row.scored >= t.minimumScored {
+            let text = String(format: "score drift (PSI against the version's test rows) %.4f", psi)
+            if psi >= t.scoreDriftAlert { level = .alert; reasons.append(text + String(format: ": past the alert level of %.2f", t.scoreDriftAlert)) }
+            else if psi >= t.scoreDriftWarning { level = max(level, .warning); reasons.append(text + String(format: ": past the warning level of %.2f", t.scoreDriftWarning)) }
+            else { reasons.append(text) }
+        }
+        return (level, reasons)
+    }
+
+    /// The level from the live AUC and calibration alone.
+    static func judgeQuality(_ row: Row, _ t: Thresholds) -> (Level, [String]) {
         let negatives = row.withOutcome - row.conversions
         guard row.conversions >= t.minimumPerClass, negatives >= t.minimumPerClass, let auc = row.auc else {
             return (.insufficient, ["\(row.conversions) conversions and \(negatives) non-conversions with a known outcome; \(t.minimumPerClass) of each are needed to judge"])

@@ -133,6 +133,8 @@ public enum TrainAllPipeline {
                 var manifest = candidate.manifest
                 manifest.metrics["valid_roc_auc"] = validAUC[index]
                 manifest.metrics["test_roc_auc"] = reports[index].metrics["roc_auc"]
+                // What its scores looked like on the test rows, before any refit saw them.
+                manifest.scoreProfile = ScoreProfile.make(scores: candidates[index].testProbabilities)
                 // Tuning histories hold wall-clock durations, so they live beside the bundles
                 // (tuning/NAME.json), keeping the bundles themselves reproducible bit for bit.
                 if let study = candidate.study {
@@ -145,6 +147,7 @@ public enum TrainAllPipeline {
                     // The deployed model: its calibration (when kept) and quality levels, from the validation rows.
                     manifest.calibration = calibration.calibration
                     manifest.qualityLevels = qualityLevels
+                    manifest.scoreProfile = ScoreProfile.make(scores: calibratedTest)
                     try ModelBundle.write(candidate.model, manifest: manifest, to: directory.appendingPathComponent("global"))
                 }
             }

@@ -167,6 +167,7 @@ public enum TrainAllStages {
             manifest.inputProfile = InputProfile.make(train)
             manifest.calibration = calibration.calibration
             manifest.qualityLevels = QualityLevels.fit(try ScoredRows(scores: validRaw.map { calibration.probability(rawScore: $0) }, labels: valid.labels))
+            manifest.scoreProfile = ScoreProfile.make(scores: testRaw.map { calibration.probability(rawScore: $0) })
             outcome.candidate = CandidateModel(name: vertical, model: .gbdt(model), manifest: manifest, validRaw: validRaw, testRaw: testRaw,
                                                seconds: Date().timeIntervalSince(started), detail: "\(model.trees.count) trees on \(train.rowCount) rows")
             outcome.calibration = calibration

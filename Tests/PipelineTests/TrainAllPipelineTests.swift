@@ -62,6 +62,9 @@ import Training
         let global = try ModelBundle.read(from: result.versionDirectory.appendingPathComponent("global"))
         #expect(global.manifest.calibration == result.calibration.calibration)
         #expect(global.manifest.qualityLevels == result.qualityLevels)
+        // The served scores on the test rows, for score drift in monitoring.
+        let testScores = result.candidates[result.globalIndex].testRaw.map { result.calibration.probability(rawScore: $0) }
+        #expect(global.manifest.scoreProfile == ScoreProfile.make(scores: testScores) && global.manifest.scoreProfile?.rows == result.testRows)
         // The informative columns make every model clearly better than chance on the test rows.
         #expect(result.reports.allSatisfy { ($0.metrics["roc_auc"] ?? 0) > 0.7 }, "\(result.reports.map { $0.metrics["roc_auc"] ?? .nan })")
         #expect(result.description.contains("wrote \(result.versionDirectory.path) (now current)"))

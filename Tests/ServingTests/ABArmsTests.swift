@@ -145,7 +145,8 @@ import Training
             let leads = Array(ServingFixture.shared.leads.prefix(120))
             try LeadStore.insert(agents: ServingFixture.shared.agents, leads: leads, into: db)
             let token = "an-admin-token-of-some-length"
-            let (server, _) = try ServingFixture.start(models: root, databaseURL: url, adminToken: token)
+            let log = LogLines()
+            let (server, service) = try ServingFixture.start(models: root, databaseURL: url, adminToken: token, serviceLog: log.serviceLog(.json))
             defer { server.stop(); server.wait() }
             let client = try TestHTTPClient(port: server.port)
             let admin = ["Authorization": "Bearer \(token)"]
@@ -211,6 +212,15 @@ import Training
             let challengerLeads = leads.filter { test.arms[ABAssignment.armIndex(of: test, leadID: $0.id)].name == "challenger" }.count
             #expect(watched.first { $0["version"] == .string("v2/global") }?["observations"] == .number(Double(challengerLeads)), "\(drift.text.prefix(400))")
             #expect(watched.filter { $0["version"] == .string("v1/global") }.count == 1)
+            // Its drift alerts are logged under its version: 150 rows of missing inputs fill
+            // every feature's missing bin.
+            let challenger = try #require(service.armModels.driftMonitors().first { $0.label == "v2/global" })
+            let encoder = try #require(catalogs["challenger"]?.global).encoder
+            challenger.monitor.record(encoded: encoder.encode(rows: 150) { _, _ in .missing }, rows: 150)
+            service.checkDrift()
+            let alerts = log.objects.compactMap { $0 }.filter { $0["event"] == .string("drift_alert") }
+            #expect(!alerts.isEmpty && alerts.allSatisfy { $0["version"] == .string("v2/global") && $0["model"] == .string("global") },
+                    "\(alerts)")
 
             // Results: every arm, three comparisons at α / 3.
             let results = try client.request("GET", "/api/v1/ab-testing/tests/four_arms/results")

@@ -41,7 +41,15 @@ import Training
                 try db.query("UPDATE leads SET ml_score = $2, ml_model_version = $3, scored_at = now() - make_interval(days => $4::int) WHERE id = $1",
                              [String(lead.id), "\(scoreOf[lead.id]!)", versionOf[lead.id]!, recentOf[lead.id]! ? "1" : "40"])
             }
-            let monitoring = try PredictionMonitoring.read(from: db, days: 30, expectedAUC: { $0 == "v1/global" ? 0.99 : nil })
+            // Score profiles: v1's own recent scores (no drift), and for v2 the same v1 profile,
+            // against which v2's uniform scores drift. The scores lie on a grid, so many equal an
+            // edge: SQL's width_bucket and ScoreProfile.bin must put them in the same bin.
+            let recentScores = { (version: String) in leads.filter { versionOf[$0.id] == version && recentOf[$0.id]! }.map { scoreOf[$0.id]! } }
+            let v1Profile = try #require(ScoreProfile.make(scores: recentScores("v1/global")))
+            #expect(v1Profile.edges.contains { edge in recentScores("v1/global").contains(edge) })
+            let monitoring = try PredictionMonitoring.read(from: db, days: 30, expected: {
+                $0 == "v1/global" ? .init(auc: 0.99, scores: v1Profile) : .init(scores: v1Profile)
+            })
             #expect(Set(monitoring.rows.map(\.version)) == ["v1/global", "v2/global"])
             for row in monitoring.rows {
                 let mine = leads.filter { versionOf[$0.id] == row.version && recentOf[$0.id]! && (row.vertical == "all" || $0.vertical == row.vertical) }
@@ -55,10 +63,18 @@ import Training
                 #expect(abs(row.calibrationError! - ClassificationMetrics.expectedCalibrationError(rows)) < 1e-12)
                 #expect(abs(row.meanScore - mine.map { scoreOf[$0.id]! }.reduce(0, +) / Double(mine.count)) < 1e-12)
             }
+            for row in monitoring.rows {
+                guard row.vertical == "all" else { #expect(row.scoreDrift == nil); continue }
+                var counts = [Int](repeating: 0, count: v1Profile.shares.count)
+                for score in recentScores(row.version) { counts[v1Profile.bin(score)] += 1 }
+                #expect(abs(row.scoreDrift! - PopulationStability.index(expected: v1Profile.shares, counts: counts)) < 1e-12, "\(row.version)")
+            }
             let v1 = try #require(monitoring.rows.first { $0.version == "v1/global" && $0.vertical == "all" })
+            #expect(v1.scoreDrift! < 1e-12, "the profile of the very scores stored: no drift")
             #expect(v1.auc! > 0.8 && v1.level == .alert && v1.reasons[0].contains("against 0.9900"), "\(v1)")
             let v2 = try #require(monitoring.rows.first { $0.version == "v2/global" && $0.vertical == "all" })
             #expect(abs(v2.auc! - 0.5) < 0.08 && v2.expectedAUC == nil)
+            #expect(v2.scoreDrift! > 0.25 && v2.reasons.contains { $0.contains("score drift") && $0.contains("alert level") }, "\(v2)")
             #expect(monitoring.level == .alert)
 
             // Levels: below the minimum per class a row is not judged.
@@ -73,6 +89,16 @@ import Training
             #expect(PredictionMonitoring.judge(close, .init()).0 == .warning)
             close.calibrationError = 0.2
             #expect(PredictionMonitoring.judge(close, .init()).0 == .alert)
+            // Score drift is judged without outcomes, once enough leads were scored.
+            few.scoreDrift = 0.3
+            #expect(PredictionMonitoring.judge(few, .init()).0 == .alert)
+            few.scoreDrift = 0.15
+            #expect(PredictionMonitoring.judge(few, .init()).0 == .warning)
+            few.scoreDrift = 0.05
+            #expect(PredictionMonitoring.judge(few, .init()).0 == .insufficient)
+            few.scoreDrift = 0.3
+            few.scored = 99
+            #expect(PredictionMonitoring.judge(few, .init()).0 == .insufficient)
 
             // The route gives the same figures; days is checked.
             let (server, _) = try ServingFixture.start(databaseURL: url)

@@ -126,7 +126,7 @@ struct JSONMutator {
         "preprocessor", "numeric", "categorical", "levels", "missingLevel", "indicator", "mean", "scale", "fill",
         "coefficients", "intercept", "priorCorrection", "columnMeans", "columnDeviations",
         "members", "weight", "model",
-        "calibration", "qualityLevels", "cutoffs", "inputProfile", "inputSchema", "edges", "shares", "a", "b", "x", "y", "platt", "isotonic", "_0",
+        "calibration", "qualityLevels", "cutoffs", "inputProfile", "scoreProfile", "inputSchema", "edges", "shares", "a", "b", "x", "y", "platt", "isotonic", "_0",
     ]
     /// Members holding node or feature indices: they also get indices of their own tree.
     static let indexMembers: Set<String> = ["feature", "left", "right", "categorySet"]

@@ -117,6 +117,17 @@ import TestSupport
             edited.update(at: [.key("qualityLevels"), .key("cutoffs")]) { $0 = .array([.number(0.9), .number(0.6), .number(0.3), .number(0.1)]) }
             return (nil, edited, "qualityLevels: cutoffs has 4 entries, not 3 (one per quality level above the lowest)")
         },
+        Case(name: "score-profile edges out of order", sample: "leafwise", file: ModelBundle.manifestFile) { bundle, _ in
+            var edited = bundle.manifest
+            edited.update(at: [.key("scoreProfile"), .key("edges")]) { $0 = .array([.number(0.2), .number(0.2), .number(0.5)]) }
+            edited.update(at: [.key("scoreProfile"), .key("shares")]) { $0 = .array([.number(0.25), .number(0.25), .number(0.25), .number(0.25)]) }
+            return (nil, edited, "scoreProfile: edges[1] is 0.2, not above the edge before it")
+        },
+        Case(name: "a score-profile share of 2", sample: "depthwise", file: ModelBundle.manifestFile) { bundle, _ in
+            var edited = bundle.manifest
+            edited.update(at: [.key("scoreProfile"), .key("shares"), .index(0)]) { $0 = .number(2) }
+            return (nil, edited, "scoreProfile: shares[0] is 2.0, not a share")
+        },
     ]
 
     @Test(arguments: cases)

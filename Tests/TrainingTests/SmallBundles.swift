@@ -63,6 +63,7 @@ enum SmallBundles {
                 : .platt(PlattScaling.fit(scores: scores, labels: data.labels))
             manifest.qualityLevels = QualityLevels(cutoffs: [0.6, 0.35, 0.15])
             manifest.inputProfile = InputProfile.make(data, threads: 1)
+            manifest.scoreProfile = ScoreProfile.make(scores: scores.map { manifest.calibration!.probability(rawScore: $0) })
             samples[name] = Sample(name: name, model: model, manifest: manifest)
         }
         return samples

@@ -1,3 +1,4 @@
+import Evaluation
 import Foundation
 import Training
 
@@ -13,13 +14,12 @@ public struct FeatureDrift: Sendable {
 
 /// Input drift of one served model: the rows it scored recently, binned as the training rows
 /// were in the bundle's ``InputProfile``, compared per feature by the population stability
-/// index  PSI = Σ_b (a_b − e_b) · ln(a_b / e_b)  (shares floored at 10⁻⁴ so empty bins stay
-/// finite). The window is the last `window` rows, kept as two halves: when the newer half
+/// index (``PopulationStability``). The window is the last `window` rows, kept as two halves: when the newer half
 /// fills, the older one is dropped.
 public final class DriftMonitor: @unchecked Sendable {
     public static let minimumObservations = 100
-    public static let warningPSI = 0.1
-    public static let alertPSI = 0.25
+    public static let warningPSI = PopulationStability.warning
+    public static let alertPSI = PopulationStability.alert
 
     public let profile: InputProfile
     private let columnOfFeature: [Int?]
@@ -110,22 +110,10 @@ public final class DriftMonitor: @unchecked Sendable {
         lock.unlock()
         var out: [FeatureDrift] = []
         for (f, profiled) in profile.features.enumerated() where columnOfFeature[f] != nil {
-            let psi = Self.populationStabilityIndex(expected: profiled.shares, counts: Array(counts[offsets[f]..<(offsets[f] + profiled.binCount)]))
+            let psi = PopulationStability.index(expected: profiled.shares, counts: Array(counts[offsets[f]..<(offsets[f] + profiled.binCount)]))
             let level = rows < Self.minimumObservations ? "insufficient data" : psi >= Self.alertPSI ? "alert" : psi >= Self.warningPSI ? "warning" : "stable"
             out.append(FeatureDrift(feature: profiled.name, psi: rows == 0 ? 0 : psi, level: level))
         }
         return out.sorted { $0.psi != $1.psi ? $0.psi > $1.psi : $0.feature < $1.feature }
-    }
-
-    /// PSI of observed bin `counts` against `expected` shares (both over the same bins).
-    public static func populationStabilityIndex(expected: [Double], counts: [Int]) -> Double {
-        let total = Double(counts.reduce(0, +))
-        guard total > 0 else { return 0 }
-        var psi = 0.0
-        for (e, count) in zip(expected, counts) {
-            let a = max(Double(count) / total, 1e-4), x = max(e, 1e-4)
-            psi += (a - x) * log(a / x)
-        }
-        return psi
     }
 }

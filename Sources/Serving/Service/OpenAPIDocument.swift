@@ -107,7 +107,7 @@ extension ServiceRoute {
         case .models: return Documentation(summary: "The loaded models and which vertical each serves", ok: OpenAPIDocument.json("models", schema: object))
         case .reload: return Documentation(summary: "Reload the registry's current version (admin)", ok: OpenAPIDocument.json("reloaded", schema: object), errors: [401, 422])
         case .drift: return Documentation(summary: "Input drift: PSI per feature against the training rows", ok: OpenAPIDocument.json("drift", schema: object))
-        case .monitoring: return Documentation(summary: "Live AUC, log loss and calibration per model version and vertical on leads whose outcome is known (?days=N, default 30), with levels, and input drift",
+        case .monitoring: return Documentation(summary: "Live AUC, log loss and calibration per model version and vertical on leads whose outcome is known (?days=N, default 30), the stored scores' drift against the version's test rows, with levels, and input drift",
                                                ok: OpenAPIDocument.json("monitoring", schema: object), errors: [400, 503])
         case .predict: return Documentation(summary: "Predict with any loaded bundle on feature values",
                                             body: ["type": "object", "required": ["instances"], "properties": ["instances": ["type": "array", "items": object]]],

@@ -130,9 +130,9 @@ extension ScoringService {
         }
         guard let database else { throw ServiceError(503, "database_not_configured", "the scores live in PostgreSQL: start the service with --database-url") }
         let thresholds = PredictionMonitoring.Thresholds()
-        let expected = VersionTestAUC.lookup(registry: configuration.modelsDirectory)
+        let expected = VersionExpectation.lookup(registry: configuration.modelsDirectory)
         let monitoring = try database.withConnection(worker: worker) { db in
-            try PredictionMonitoring.read(from: db, days: days, thresholds: thresholds, expectedAUC: expected)
+            try PredictionMonitoring.read(from: db, days: days, thresholds: thresholds, expected: expected)
         }
         let drift = watchedModels(state).map { (name: $0.name, version: $0.version, report: $0.monitor.report()) }
         let driftLevel: PredictionMonitoring.Level = drift.contains { $0.report.contains { $0.level == "alert" } } ? .alert

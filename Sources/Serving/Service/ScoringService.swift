@@ -53,19 +53,20 @@ public final class ScoringService: @unchecked Sendable {
     deinit { driftTimer?.cancel() }
 
     /// Logs a `drift_alert` for each feature whose drift reached the alert level since the
-    /// last check (once, until it falls below and rises again; a reload starts afresh).
+    /// last check (once, until it falls below and rises again; a reload starts afresh), in the
+    /// served models and in the models of the versions a running A/B test's arms name.
     func checkDrift() {
         let state = currentState
         var next: [ObjectIdentifier: Set<String>] = [:]
-        for (model, monitor) in state.drift.sorted(by: { $0.key < $1.key }) {
+        for (model, version, monitor) in watchedModels(state) {
             let before = alerting[ObjectIdentifier(monitor)] ?? []
             var now: Set<String> = []
             for feature in monitor.report() where feature.level == "alert" {
                 now.insert(feature.feature)
                 if !before.contains(feature.feature) {
-                    log.event(.warning, "drift_alert", "input drift of \(feature.feature) in \(model) reached the alert level",
-                              [("model", .string(model)), ("feature", .string(feature.feature)), ("psi", .number(feature.psi)),
-                               ("observations", .integer(monitor.observations))])
+                    log.event(.warning, "drift_alert", "input drift of \(feature.feature) in \(version) reached the alert level",
+                              [("model", .string(model)), ("version", .string(version)), ("feature", .string(feature.feature)),
+                               ("psi", .number(feature.psi)), ("observations", .integer(monitor.observations))])
                 }
             }
             next[ObjectIdentifier(monitor)] = now

@@ -25,6 +25,9 @@ extension BundleManifest {
         if let inputProfile {
             do throws(ModelValidationError) { try Self.validate(inputProfile) } catch { throw error.inside("inputProfile") }
         }
+        if let scoreProfile {
+            do throws(ModelValidationError) { try Self.validate(scoreProfile) } catch { throw error.inside("scoreProfile") }
+        }
     }
 
     /// Platt parameters finite and bounded; isotonic knots: as many values as scores, some,
@@ -77,6 +80,19 @@ extension BundleManifest {
             if let share = feature.shares.firstIndex(where: { !(0...1).contains($0) }) {
                 throw ModelValidationError("\(place): shares[\(share)] is \(feature.shares[share]), not a share")
             }
+        }
+    }
+
+    /// Edges finite and strictly ascending; one share in [0, 1] per bin.
+    private static func validate(_ profile: ScoreProfile) throws(ModelValidationError) {
+        guard profile.rows >= 0 else { throw ModelValidationError("rows is \(profile.rows)") }
+        try ModelValidation.requireBounded(profile.edges, "edges")
+        if let edge = profile.edges.indices.dropFirst().first(where: { profile.edges[$0] <= profile.edges[$0 - 1] }) {
+            throw ModelValidationError("edges[\(edge)] is \(profile.edges[edge]), not above the edge before it")
+        }
+        try ModelValidation.requireCount(profile.shares.count, "shares", profile.edges.count + 1, "one per bin")
+        if let share = profile.shares.firstIndex(where: { !(0...1).contains($0) }) {
+            throw ModelValidationError("shares[\(share)] is \(profile.shares[share]), not a share")
         }
     }
 }

@@ -46,6 +46,8 @@ public struct BundleManifest: Codable, Sendable, Equatable {
     public var qualityLevels: QualityLevels?
     /// The training rows' input distribution (for drift monitoring in `serve`).
     public var inputProfile: InputProfile?
+    /// The served probabilities on held-out rows (for score drift in prediction monitoring).
+    public var scoreProfile: ScoreProfile?
 
     public init(createdAt: String = BundleManifest.now(), modelKind: String, target: String?, inputSchema: [ModelFeature],
                 parameters: GBDTParameters? = nil, logisticParameters: LogisticParameters? = nil, seed: UInt64, dataFingerprint: String,

@@ -29,7 +29,7 @@ enum MonitorCommand {
             let thresholds = PredictionMonitoring.Thresholds()
             let registry = URL(fileURLWithPath: options.string("models") ?? "models")
             let monitoring = try PredictionMonitoring.read(from: db, days: days, thresholds: thresholds,
-                                                           expectedAUC: VersionTestAUC.lookup(registry: registry))
+                                                           expected: VersionExpectation.lookup(registry: registry))
             if try options.wantsJSON() {
                 var writer = JSONWriter()
                 writer.object { o in PredictionMonitoringReport.writeMembers(monitoring, thresholds: thresholds, to: &o) }
