@@ -60,7 +60,7 @@ let package = Package(
 
         // MARK: train-all's stages as a library: load and split, baseline, tuned trees, ensemble,
         // evaluation, calibration, per-vertical models, the registry version
-        .target(name: "Pipeline", dependencies: ["Core", "Database", "Training", "Tuning", "Evaluation", "Leads"]),
+        .target(name: "Pipeline", dependencies: ["Core", "Database", "Training", "Tuning", "Evaluation", "Leads", "Experiments"]),
 
         // MARK: Scoring service and batch scorer (reads artifacts, never trains)
         .target(name: "Serving", dependencies: ["Core", "Database", "Training", "Evaluation", "Leads", "Experiments", "CNetworking"]),
@@ -81,7 +81,7 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Core", "Training", "Tuning", "Evaluation", "TestSupport"]),
         .testTarget(name: "LeadsTests", dependencies: ["Core", "Database", "Training", "Leads", "TestSupport"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Core", "Evaluation", "Experiments"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Core", "Database", "Training", "Evaluation", "Leads", "Pipeline", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Core", "Database", "Training", "Evaluation", "Leads", "Experiments", "Pipeline", "TestSupport"]),
         .testTarget(name: "ServingTests", dependencies: ["Core", "Database", "Training", "Evaluation", "Leads", "Experiments", "Serving", "TestSupport"]),
         .testTarget(name: "mlctlTests", dependencies: ["mlctl", "Core", "Training", "Leads", "Serving", "TestSupport"]),
     ]

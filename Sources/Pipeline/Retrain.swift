@@ -27,6 +27,10 @@ public enum Retrain {
         public var seed: UInt64 = 0
         public var threads = defaultThreadCount
         public var policy = RetrainPolicy()
+        /// Train only when ``RetrainTrigger`` finds an alert (monitoring or input drift of the
+        /// current version over the last ``alertDays`` days); otherwise keep, recorded.
+        public var onlyOnAlert = false
+        public var alertDays = 30
 
         public init(databaseURL: String, registry: URL) {
             self.databaseURL = databaseURL
@@ -41,6 +45,11 @@ public enum Retrain {
         /// The version trained; `nil` when there were too few new leads to train one.
         public var newVersion: String?
         public var evidence: RetrainEvidence?
+        /// What ``RetrainTrigger`` found, when it was asked (`onlyOnAlert`).
+        public var trigger: [String] = []
+        /// Creation time (Unix seconds) of the newest lead the new version was trained on: the
+        /// next turn counts new leads from it.
+        public var trainedThrough: Double?
     }
 
     /// Runs one turn. Throws when the registry has no current version, or the data cannot be
@@ -51,15 +60,24 @@ public enum Retrain {
             throw RegistryError(message: "\(registry.root.path): no current version to compare with (run mlctl train-all --out \(registry.root.path) first)")
         }
         let db = try PostgresConnection(url: configuration.databaseURL)
+        var trigger: [String] = []
+        if configuration.onlyOnAlert {
+            let check = try RetrainTrigger.check(database: db, registry: registry, current: current, days: configuration.alertDays,
+                                                 threads: configuration.threads)
+            trigger = check.reasons
+            guard check.alerting else {
+                return try keep(["nothing alerts on \(current) in the last \(configuration.alertDays) days: nothing trained"], trigger: trigger,
+                                current: current, registry: registry, configuration: configuration)
+            }
+        }
         let (loaded, agents) = try LeadStore.loadLeads(from: db, filter: LeadFilter(days: configuration.days))
         let leads = loaded.filter { $0.converted != nil }.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
-        let since = TrainAllSummary.read(from: registry.directory(of: current)).flatMap { Timestamp.parse($0.createdAt) } ?? -.infinity
+        let since = trainedThrough(current, in: registry)
         let newLeads = leads.filter { $0.createdAt > since }.count
         guard newLeads >= configuration.minimumNewLeads else {
-            let outcome = Outcome(decision: .keep, reasons: ["\(formatCount(newLeads)) leads with a known outcome arrived since \(current) was made; \(formatCount(configuration.minimumNewLeads)) are needed to retrain"],
-                                  currentVersion: current, newVersion: nil, evidence: nil)
-            try record(outcome, in: registry, configuration: configuration)
-            return outcome
+            return try keep(["\(formatCount(newLeads)) leads with a known outcome arrived since the newest lead \(current) was trained on; "
+                             + "\(formatCount(configuration.minimumNewLeads)) are needed to retrain"], trigger: trigger,
+                            current: current, registry: registry, configuration: configuration)
         }
         let holdoutCount = Int((Double(leads.count) * configuration.holdoutFraction).rounded())
         guard holdoutCount >= 50, leads.count - holdoutCount >= 200 else {
@@ -91,9 +109,29 @@ public enum Retrain {
                                            labels: holdoutData.labels, verticals: holdout.map(\.vertical))
         let (decision, reasons) = configuration.policy.decide(evidence)
         if decision == .promote { try registry.promote(result.version) }
-        let outcome = Outcome(decision: decision, reasons: reasons, currentVersion: current, newVersion: result.version, evidence: evidence)
+        let outcome = Outcome(decision: decision, reasons: reasons, currentVersion: current, newVersion: result.version, evidence: evidence,
+                              trigger: trigger, trainedThrough: training.last?.createdAt)
         try record(outcome, in: registry, configuration: configuration)
         return outcome
+    }
+
+    /// A turn that trains nothing: the current version stays, and the reasons are recorded.
+    static func keep(_ reasons: [String], trigger: [String], current: String, registry: ModelRegistry,
+                     configuration: Configuration) throws -> Outcome {
+        let outcome = Outcome(decision: .keep, reasons: reasons, currentVersion: current, newVersion: nil, evidence: nil, trigger: trigger)
+        try record(outcome, in: registry, configuration: configuration)
+        return outcome
+    }
+
+    /// Creation time of the newest lead `version` was trained on: from its `retrain.json` when
+    /// retrain made it, else the time train-all made it (any lead it saw was created before).
+    static func trainedThrough(_ version: String, in registry: ModelRegistry) -> Double {
+        let directory = registry.directory(of: version)
+        if let data = try? Data(contentsOf: directory.appendingPathComponent("retrain.json")),
+           case .number(let seconds)? = (try? JSONParser.parse(Array(data)))?["trainedThroughSeconds"] {
+            return seconds
+        }
+        return TrainAllSummary.read(from: directory).flatMap { Timestamp.parse($0.createdAt) } ?? -.infinity
     }
 
     /// Adds a "Retraining decision" section, with the decision and its reasons, at the top of
@@ -118,6 +156,12 @@ public enum Retrain {
             o.field("currentVersion", outcome.currentVersion)
             o.field("newVersion", outcome.newVersion)
             o.field("days", configuration.days)
+            o.field("trainedThrough", outcome.trainedThrough.map { Timestamp.iso8601($0) })
+            o.field("trainedThroughSeconds", outcome.trainedThrough)
+            if configuration.onlyOnAlert {
+                o.key("trigger")
+                o.array { a in for reason in outcome.trigger { a.string(reason) } }
+            }
             o.key("reasons")
             o.array { a in for reason in outcome.reasons { a.string(reason) } }
             if let e = outcome.evidence {

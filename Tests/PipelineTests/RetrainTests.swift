@@ -63,12 +63,14 @@ import Training
 
 @Suite(.enabled(if: TestDatabase.isConfigured)) struct RetrainDatabaseTests {
     /// A fresh registry whose current version v1 has `model` as its global bundle.
-    static func registry(current model: TrainedModel, trainedOn data: Dataset, metrics: [String: Double] = [:]) throws -> (URL, ModelRegistry) {
+    static func registry(current model: TrainedModel, trainedOn data: Dataset, metrics: [String: Double] = [:],
+                         inputProfile: InputProfile? = nil) throws -> (URL, ModelRegistry) {
         let root = TestPaths.temporaryDirectory("mlctl-retrain")
         let registry = ModelRegistry(root: root)
         let v1 = try registry.addVersion { directory in
-            let manifest = BundleManifest(modelKind: model.kind, target: "converted", inputSchema: model.features, seed: 0,
+            var manifest = BundleManifest(modelKind: model.kind, target: "converted", inputSchema: model.features, seed: 0,
                                           dataFingerprint: data.fingerprint(), trainingRows: data.rowCount, metrics: metrics)
+            manifest.inputProfile = inputProfile
             try ModelBundle.write(model, manifest: manifest, to: directory.appendingPathComponent("global"))
         }
         try registry.promote(v1)
@@ -93,15 +95,23 @@ import Training
             var parameters = GBDTParameters()
             parameters.trees = 20
             let useless = TrainedModel.gbdt(try GBDTTrainer.train(noise, parameters: parameters))
-            let (root, registry) = try Self.registry(current: useless, trainedOn: noise)
+            let (root, registry) = try Self.registry(current: useless, trainedOn: noise, metrics: ["test_roc_auc": 0.8])
             defer { try? FileManager.default.removeItem(at: root) }
+            // The service stored its scores: live, it ranks at chance against the 0.8 it claims.
+            let data = LeadDataset.make(leads: leads, agents: agents)
+            for (lead, score) in zip(leads, try useless.rawScores(data, threads: 2).map(logistic)) {
+                try db.query("UPDATE leads SET ml_score = $2, ml_model_version = 'v1/global', scored_at = now() WHERE id = $1", [String(lead.id), "\(score)"])
+            }
 
             var configuration = Retrain.Configuration(databaseURL: url, registry: root)
             configuration.days = 3650
             configuration.minimumNewLeads = 0
             configuration.trials = 2
             configuration.threads = 2
+            // Only on an alert: the live AUC's fall is one, so it trains.
+            configuration.onlyOnAlert = true
             let first = try Retrain.run(configuration)
+            #expect(first.trigger.first?.contains("monitoring of v1/global (all) alerts") == true, "\(first.trigger)")
             let evidence = try #require(first.evidence)
             #expect(first.decision == .promote, "\(first.reasons)")
             #expect(evidence.newAUC > evidence.currentAUC + 0.1 && evidence.holdoutRows == 600)
@@ -111,17 +121,25 @@ import Training
             let report = try String(contentsOf: registry.directory(of: first.newVersion!).appendingPathComponent("report.html"), encoding: .utf8)
             #expect(report.contains("Retraining decision: promote") && report.contains("DeLong z"))
 
-            // Too few new leads: nothing trained, the decision still recorded.
+            // Nothing alerts on v2 (none of its scores are stored): nothing trained, the check recorded.
+            let quiet = try Retrain.run(configuration)
+            #expect(quiet.decision == .keep && quiet.newVersion == nil && quiet.reasons[0].contains("nothing alerts on \(first.newVersion!)"))
+            #expect(quiet.trigger.contains { $0.contains("no scores of \(first.newVersion!) stored") }, "\(quiet.trigger)")
+            configuration.onlyOnAlert = false
+
+            // Too few new leads: nothing trained, the decision still recorded. New leads count from
+            // the newest lead v2 was trained on, so the 600 held out are new to it.
             configuration.minimumNewLeads = 1_000_000
             let skipped = try Retrain.run(configuration)
             #expect(skipped.decision == .keep && skipped.newVersion == nil && skipped.reasons[0].contains("are needed to retrain"))
+            #expect(skipped.reasons[0].hasPrefix("600 leads with a known outcome arrived since"), "\(skipped.reasons)")
 
             // The same data and seed again: the same model, no better, kept.
             configuration.minimumNewLeads = 0
             let second = try Retrain.run(configuration)
             #expect(second.decision == .keep && registry.current() == first.newVersion, "\(second.reasons)")
             let history = try String(contentsOf: root.appendingPathComponent("retrain-history.jsonl"), encoding: .utf8)
-            #expect(history.split(separator: "\n").map { $0.contains("\"decision\":\"promote\"") } == [true, false, false])
+            #expect(history.split(separator: "\n").map { $0.contains("\"decision\":\"promote\"") } == [true, false, false, false])
         }
     }
 
@@ -163,6 +181,45 @@ import Training
             configuration.threads = 2
             let outcome = try Retrain.run(configuration)
             #expect(outcome.decision == .promote && registry.current() == outcome.newVersion, "\(outcome.reasons)")
+        }
+    }
+
+    /// The input-drift trigger: a feature among the global model's most important ones whose
+    /// recent values left its training profile alerts; the same drift on a feature the model
+    /// does not use does not; the untouched profile shows no drift at all.
+    @Test func inputDriftOfAnImportantFeatureTriggersAndOfAnUnusedOneDoesNot() throws {
+        try TestDatabase.withFreshDatabase { url in
+            let db = try PostgresConnection(url: url)
+            try SchemaMigrations.apply(LeadSchema.migrations, to: db)
+            let generator = SyntheticLeadGenerator(seed: 5, windowEnd: Date().timeIntervalSince1970, windowDays: 20)
+            let agents = generator.agents()
+            let leads = generator.leads(0..<800, agents: agents)
+            try LeadStore.insert(agents: agents, leads: leads, into: db)
+            let data = LeadDataset.make(leads: leads, agents: agents)
+            var parameters = GBDTParameters()
+            parameters.trees = 10
+            let model = TrainedModel.gbdt(try GBDTTrainer.train(data, parameters: parameters))
+            let importance = model.featureImportance
+            let top = model.features[importance.indices.max { importance[$0] < importance[$1] }!].name
+            let profile = InputProfile.make(data)
+            let profiled = Set(profile.features.map(\.name))
+            let unused = try #require(model.features.indices.first { importance[$0] == 0 && profiled.contains(model.features[$0].name) }
+                .map { model.features[$0].name })
+            // The profile as if every training row had been in the last bin of both features.
+            var moved = profile
+            for index in moved.features.indices where [top, unused].contains(moved.features[index].name) {
+                let bins = moved.features[index].binCount
+                moved.features[index].shares = (0..<bins).map { $0 == bins - 1 ? 1 : 0 }
+            }
+            for (candidate, alerting) in [(moved, true), (profile, false)] {
+                let (root, registry) = try Self.registry(current: model, trainedOn: data, inputProfile: candidate)
+                defer { try? FileManager.default.removeItem(at: root) }
+                let check = try RetrainTrigger.check(database: db, registry: registry, current: "v1", days: 30, threads: 2)
+                #expect(check.alerting == alerting, "\(check.reasons)")
+                #expect(check.reasons.contains { $0.hasPrefix("input drift of \(top) ") } == alerting, "\(check.reasons)")
+                #expect(!check.reasons.contains { $0.contains("input drift of \(unused) ") }, "\(check.reasons)")
+                if !alerting { #expect(check.reasons.contains { $0.contains("input drift below the alert level") && $0.contains("PSI 0.000") }, "\(check.reasons)") }
+            }
         }
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import Experiments
 import Training
 
 /// What a model version measured when it was trained — the test AUC (`test_roc_auc` in its
