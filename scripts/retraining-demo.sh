@@ -29,10 +29,11 @@ $M db seed "${db[@]}" --leads 12000 --days 60 --shift-days-ago 60 --shift-streng
 step "v1 scores the new leads (score-batch), and monitoring compares them with v1's test AUC"
 $M score-batch "${db[@]}" --models "$work/models" --days 60 2>&1 | tail -n 1
 $M monitor "${db[@]}" --models "$work/models" --days 30 --fail-at alert && echo "(no alert)" || echo "(monitor exited $?: retrain)"
-step "retrain on the last 60 days"
-# --min-new-leads 0: retrain counts leads created since v1 was made, and this simulation seeded
-# the new era's leads with past creation times (a live system's new leads come after v1).
-$M retrain "${db[@]}" --models "$work/models" --days 60 --min-new-leads 0 --trials 4 --canary-percent 20
+step "retrain --on-alert on the last 60 days: the monitoring alert triggers it"
+# --min-new-leads 0: retrain counts leads created after the newest lead v1 was trained on, and
+# this simulation seeded the new era's leads with past creation times (a live system's new
+# leads come after v1's).
+$M retrain "${db[@]}" --models "$work/models" --days 60 --min-new-leads 0 --trials 4 --canary-percent 20 --on-alert
 if $M models canary status "${db[@]}" --models "$work/models" >/dev/null 2>&1; then
   step "the canary's results so far (outcomes of leads scored from now on will fill them)"
   $M models canary status "${db[@]}" --models "$work/models" | head -n 12

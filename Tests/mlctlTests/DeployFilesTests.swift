@@ -67,7 +67,7 @@ import TestSupport
 
     @Test func everyCommandLineUsesOptionsThatExist() throws {
         let invocations = try Self.allInvocations()
-        #expect(invocations.count == 5, "\(invocations)")
+        #expect(invocations.count == 6, "\(invocations)")
         for invocation in invocations {
             let command = Array(invocation.tokens.prefix { !$0.hasPrefix("-") })
             #expect(!command.isEmpty, "\(invocation)")
