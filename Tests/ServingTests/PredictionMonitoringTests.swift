@@ -120,4 +120,45 @@ import Training
             #expect(failing.status == 3 && failing.standardOutput.contains("ALERT v2/global all"), "\(failing.standardOutput)")
         }
     }
+
+    /// Reports run off the event loop: while another session holds the leads and tests
+    /// tables locked, the monitoring and A/B-results requests wait, and `/health` on the
+    /// service's only event loop still answers at once; both answer once the lock is released.
+    @Test func reportsWaitingOnTheDatabaseDoNotStallTheEventLoop() throws {
+        try TestDatabase.withFreshDatabase { url in
+            let locker = try PostgresConnection(url: url)
+            try ServiceSchema.migrate(locker)
+            let (server, _) = try ServingFixture.start(databaseURL: url, configure: { $0.threads = 1 })
+            defer { server.stop(); server.wait() }
+            try locker.query("BEGIN")
+            try locker.query("LOCK TABLE leads, ab_tests IN ACCESS EXCLUSIVE MODE")
+            let statuses = IntegersByIndex()
+            let group = DispatchGroup()
+            for (index, path) in ["/api/v1/lead-scoring-ml/monitoring", "/api/v1/ab-testing/tests/none/results"].enumerated() {
+                DispatchQueue.global().async(group: group) {
+                    let response = try? TestHTTPClient(port: server.port, timeout: 30).request("GET", path)
+                    statuses.set(index, response?.status ?? -1)
+                }
+            }
+            Thread.sleep(forTimeInterval: 0.5)  // both reports are now waiting on the lock
+            let health = try TestHTTPClient(port: server.port)
+            for _ in 0..<5 {
+                let started = monotonicSeconds()
+                #expect(try health.request("GET", "/health").status == 200)
+                #expect(monotonicSeconds() - started < 0.5, "the event loop answered /health while the reports waited")
+            }
+            #expect(statuses.get(0) == nil && statuses.get(1) == nil, "the reports are still waiting")
+            try locker.query("COMMIT")
+            #expect(group.wait(timeout: .now() + 30) == .success)
+            #expect(statuses.get(0) == 200 && statuses.get(1) == 404)
+        }
+    }
+}
+
+/// Integers by index, set from several threads.
+private final class IntegersByIndex: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [Int: Int] = [:]
+    func set(_ index: Int, _ value: Int) { lock.withLock { values[index] = value } }
+    func get(_ index: Int) -> Int? { lock.withLock { values[index] } }
 }

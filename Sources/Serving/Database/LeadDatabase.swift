@@ -6,8 +6,8 @@ import Leads
 import Training
 
 /// The service's PostgreSQL access: one connection per event loop (a loop uses only its own,
-/// so no locking) for the A/B and readiness routes, and the by-id route's batched lead reads
-/// and group-committed write-backs on threads with connections of their own. Connections are
+/// so no locking) for the A/B and readiness routes, and the by-id route's batched lead reads,
+/// group-committed write-backs and reports on threads with connections of their own. Connections are
 /// opened lazily, dropped when they break and reopened on a later use — at most once a second
 /// per connection, so a stopped database costs a refused connect, not a wait per request.
 /// Lead ids reach SQL only as parameters.
@@ -34,6 +34,10 @@ public final class LeadDatabase: @unchecked Sendable {
     /// The write-backs' group commit (``ScoreWriteBatch``), whose writers have connections of
     /// their own (the last ones).
     private var writes: BatchQueue<ScoreWriteBatch.Write, Void>!
+    /// Reports (prediction monitoring, A/B results): queries that read many rows, run one at a
+    /// time on a thread and connection of their own (the last), never on an event loop.
+    private let reports = DispatchQueue(label: "mlctl-reports")
+    private let reportWorker: Int
     /// The running A/B test, read at most every quarter second.
     private let runningTests = RunningTestCache()
     /// Whether the database was reachable at the last connect or failure (nil: not tried
@@ -58,7 +62,8 @@ public final class LeadDatabase: @unchecked Sendable {
         self.url = url
         self.availabilityChanged = availabilityChanged
         let callers = max(1, callers), readers = max(1, readers), writersFrom = callers + readers
-        let total = writersFrom + ScoreWriteBatch.writerCount
+        reportWorker = writersFrom + ScoreWriteBatch.writerCount
+        let total = reportWorker + 1
         connections = Array(repeating: nil, count: total)
         lastFailure = Array(repeating: -.infinity, count: total)
         reads = BatchQueue(name: "mlctl-lead-reader", workers: readers, maximumBatch: LeadReadBatch.maximumBatch) { [unowned self] ids, reader in
@@ -170,6 +175,17 @@ public final class LeadDatabase: @unchecked Sendable {
     /// Runs `body` with the A/B test store on `worker`'s connection.
     public func abTests<T>(worker: Int, _ body: (ABTestStore) throws -> T) throws -> T {
         try withConnection(worker: worker) { try body(ABTestStore($0)) }
+    }
+
+    /// Runs `body` off the event loops, on the connection kept for reports, one report at a
+    /// time, and calls `then` with its result on that thread. For queries whose cost grows with
+    /// the leads table (monitoring, A/B results): a loop that ran them would stall every
+    /// connection it serves for as long as they take.
+    public func report<T>(_ body: @escaping @Sendable (PostgresConnection) throws -> T,
+                          then: @escaping @Sendable (Result<T, any Error>) -> Void) {
+        reports.async { [self] in
+            then(Result { try withConnection(worker: reportWorker, body) })
+        }
     }
 
     /// Whether `worker`'s connection answers `SELECT 1`.

@@ -32,10 +32,20 @@ extension ScoringService {
         }
     }
 
-    /// `GET /api/v1/ab-testing/tests/:testName/results`.
-    func abTestResults(_ name: String, worker: Int) throws -> HTTPResponse {
-        let (test, analysis) = try testDatabase().abTests(worker: worker) { try $0.results(of: name) }
-        return .json(200, ABResultsReport.json(test, analysis))
+    /// `GET /api/v1/ab-testing/tests/:testName/results`: its statistics read every assignment,
+    /// so they are computed off the event loop (``LeadDatabase/report(_:then:)``).
+    func abTestResults(_ name: String) throws -> HTTPResponse {
+        let database = try testDatabase()
+        return .eventually { [self] reply in
+            database.report({ db in try ABTestStore(db).results(of: name) }) { [self] result in
+                do {
+                    let (test, analysis) = try result.get()
+                    reply(.json(200, ABResultsReport.json(test, analysis)))
+                } catch {
+                    reply(errorResponse(error, route: .abResults))
+                }
+            }
+        }
     }
 
     /// `POST /api/v1/ab-testing/assign/:leadId` with `{"testName": "..."}`.

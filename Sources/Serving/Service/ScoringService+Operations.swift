@@ -118,9 +118,10 @@ extension ScoringService {
 
     /// `GET /api/v1/lead-scoring-ml/monitoring?days=N` (default 30, at most 3660): the live
     /// quality of the stored scores per model version and vertical (``PredictionMonitoring``,
-    /// computed in SQL), each version held to its bundle's test AUC, and the input drift of the
-    /// served models; `level` is the worst of both.
-    func monitoringResponse(_ request: HTTPRequest, state: ServingState, worker: Int) throws -> HTTPResponse {
+    /// computed in SQL off the event loop: ``LeadDatabase/report(_:then:)``), each version held
+    /// to its bundle's test AUC and test-row scores, and the input drift of the served models;
+    /// `level` is the worst of both.
+    func monitoringResponse(_ request: HTTPRequest, state: ServingState) throws -> HTTPResponse {
         let days: Int
         if let text = request.queryValue("days") {
             guard let value = Int(text), (1...3660).contains(value) else { throw ServiceError(400, "invalid_days", "days must be a whole number from 1 to 3660") }
@@ -130,10 +131,23 @@ extension ScoringService {
         }
         guard let database else { throw ServiceError(503, "database_not_configured", "the scores live in PostgreSQL: start the service with --database-url") }
         let thresholds = PredictionMonitoring.Thresholds()
-        let expected = VersionExpectation.lookup(registry: configuration.modelsDirectory)
-        let monitoring = try database.withConnection(worker: worker) { db in
-            try PredictionMonitoring.read(from: db, days: days, thresholds: thresholds, expected: expected)
+        let registry = configuration.modelsDirectory
+        return .eventually { [self] reply in
+            database.report({ db in
+                try PredictionMonitoring.read(from: db, days: days, thresholds: thresholds, expected: VersionExpectation.lookup(registry: registry))
+            }) { [self] result in
+                do {
+                    reply(monitoringJSON(try result.get(), thresholds: thresholds, state: state))
+                } catch {
+                    reply(errorResponse(error, route: .monitoring))
+                }
+            }
         }
+    }
+
+    /// The monitoring route's document: `monitoring`'s figures, then the drift of every
+    /// watched model (``watchedModels(_:)``).
+    private func monitoringJSON(_ monitoring: PredictionMonitoring, thresholds: PredictionMonitoring.Thresholds, state: ServingState) -> HTTPResponse {
         let drift = watchedModels(state).map { (name: $0.name, version: $0.version, report: $0.monitor.report()) }
         let driftLevel: PredictionMonitoring.Level = drift.contains { $0.report.contains { $0.level == "alert" } } ? .alert
             : drift.contains { $0.report.contains { $0.level == "warning" } } ? .warning : .ok
