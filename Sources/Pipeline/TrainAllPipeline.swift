@@ -30,7 +30,7 @@ public enum TrainAllPipeline {
         var stageTimes: [(String, Double)] = [("load and split", data.seconds)]
         var candidates: [CandidateModel] = []
         let baselineStarted = Date()
-        candidates.append(try inStage("baseline") { try TrainAllStages.baseline(train: train, valid: valid, test: test, target: target, seed: seed, threads: threads) })
+        candidates.append(try inStage("baseline") { try TrainAllStages.baseline(train: train, valid: valid, test: test, target: target, folds: configuration.folds, seed: seed, threads: threads) })
         Console.error("train-all: baseline: \(candidates[0].detail) in \(formatDuration(Date().timeIntervalSince(baselineStarted)))")
         stageTimes.append(("baseline", candidates[0].seconds))
         let tuningStarted = Date()

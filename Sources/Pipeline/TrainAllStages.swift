@@ -7,22 +7,27 @@ import Tuning
 /// The stages of `train-all`, each a function of its inputs: the logistic baseline and the
 /// tuned tree variants.
 public enum TrainAllStages {
-    /// The baseline of the original system: standard scaling + one-hot + SMOTE + L2 logistic
-    /// regression (C = 1), with the prior correction.
-    static func baseline(train: Dataset, valid: Dataset, test: Dataset, target: String, seed: UInt64, threads: Int) throws -> CandidateModel {
+    /// The logistic baseline: standard scaling + one-hot + L2 logistic regression with the
+    /// prior correction, its C and SMOTE chosen by cross-validation on the training rows
+    /// (``BaselineChoice``; the original system fixed C = 1 with SMOTE).
+    static func baseline(train: Dataset, valid: Dataset, test: Dataset, target: String, folds: Int, seed: UInt64, threads: Int) throws -> CandidateModel {
         let started = Date()
         var parameters = LogisticParameters()
-        parameters.smote = true
         parameters.seed = seed
+        let choice = try BaselineChoice.choose(train: train, base: parameters, folds: folds, seed: seed, threads: threads)
+        Console.error("train-all: baseline: \(choice.explanation)")
+        parameters.C = choice.chosen.C
+        parameters.smote = choice.chosen.smote
         parameters.threads = threads
         let model = try LogisticTrainer.train(train, parameters: parameters)
         var manifest = BundleManifest(modelKind: "logistic", target: target, inputSchema: model.features, logisticParameters: parameters,
                                       seed: seed, dataFingerprint: train.fingerprint(), trainingRows: train.rowCount, metrics: [:])
         manifest.inputProfile = InputProfile.make(train)
+        let smote = parameters.smote ? "SMOTE (\(model.fittedRows - train.rowCount) synthetic rows) + " : ""
         return CandidateModel(name: "baseline", model: .logistic(model), manifest: manifest,
                               validRaw: try model.rawScores(valid, threads: threads), testRaw: try model.rawScores(test, threads: threads),
                               seconds: Date().timeIntervalSince(started),
-                              detail: "SMOTE + logistic regression (C 1, L2), \(model.fittedRows - train.rowCount) synthetic rows")
+                              detail: "\(smote)logistic regression (C \(BaselineChoice.number(parameters.C)), L2; chosen by \(choice.folds)-fold CV)")
     }
 
     /// A tree variant tuned by TPE with k-fold cross-validation on the training rows (median
