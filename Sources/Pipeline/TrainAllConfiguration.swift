@@ -45,6 +45,10 @@ public struct TrainAllConfiguration: Sendable {
     /// Whether the shipped models are fitted again on all rows once every decision is made
     /// (``TrainAllRefit``); the test figures are always those of the split.
     public var refit = true
+    /// Tables with fewer rows make their decisions from out-of-fold scores on the training
+    /// and validation rows together (``TrainAllCrossFit``); 0 never. Not for time-ordered
+    /// splits, whose validation rows must come after the training rows.
+    public var crossFitBelow = 5_000
     /// The model registry directory.
     public var registry = URL(fileURLWithPath: "models")
     /// Whether the new version becomes current.

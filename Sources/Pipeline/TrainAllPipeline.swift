@@ -22,7 +22,15 @@ public enum TrainAllPipeline {
     public static func run(_ data: TrainAllData, _ configuration: TrainAllConfiguration) throws -> TrainAllResult {
         let started = Date()
         let seed = configuration.seed, threads = configuration.threads, target = configuration.target
-        let train = data.train, valid = data.valid, test = data.test
+        // Small tables (and not time-ordered): decisions from out-of-fold scores on the
+        // training and validation rows together (TrainAllCrossFit).
+        let crossFit = configuration.crossFitBelow > 0 && data.splitBy == nil && data.dataset.rowCount < configuration.crossFitBelow
+        let development = crossFit ? data.dataset.rows(data.split.train + data.split.valid) : nil
+        let train = development ?? data.train, valid = development ?? data.valid, test = data.test
+        if let development {
+            Console.error("train-all: \(formatCount(data.dataset.rowCount)) rows, below \(formatCount(configuration.crossFitBelow)): every decision from "
+                          + "\(TrainAllCrossFit.folds)-fold out-of-fold scores on the \(formatCount(development.rowCount)) training and validation rows")
+        }
         let registry = ModelRegistry(root: configuration.registry)
         let studies = registry.root.appendingPathComponent(".studies")
         try FileManager.default.createDirectory(at: studies, withIntermediateDirectories: true)
@@ -44,6 +52,20 @@ public enum TrainAllPipeline {
             }
             candidates.append(candidate)
             stageTimes.append(("tune + fit \(growth.rawValue)", candidate.seconds))
+        }
+
+        if let development {
+            let started = Date()
+            let folds = TrainAllCrossFit.folds(of: development, seed: SeededGenerator(seed: seed).derived(0xF01D).seed)
+            let progress = TerminalProgress("train-all: out-of-fold scores", total: candidates.count, unit: "models")
+            for index in candidates.indices {
+                candidates[index].validRaw = try inStage("out-of-fold scores") {
+                    try TrainAllCrossFit.outOfFold(candidates[index], on: development, folds: folds, threads: threads)
+                }
+                progress.update(index + 1, note: candidates[index].name)
+            }
+            progress.finish("\(candidates.count) models × \(TrainAllCrossFit.folds) folds")
+            stageTimes.append(("out-of-fold scores", Date().timeIntervalSince(started)))
         }
 
         // The global model: the ensemble of every model, weighted on validation.
@@ -95,7 +117,7 @@ public enum TrainAllPipeline {
         let bestTrees = (1..<(candidates.count - 1)).max { validAUC[$0] < validAUC[$1] }!
         let finalCandidates = candidates
         let verticals = try inStage("per-vertical models") {
-            try TrainAllStages.perVertical(dataset: data.dataset, split: data.split, global: finalCandidates[globalIndex], globalValid: calibratedValid,
+            try TrainAllStages.perVertical(crossFitted: crossFit, dataset: data.dataset, split: data.split, global: finalCandidates[globalIndex], globalValid: calibratedValid,
                                            globalTest: calibratedTest, best: finalCandidates[bestTrees], target: target, seed: seed, threads: threads)
         }
         for outcome in verticals { Console.error("train-all: vertical \(outcome.vertical): \(outcome.decision)") }
@@ -122,7 +144,8 @@ public enum TrainAllPipeline {
         var result = TrainAllResult(source: data.source, seed: seed, split: data.split, testRows: test.rowCount, resamples: configuration.resamples,
                                     candidates: candidates, reports: reports, validAUC: validAUC, globalIndex: globalIndex,
                                     comparisons: comparisons, served: served, calibration: calibration, calibrationCheck: calibrationCheck,
-                                    qualityLevels: qualityLevels, verticals: verticals, refitRows: configuration.refit ? data.dataset.rowCount : nil, stageTimes: stageTimes,
+                                    qualityLevels: qualityLevels, verticals: verticals, refitRows: configuration.refit ? data.dataset.rowCount : nil,
+                                    crossFitRows: development?.rowCount, stageTimes: stageTimes,
                                     version: "", versionDirectory: registry.root, promoted: configuration.promote, seconds: 0)
 
         // The registry version: every bundle, the summary and the report, renamed into place at once.

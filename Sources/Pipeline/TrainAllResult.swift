@@ -32,6 +32,9 @@ public struct TrainAllResult {
     /// The rows every shipped model was fitted on again after the decisions; nil when the
     /// models ship as fitted on the training rows (`--no-refit`).
     public var refitRows: Int?
+    /// On a small table, the training and validation rows whose out-of-fold scores made the
+    /// decisions (``TrainAllCrossFit``); nil when a validation split made them.
+    public var crossFitRows: Int?
     /// (stage, seconds), in the order the stages ran.
     public var stageTimes: [(String, Double)]
     /// The registry version written (`v3`) and its directory.
@@ -105,7 +108,7 @@ public struct TrainAllResult {
             })
         let servedTable = HTMLReport.Table(
             title: "Serving cost and the served model",
-            note: "The global model is \(ServedModelChoice.rule). Explanation work is machine-independent (so a seed always gives the same choice); the times were measured on this machine, one thread, on \(ServingCost.defaultRows) validation rows. \(served.explanation).\(refitRows.map { " After every decision, the shipped models were refitted on all \(formatCount($0)) rows (same parameters and rounds); the test figures in this report are from before the refit." } ?? "")",
+            note: "The global model is \(ServedModelChoice.rule). Explanation work is machine-independent (so a seed always gives the same choice); the times were measured on this machine, one thread, on \(ServingCost.defaultRows) validation rows. \(served.explanation).\(crossFitRows.map { " A small table: every decision (ensemble weights, served model, calibration, quality levels) came from \(TrainAllCrossFit.folds)-fold out-of-fold scores on the \(formatCount($0)) training and validation rows, on which the candidates were also fitted." } ?? "")\(refitRows.map { " After every decision, the shipped models were refitted on all \(formatCount($0)) rows (same parameters and rounds); the test figures in this report are from before the refit." } ?? "")",
             header: ["candidate", "valid AUC", "gap to best", "± 1 SE", "within noise", "µs scored", "µs scored + explained", "explanation work", "served"],
             rows: served.candidates.enumerated().map { index, c in
                 [c.name, number(c.validAUC), number(c.gap), number(c.gapStandardError), c.withinNoise ? "yes" : "no",
@@ -144,6 +147,9 @@ public struct TrainAllResult {
         lines.append("served model: \(served.explanation)")
         lines.append("")
         lines.append("stages: " + stageTimes.map { "\($0.0) \(formatDuration($0.1))" }.joined(separator: ", ") + "; total \(formatDuration(seconds))")
+        if let crossFitRows {
+            lines.append("decisions (ensemble weights, served model, calibration, quality levels) from \(TrainAllCrossFit.folds)-fold out-of-fold scores on the \(formatCount(crossFitRows)) training and validation rows: a small table")
+        }
         if let refitRows {
             lines.append("shipped models refitted on all \(formatCount(refitRows)) rows after the decisions (the test figures above are from before the refit)")
         }

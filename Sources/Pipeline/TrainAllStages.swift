@@ -123,7 +123,10 @@ public enum TrainAllStages {
     /// beats the global model's AUC on the vertical's validation rows by more than the noise
     /// (``VerticalChoice``: DeLong's paired test, one-sided, p < 0.05); otherwise the vertical
     /// falls back to the global model, and the reason is reported with its numbers.
-    static func perVertical(dataset: Dataset, split: TrainValidTestSplit, global: CandidateModel, globalValid: [Double], globalTest: [Double],
+    /// On a cross-fitted small table (`crossFitted`) no vertical gets a model of its own: the
+    /// rows that would judge it are the out-of-fold ones, and a vertical of a small table
+    /// rarely has the data anyway.
+    static func perVertical(crossFitted: Bool = false, dataset: Dataset, split: TrainValidTestSplit, global: CandidateModel, globalValid: [Double], globalTest: [Double],
                             best: CandidateModel, target: String, seed: UInt64, threads: Int) throws -> [VerticalOutcome] {
         guard let index = dataset.columnIndex(named: "vertical"), case .categorical(let column) = dataset.columns[index],
               var parameters = best.manifest.parameters else { return [] }
@@ -139,6 +142,11 @@ public enum TrainAllStages {
             let validPositives = validRows.reduce(0) { $0 + Int(dataset.labels[$1]) }
             var outcome = VerticalOutcome(vertical: vertical, trainRows: trainRows.count, trainPositives: trainPositives,
                                           allRows: (trainRows + validRows + testRows).sorted(), decision: "")
+            guard !crossFitted else {
+                outcome.decision = "a small table, decided by out-of-fold scores: global model"
+                outcomes.append(outcome)
+                continue
+            }
             guard trainRows.count >= 1000, trainPositives >= 50, validPositives >= 20, testRows.reduce(0, { $0 + Int(dataset.labels[$1]) }) > 0 else {
                 outcome.decision = "too little data (\(trainRows.count) training rows, \(trainPositives) positive; \(validPositives) positive validation rows): global model"
                 outcomes.append(outcome)

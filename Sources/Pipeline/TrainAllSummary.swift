@@ -125,6 +125,9 @@ public struct TrainAllSummary: Codable, Sendable {
     /// The rows the shipped models were refitted on after the decisions (format 2; nil: not
     /// refitted). The models' test figures are from before the refit.
     public var refitOnRows: Int?
+    /// On a small table, the rows whose out-of-fold scores made the decisions (format 2; nil:
+    /// a validation split made them).
+    public var crossFitRows: Int?
     public var calibration: Calibration
     public var qualityLevels: Quality
     public var verticals: [Vertical]
@@ -132,6 +135,7 @@ public struct TrainAllSummary: Codable, Sendable {
     enum CodingKeys: String, CodingKey {
         case format, formatVersion, mlctlVersion, createdAt, source, seed, rows, global, models, stages, served, calibration, verticals
         case refitOnRows = "refit_on_rows"
+        case crossFitRows = "cross_fit_rows"
         case qualityLevels = "quality_levels"
     }
 
@@ -179,7 +183,7 @@ extension TrainAllResult {
                                                        withinBudget: $0.withinBudget, scoreMicroseconds: JSONNumber($0.cost.scoreMicroseconds),
                                                        explainMicroseconds: JSONNumber($0.cost.explainMicroseconds), explanationWork: $0.cost.explanationWork)
                                              }),
-                               refitOnRows: refitRows,
+                               refitOnRows: refitRows, crossFitRows: crossFitRows,
                                calibration: .init(method: calibration.kept ? "platt" : "none", a: calibration.platt.a, b: calibration.platt.b,
                                                   decision: calibration.explanation,
                                                   validLogLossUncalibrated: JSONNumber(calibration.uncalibratedLogLoss),

@@ -78,6 +78,7 @@ import Training
         defer { try? FileManager.default.removeItem(at: directory) }
         try Self.writeTable(to: directory.appendingPathComponent("table.csv"))
         var configuration = Self.configuration(directory)
+        configuration.crossFitBelow = 0  // decisions on the validation split, models fitted on the training rows
         let data = try TrainAllData.load(configuration)
         let refitted = try TrainAllPipeline.run(data, configuration)
         configuration.refit = false
@@ -103,6 +104,50 @@ import Training
               case .ensemble(let before) = try read(asFitted, "ensemble").model else { Issue.record("not an ensemble"); return }
         #expect(ensemble.members.map(\.weight) == before.members.map(\.weight))
         for member in ensemble.members { #expect(member.model == (try read(refitted, member.name)).model, "\(member.name)") }
+    }
+
+    /// A table below `crossFitBelow` rows: the candidates are fitted on the training and
+    /// validation rows together, and their validation scores are out-of-fold — each row scored
+    /// by the candidate's configuration fitted without the row's fold, whatever the thread
+    /// count; the ensemble's weights come from those scores, and the summary says so.
+    @Test func smallTablesDecideOnOutOfFoldScores() throws {
+        let directory = TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try Self.writeTable(to: directory.appendingPathComponent("table.csv"))
+        let configuration = Self.configuration(directory)
+        #expect(configuration.crossFitBelow == 5_000)
+        let data = try TrainAllData.load(configuration)
+        let result = try TrainAllPipeline.run(data, configuration)
+        let development = data.dataset.rows(data.split.train + data.split.valid)
+        #expect(result.crossFitRows == development.rowCount && development.rowCount == 960)
+        #expect(result.description.contains("from 5-fold out-of-fold scores on the 960 training and validation rows"))
+        let baseline = result.candidates[0], trees = result.candidates[1]
+        #expect(baseline.manifest.trainingRows == 960 && trees.manifest.trainingRows == 960)
+        #expect(result.candidates.allSatisfy { $0.validRaw.count == 960 && $0.validRaw.allSatisfy(\.isFinite) })
+
+        // By hand: fold 2's rows, scored by the configurations fitted on the other folds.
+        let folds = TrainAllCrossFit.folds(of: development, seed: SeededGenerator(seed: configuration.seed).derived(0xF01D).seed)
+        #expect(folds.count == 5 && Set(folds.joined()) == Set(0..<960))
+        let others = development.rows(StratifiedSplit.complement(of: folds[2], rowCount: 960)), held = development.rows(folds[2])
+        var parameters = try #require(baseline.manifest.logisticParameters)
+        parameters.threads = 2
+        let byHand = try LogisticTrainer.train(others, parameters: parameters).rawScores(held, threads: 1)
+        #expect(folds[2].map { baseline.validRaw[$0] } == byHand)
+        var treeParameters = try #require(trees.manifest.parameters)
+        guard case .gbdt(let fitted) = trees.model else { Issue.record("not trees"); return }
+        treeParameters.trees = fitted.trees.count
+        treeParameters.earlyStoppingRounds = 0
+        treeParameters.threads = 1
+        let treesByHand = try GBDTTrainer.train(others, parameters: treeParameters).rawScores(held, threads: 1)
+        #expect(folds[2].map { trees.validRaw[$0] } == treesByHand)
+        #expect(try TrainAllCrossFit.outOfFold(trees, on: development, folds: folds, threads: 1) == trees.validRaw)
+
+        // The ensemble's weights minimise the log loss of the out-of-fold scores.
+        guard case .ensemble(let ensemble) = result.candidates[4].model else { Issue.record("not an ensemble"); return }
+        let weights = EnsembleWeights.simplex(rawScores: Array(result.candidates.prefix(4).map(\.validRaw)), labels: development.labels, weights: nil)
+        #expect(ensemble.members.map(\.weight) == weights.filter { $0 > 0 })
+        let summary = try #require(TrainAllSummary.read(from: result.versionDirectory))
+        #expect(summary.crossFitRows == 960 && summary.verticals.allSatisfy { $0.decision.contains("out-of-fold") })
     }
 
     @Test func aTimeSplitTakesTheColumnOutOfTheFeaturesAndOrdersTheRows() throws {

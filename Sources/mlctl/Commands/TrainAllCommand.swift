@@ -28,6 +28,7 @@ enum TrainAllCommand {
                 OptionSpec.textOrJSON,
                 .flag("no-promote", "add the version without making it current"),
                 .flag("no-refit", "ship the models as fitted on the training rows, instead of refitting them on all rows after the decisions"),
+                .value("cross-fit-below", "N", "tables with fewer rows make every decision from 5-fold out-of-fold scores on the training and validation rows together (0: never)", default: "5000"),
             ] + OptionSpec.columnExclusions,
             discussion: """
                 Writes models/versions/vN/ (one bundle per model: global (the served model), baseline, gbdt-leafwise,
@@ -38,6 +39,9 @@ enum TrainAllCommand {
                 started again with the same options, resumes its trials.
                 Once every decision is made on the split, the shipped models are refitted on all rows (same parameters
                 and rounds; --no-refit keeps them as fitted on the training rows); the test figures are from before the refit.
+                On a table of fewer than --cross-fit-below rows (not time-ordered), the training and validation rows are
+                one development set: the candidates are tuned and fitted on it, and the decisions below use each row's
+                out-of-fold score (5 folds) instead of a validation split of a few hundred rows.
                 The served model (global) is the candidate with the least explanation work among those whose validation
                 AUC is within one standard error (DeLong, paired) of the best's; the summary and report give every
                 candidate's gap and measured cost per lead. Platt scaling is kept only where it lowers the validation log
@@ -74,6 +78,7 @@ enum TrainAllCommand {
             configuration.registry = URL(fileURLWithPath: options.string("out") ?? "models")
             configuration.promote = !options.flag("no-promote")
             configuration.refit = !options.flag("no-refit")
+            configuration.crossFitBelow = try options.int("cross-fit-below", default: 5000, in: 0...Int.max)!
             let result = try TrainAllPipeline.run(data, configuration)
             if json {
                 // The version's summary.json, as written: the document `models show --format json` embeds.
