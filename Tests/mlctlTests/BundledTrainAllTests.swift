@@ -8,7 +8,10 @@ import Training
 /// `train-all` on the bundled leads, as a user runs it (with fewer trials, to keep CI short).
 /// Runs in the release step of `scripts/test.sh` (it takes minutes in a debug build).
 @Suite struct BundledTrainAllTests {
-    @Test func theTunedEnsembleBeatsTheBaselineSignificantly() throws {
+    /// The served model is, on the test rows, within 0.002 AUC of the best candidate (issue
+    /// #21's target), and clearly informative. Which candidate that is depends on the data: on
+    /// the bundled leads the cross-validated logistic baseline ranks as well as the tuned trees.
+    @Test func theServedModelIsWithinNoiseOfTheBestCandidateOnTest() throws {
         let directory = TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let registry = directory.appendingPathComponent("models")
@@ -16,12 +19,10 @@ import Training
         #expect(run.status == 0, "\(run.standardError)")
         let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: registry.appendingPathComponent("current/summary.json"))) as! [String: Any]
         let models = summary["models"] as! [[String: Any]]
-        let ensemble = models.first { $0["name"] as? String == "ensemble" }!
-        let baseline = models.first { $0["name"] as? String == "baseline" }!
         let auc = { (model: [String: Any]) in ((model["test"] as! [String: Any])["metrics"] as! [String: Any])["roc_auc"] as! Double }
-        let delong = ensemble["delong_vs_baseline"] as! [String: Any]
-        #expect(auc(ensemble) > auc(baseline))
-        #expect((delong["p_value"] as! Double) < 0.05, "DeLong p = \(delong["p_value"]!)")
+        let served = models.first { $0["name"] as? String == summary["global"] as? String }!
+        let best = models.map(auc).max()!
+        #expect(auc(served) >= best - 0.002 && auc(served) > 0.84, "served \(summary["global"]!) \(auc(served)), best \(best)")
         // Every vertical is either served by its own bundle or reported as falling back.
         for vertical in summary["verticals"] as! [[String: Any]] {
             let name = vertical["vertical"] as! String
